@@ -1,0 +1,41 @@
+/**
+ * Entry point: parse, run, map errors to exit codes. The only place that decides the exit code;
+ * bin/ai-gateway.js is the only place that touches process.exitCode.
+ */
+import { CommanderError } from 'commander';
+import { ExitSignal, fallbackOutput } from './core/command.js';
+import type { ProcessIo } from './core/context.js';
+import { UserError } from './core/errors.js';
+import { renderError } from './core/handle-error.js';
+import { createProgram } from './program.js';
+
+export function processIo(): ProcessIo {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+  };
+}
+
+export async function main(argv: string[] = process.argv, io: ProcessIo = processIo()): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof ExitSignal) return error.exitCode;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      const json = argv.includes('--json');
+      if (json) {
+        // commander already printed its usage line on stderr; give machines the document too.
+        const out = fallbackOutput({ json: true }, io);
+        return renderError(new UserError('INVALID_USAGE', error.message.replace(/^error: /, ''), { hint: 'Run ai-gateway --help.' }), out, program.args[0] ?? '');
+      }
+      return 2;
+    }
+    return renderError(error, fallbackOutput({ json: argv.includes('--json') }, io), '');
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Glue between commander and handlers. A `*.command.ts` file defines flags and help only;
+ * its action lazily imports the handler module, so `--help` and `--version` load nothing heavy.
+ */
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import { createContext, type Context, type GlobalOptions, type ProcessIo } from './context.js';
+import { renderError } from './handle-error.js';
+import { Output, type Style } from './output.js';
+
+export interface HandlerModule<Schema extends z.ZodType, Result extends object> {
+  optionsSchema: Schema;
+  run(ctx: Context, options: z.output<Schema>): Promise<Result>;
+  render(result: Result, style: Style): string;
+}
+
+/** Thrown after an error was rendered; carries the exit code to the entry point. */
+export class ExitSignal extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyHandler = HandlerModule<any, any>;
+
+export type ActionFactory = (name: string, load: () => Promise<AnyHandler>) => (...args: unknown[]) => Promise<void>;
+
+export function createActionFactory(io: ProcessIo, contextFactory = createContext): ActionFactory {
+  return (name, load) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      let out: Output | undefined;
+      try {
+        const handler = await load();
+        const ctx = await contextFactory(globals, io);
+        out = ctx.out;
+        const raw = { ...command.opts(), args: command.processedArgs };
+        const options = handler.optionsSchema.parse(raw);
+        const result = await handler.run(ctx, options);
+        ctx.out.result(name, result, handler.render);
+      } catch (error) {
+        out ??= fallbackOutput(globals, io);
+        throw new ExitSignal(renderError(error, out, name));
+      }
+    };
+}
+
+export function fallbackOutput(globals: GlobalOptions, io: ProcessIo): Output {
+  return new Output({
+    json: Boolean(globals.json),
+    color: false,
+    verbose: Boolean(globals.verbose),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    spinners: false,
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The context every handler receives: prompts, docker, http, fs, clock, output.
+ * Tests build one with fakes (src/testing/context.ts) instead of mocking modules.
+ */
+import { resolve } from 'node:path';
+import type { DockerClient } from '../docker/types.js';
+import { systemClock, type Clock } from './clock.js';
+import { createFileSystem, type FileSystem } from './files.js';
+import { Output, type Writable } from './output.js';
+import { currentPlatform, type Platform } from './platform.js';
+import { NonInteractivePrompts, TerminalPrompts, type Prompts } from './prompts.js';
+import { cryptoRandom, type RandomSource } from './random.js';
+
+export interface HttpClient {
+  fetch: typeof globalThis.fetch;
+}
+
+export interface Context {
+  /** The gateway directory (--dir, default: the current directory), absolute. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  out: Output;
+  prompts: Prompts;
+  fs: FileSystem;
+  clock: Clock;
+  random: RandomSource;
+  platform: Platform;
+  docker: DockerClient;
+  http: HttpClient;
+  /** --yes: accept defaults and confirm non-destructive questions. */
+  yes: boolean;
+}
+
+export interface GlobalOptions {
+  dir?: string;
+  json?: boolean;
+  yes?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+export interface ProcessIo {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY: boolean;
+}
+
+/** Prompts only when a person can answer: a TTY, no --yes/--json, not CI. */
+export function isInteractive(globals: GlobalOptions, io: ProcessIo): boolean {
+  return io.stdinIsTTY && !globals.yes && !globals.json && !isTruthy(io.env.CI);
+}
+
+export function colorEnabled(globals: GlobalOptions, io: ProcessIo): boolean {
+  if (globals.color === false || globals.json) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  return Boolean(io.stderr.isTTY) && io.env.TERM !== 'dumb';
+}
+
+export function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+export async function createContext(globals: GlobalOptions, io: ProcessIo): Promise<Context> {
+  const interactive = isInteractive(globals, io);
+  const out = new Output({
+    json: Boolean(globals.json),
+    color: colorEnabled(globals, io),
+    verbose: Boolean(globals.verbose),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    spinners: Boolean(io.stderr.isTTY) && !isTruthy(io.env.CI),
+  });
+  const { createDockerClient } = await import('../docker/client.js');
+  return {
+    dir: resolve(io.cwd, globals.dir ?? io.env.AI_GATEWAY_DIR ?? '.'),
+    env: io.env,
+    out,
+    prompts: interactive ? new TerminalPrompts() : new NonInteractivePrompts(),
+    fs: createFileSystem(currentPlatform),
+    clock: systemClock,
+    random: cryptoRandom,
+    platform: currentPlatform,
+    docker: createDockerClient({ env: io.env, out }),
+    http: { fetch: globalThis.fetch.bind(globalThis) },
+    yes: Boolean(globals.yes),
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * The gateway's settings model. `.env` in the gateway directory is the single source of truth:
+ * setup writes it, and every other command (start, key, doctor, ...) reads it back through
+ * `settingsFromEnv`, so a user's edit to `.env` is honoured everywhere.
+ */
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import type { EnvFile } from './env-file.js';
+
+export const RESOURCE_PROFILES = {
+  desktop: { workers: 4, label: 'Desktop / local', description: 'local development, plenty of RAM' },
+  small: { workers: 1, label: 'Small VPS', description: '1-2 users, 2 GB RAM' },
+  medium: { workers: 2, label: 'Medium VPS', description: '3-5 users, 4 GB RAM (recommended)' },
+  large: { workers: 6, label: 'Large VPS', description: 'teams, 8 GB+ RAM' },
+  none: { workers: null, label: "LiteLLM's default", description: 'do not set --num_workers' },
+} as const;
+export type ResourceProfile = keyof typeof RESOURCE_PROFILES;
+export const RESOURCE_PROFILE_NAMES = Object.keys(RESOURCE_PROFILES) as ResourceProfile[];
+
+/** Memory each part needs (measured by the original project), in MB. */
+export const MEMORY_MB = { litellmBase: 320, litellmWorker: 460, openWebui: 600, postgres: 60, nginx: 5 } as const;
+
+export function memoryNeededMb(profile: ResourceProfile, nginx: boolean): number {
+  const workers = RESOURCE_PROFILES[profile].workers ?? 1; // LiteLLM's default is one worker
+  return (
+    MEMORY_MB.litellmBase + workers * MEMORY_MB.litellmWorker + MEMORY_MB.openWebui + MEMORY_MB.postgres + (nginx ? MEMORY_MB.nginx : 0)
+  );
+}
+
+/** Health wait default per profile: LiteLLM migrates its database on every boot. */
+export function defaultStartTimeoutSeconds(profile: ResourceProfile): number {
+  return profile === 'small' ? 300 : profile === 'large' || profile === 'desktop' ? 240 : 180;
+}
+
+export const BUDGET_PROFILES = {
+  test: { maxBudget: 15, label: 'Test', description: '$15 per 30 days' },
+  prod: { maxBudget: 200, label: 'Production', description: '$200 per 30 days' },
+  unlimited: { maxBudget: 1000, label: 'Unlimited', description: '$1000 per 30 days (be careful)' },
+} as const;
+export type BudgetProfile = keyof typeof BUDGET_PROFILES;
+export const BUDGET_PROFILE_NAMES = Object.keys(BUDGET_PROFILES) as BudgetProfile[];
+export const BUDGET_DURATION = '30d';
+
+export const DEFAULT_IMAGES = {
+  litellm: 'docker.litellm.ai/berriai/litellm:main-stable',
+  postgres: 'postgres:16',
+  openWebui: 'ghcr.io/open-webui/open-webui:main',
+  nginx: 'nginx:alpine',
+} as const;
+export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
+
+/** Compose service names (stable: tests, docs and users' scripts rely on them). */
+export const SERVICES = { postgres: 'postgres', litellm: 'litellm', openWebui: 'open-webui', nginx: 'nginx' } as const;
+
+/** Ports inside the containers: fixed, so healthchecks and upstreams never disagree. */
+export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80 } as const;
+
+export const DEFAULT_PORTS = { nginx: 3000, litellm: 4000, webui: 3000, postgres: 5432 } as const;
+
+/** Names of the variables in `.env`. */
+export const ENV = {
+  projectName: 'COMPOSE_PROJECT_NAME',
+  resourceProfile: 'RESOURCE_PROFILE',
+  budgetProfile: 'BUDGET_PROFILE',
+  useNginx: 'USE_NGINX',
+  bind: 'BIND_ADDRESS',
+  exposePostgres: 'EXPOSE_POSTGRES',
+  nginxPort: 'NGINX_PORT',
+  litellmPort: 'LITELLM_PORT',
+  webuiPort: 'WEBUI_PORT',
+  postgresPort: 'POSTGRES_PORT',
+  litellmImage: 'LITELLM_IMAGE',
+  postgresImage: 'POSTGRES_IMAGE',
+  openWebuiImage: 'OPEN_WEBUI_IMAGE',
+  nginxImage: 'NGINX_IMAGE',
+  masterKey: 'LITELLM_MASTER_KEY',
+  saltKey: 'LITELLM_SALT_KEY',
+  postgresUser: 'POSTGRES_USER',
+  postgresPassword: 'POSTGRES_PASSWORD',
+  postgresDb: 'POSTGRES_DB',
+  uiUsername: 'UI_USERNAME',
+  uiPassword: 'UI_PASSWORD',
+  webuiSecret: 'WEBUI_SECRET_KEY',
+  virtualKey: 'VIRTUAL_KEY',
+} as const;
+
+/** `.env` variables whose values are secrets: never printed, masked in diffs. */
+export const SECRET_ENV_KEYS: readonly string[] = [
+  ENV.masterKey,
+  ENV.saltKey,
+  ENV.postgresPassword,
+  ENV.uiPassword,
+  ENV.webuiSecret,
+  ENV.virtualKey,
+];
+
+export const MASTER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{20,}$/;
+export const PUBLICLY_KNOWN_MASTER_KEYS = new Set(['sk-1234']);
+
+const port = z.coerce.number().int().min(1).max(65535);
+const yesNo = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['yes', 'no', 'true', 'false', '1', '0']))
+  .transform((v) => v === 'yes' || v === 'true' || v === '1');
+
+const settingsSchema = z
+  .object({
+    [ENV.projectName]: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "_" and "-", starting with a letter or digit'),
+    [ENV.resourceProfile]: z.enum(RESOURCE_PROFILE_NAMES as [ResourceProfile, ...ResourceProfile[]]).default('medium'),
+    [ENV.budgetProfile]: z.enum(BUDGET_PROFILE_NAMES as [BudgetProfile, ...BudgetProfile[]]).default('test'),
+    [ENV.useNginx]: yesNo.default(true),
+    [ENV.bind]: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$|^\[?[0-9a-fA-F:]+\]?$/, 'an IP address such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
+    [ENV.exposePostgres]: yesNo.default(false),
+    [ENV.nginxPort]: port.optional(),
+    [ENV.litellmPort]: port,
+    [ENV.webuiPort]: port.optional(),
+    [ENV.postgresPort]: port.optional(),
+    [ENV.litellmImage]: z.string().min(1).default(DEFAULT_IMAGES.litellm),
+    [ENV.postgresImage]: z.string().min(1).default(DEFAULT_IMAGES.postgres),
+    [ENV.openWebuiImage]: z.string().min(1).default(DEFAULT_IMAGES.openWebui),
+    [ENV.nginxImage]: z.string().min(1).default(DEFAULT_IMAGES.nginx),
+  })
+  .superRefine((v, ctx) => {
+    if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
+    if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
+    if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
+  });
+
+export interface GatewaySettings {
+  projectName: string;
+  resourceProfile: ResourceProfile;
+  budgetProfile: BudgetProfile;
+  nginx: boolean;
+  bind: string;
+  exposePostgres: boolean;
+  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
+  images: Record<ServiceImageKey, string>;
+}
+
+/** Read and validate the non-secret settings from `.env`. */
+export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettings {
+  const record = env.toRecord();
+  const parsed = settingsSchema.safeParse(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '')}: ${i.message}`).join('; ');
+    throw new UserError('INVALID_ENV', `${fileLabel} has invalid settings: ${problems}.`, {
+      hint: `Fix those lines in ${fileLabel}, or run "ai-gateway setup" to rewrite them (secrets are kept).`,
+      details: { file: fileLabel, issues: parsed.error.issues.map((i) => ({ key: String(i.path[0] ?? ''), message: i.message })) },
+    });
+  }
+  const v = parsed.data;
+  return {
+    projectName: v[ENV.projectName],
+    resourceProfile: v[ENV.resourceProfile],
+    budgetProfile: v[ENV.budgetProfile],
+    nginx: v[ENV.useNginx],
+    bind: v[ENV.bind],
+    exposePostgres: v[ENV.exposePostgres],
+    ports: {
+      litellm: v[ENV.litellmPort],
+      ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
+      ...(v[ENV.exposePostgres] ? { postgres: v[ENV.postgresPort] } : {}),
+    },
+    images: {
+      litellm: v[ENV.litellmImage],
+      postgres: v[ENV.postgresImage],
+      openWebui: v[ENV.openWebuiImage],
+      nginx: v[ENV.nginxImage],
+    },
+  };
+}
+
+/** The `.env` values that represent `settings` (secrets are handled by setup separately). */
+export function settingsToEnv(settings: GatewaySettings): Record<string, string> {
+  return {
+    [ENV.projectName]: settings.projectName,
+    [ENV.resourceProfile]: settings.resourceProfile,
+    [ENV.budgetProfile]: settings.budgetProfile,
+    [ENV.useNginx]: settings.nginx ? 'yes' : 'no',
+    [ENV.bind]: settings.bind,
+    [ENV.exposePostgres]: settings.exposePostgres ? 'yes' : 'no',
+    [ENV.nginxPort]: settings.ports.nginx === undefined ? '' : String(settings.ports.nginx),
+    [ENV.litellmPort]: String(settings.ports.litellm),
+    [ENV.webuiPort]: settings.ports.webui === undefined ? '' : String(settings.ports.webui),
+    [ENV.postgresPort]: settings.ports.postgres === undefined ? '' : String(settings.ports.postgres),
+    [ENV.litellmImage]: settings.images.litellm,
+    [ENV.postgresImage]: settings.images.postgres,
+    [ENV.openWebuiImage]: settings.images.openWebui,
+    [ENV.nginxImage]: settings.images.nginx,
+  };
+}
+
+/** Published host ports, by what they serve (for port checks and URLs). */
+export function publishedPorts(settings: GatewaySettings): { service: string; port: number; purpose: string; envKey: string }[] {
+  const list: { service: string; port: number; purpose: string; envKey: string }[] = [];
+  if (settings.ports.nginx !== undefined) list.push({ service: SERVICES.nginx, port: settings.ports.nginx, purpose: 'API and Open WebUI (Nginx)', envKey: ENV.nginxPort });
+  list.push({ service: SERVICES.litellm, port: settings.ports.litellm, purpose: settings.nginx ? 'LiteLLM admin UI (direct)' : 'LiteLLM API and admin UI', envKey: ENV.litellmPort });
+  if (settings.ports.webui !== undefined) list.push({ service: SERVICES.openWebui, port: settings.ports.webui, purpose: 'Open WebUI', envKey: ENV.webuiPort });
+  if (settings.ports.postgres !== undefined) list.push({ service: SERVICES.postgres, port: settings.ports.postgres, purpose: 'PostgreSQL', envKey: ENV.postgresPort });
+  return list;
+}
+
+export interface GatewayUrls {
+  /** OpenAI-compatible base URL users should configure (through Nginx when enabled). */
+  api: string;
+  /** LiteLLM reached directly on its published port (admin API, `/ui`). */
+  litellmDirect: string;
+  adminUi: string;
+  openWebui: string;
+}
+
+/** Where this machine reaches the published ports: the bind address itself, or localhost for 0.0.0.0. */
+export function defaultHost(settings: GatewaySettings): string {
+  if (settings.bind === '0.0.0.0' || settings.bind === '::' || settings.bind === '[::]') return 'localhost';
+  return settings.bind.includes(':') && !settings.bind.startsWith('[') ? `[${settings.bind}]` : settings.bind;
+}
+
+/** URLs on `host` (localhost for local use; the LAN address when bound to 0.0.0.0). */
+export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settings)): GatewayUrls {
+  const direct = `http://${host}:${settings.ports.litellm}`;
+  if (settings.nginx && settings.ports.nginx !== undefined) {
+    const front = `http://${host}:${settings.ports.nginx}`;
+    return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };
+  }
+  return { api: `${direct}/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `http://${host}:${settings.ports.webui ?? DEFAULT_PORTS.webui}/` };
+}

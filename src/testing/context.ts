@@ -1,0 +1,102 @@
+/** A Context made of fakes and captured output, for handler tests. */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import type { Context } from '../core/context.js';
+import { createFileSystem } from '../core/files.js';
+import { Output } from '../core/output.js';
+import { currentPlatform } from '../core/platform.js';
+import { NonInteractivePrompts, type Prompts } from '../core/prompts.js';
+import type { RandomSource } from '../core/random.js';
+import type { DockerClient } from '../docker/types.js';
+
+export interface Captured {
+  stdout: string[];
+  stderr: string[];
+  /** Everything printed, joined (for "no secret appears" assertions). */
+  all(): string;
+}
+
+export interface TestContext extends Context {
+  captured: Captured;
+}
+
+/** Deterministic bytes: the same seed always gives the same secrets (stable snapshots). */
+export function seededRandom(seed = 1): RandomSource {
+  let state = seed >>> 0 || 1;
+  return {
+    bytes(n) {
+      const buf = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) {
+        state ^= state << 13;
+        state >>>= 0;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        state >>>= 0;
+        buf[i] = state & 0xff;
+      }
+      return buf;
+    },
+  };
+}
+
+/** A clock that advances only when slept on: waits in tests take no real time. */
+export function fakeClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+      await Promise.resolve();
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+export const unusedDocker: DockerClient = {
+  docker: async (args) => {
+    throw new Error(`Unexpected docker call in this test: docker ${args.join(' ')}`);
+  },
+};
+
+export async function tempDir(prefix = 'aigw-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export function createTestContext(overrides: Partial<Context> & { json?: boolean; verbose?: boolean } = {}): TestContext {
+  const captured: Captured = {
+    stdout: [],
+    stderr: [],
+    all() {
+      return [...this.stdout, ...this.stderr].join('');
+    },
+  };
+  const out =
+    overrides.out ??
+    new Output({
+      json: overrides.json ?? false,
+      color: false,
+      verbose: overrides.verbose ?? false,
+      stdout: { write: (s: string) => captured.stdout.push(s) },
+      stderr: { write: (s: string) => captured.stderr.push(s) },
+      spinners: false,
+    });
+  const prompts: Prompts = overrides.prompts ?? new NonInteractivePrompts();
+  return {
+    dir: overrides.dir ?? process.cwd(),
+    env: overrides.env ?? {},
+    out,
+    prompts,
+    fs: overrides.fs ?? createFileSystem(currentPlatform),
+    clock: overrides.clock ?? fakeClock(),
+    random: overrides.random ?? seededRandom(),
+    platform: overrides.platform ?? currentPlatform,
+    docker: overrides.docker ?? unusedDocker,
+    http: overrides.http ?? { fetch: globalThis.fetch.bind(globalThis) },
+    yes: overrides.yes ?? false,
+    captured,
+  };
+}
