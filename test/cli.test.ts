@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'ai-gateway.js');
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}, node = process.execPath) {
+  try {
+    const { stdout, stderr } = await run(node, [bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the ai-gateway binary', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
+  });
+
+  it('prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const result = await cli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
+
+  it('--version and --help load no prompt, YAML, process, validation or spinner library', async () => {
+    for (const args of [['--version'], ['--help']]) {
+      const out = join(await mkdtemp(join(tmpdir(), 'aigw-trace-')), 'trace.json');
+      const { code } = await new Promise<{ code: number }>((done) => {
+        execFile(process.execPath, ['--import', join(root, 'test/helpers/trace-imports.mjs'), bin, ...args], { env: { ...process.env, TRACE_IMPORTS_OUT: out } }, (error) =>
+          done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0 }),
+        );
+      });
+      expect(code).toBe(0);
+      const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+      expect(loaded.some((u) => u.includes('/node_modules/commander/'))).toBe(true); // the trace works
+      for (const heavy of ['@inquirer', '/yaml/', '/execa/', '/zod/', '/ora/', '/dotenv/', '/get-port/']) {
+        expect(loaded.filter((u) => u.includes(`/node_modules/${heavy.replace(/^\//, '')}`)), `${args[0]} loaded ${heavy}`).toEqual([]);
+      }
+    }
+  });
+
+  it('lists every command in --help', async () => {
+    const result = await cli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/--dir <path>/);
+    expect(result.stdout).toMatch(/--json/);
+  });
+
+  it('rejects an unknown command with exit code 2 and a usage hint', async () => {
+    const result = await cli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+
+  it('answers a usage error with one JSON document in --json mode', async () => {
+    const result = await cli(['--json', 'frobnicate']);
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout) as { ok: boolean; schemaVersion: number; error: { code: string } };
+    expect(doc).toMatchObject({ ok: false, schemaVersion: 1, error: { code: 'INVALID_USAGE' } });
+  });
+
+  it('refuses to run on a Node older than 22.12 with one clear line', async () => {
+    // The machine's own Node (20) is the realistic old runtime; skip when it is not old.
+    const systemNode = '/usr/bin/node';
+    const old = existsSync(systemNode) ? (await run(systemNode, ['-p', 'process.versions.node'])).stdout.trim() : '';
+    if (!old || Number(old.split('.')[0]) >= 22) return;
+    const result = await cli(['--version'], {}, systemNode);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/requires Node\.js 22\.12 or newer; this is v20\./);
+  });
+});
