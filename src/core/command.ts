@@ -12,6 +12,11 @@ export interface HandlerModule<Schema extends z.ZodType, Result extends object> 
   optionsSchema: Schema;
   run(ctx: Context, options: z.output<Schema>): Promise<Result>;
   render(result: Result, style: Style): string;
+  /**
+   * For commands whose result can be a failure that still prints a full report (doctor, smoke):
+   * the report is printed, then the process exits with `exitCode` and `ok: false` in --json.
+   */
+  outcome?(result: Result): { ok: boolean; exitCode: number };
 }
 
 /** Thrown after an error was rendered; carries the exit code to the entry point. */
@@ -39,8 +44,11 @@ export function createActionFactory(io: ProcessIo, contextFactory = createContex
         const raw = { ...command.opts(), args: command.processedArgs };
         const options = handler.optionsSchema.parse(raw);
         const result = await handler.run(ctx, options);
-        ctx.out.result(name, result, handler.render);
+        const outcome = handler.outcome?.(result) ?? { ok: true, exitCode: 0 };
+        ctx.out.result(name, result, handler.render, outcome.ok);
+        if (outcome.exitCode !== 0) throw new ExitSignal(outcome.exitCode);
       } catch (error) {
+        if (error instanceof ExitSignal) throw error;
         out ??= fallbackOutput(globals, io);
         throw new ExitSignal(renderError(error, out, name));
       }

@@ -107,9 +107,9 @@ export class Output {
   }
 
   /** Write the command's result: human text on stdout, or the single JSON document. */
-  result(command: string, data: object, renderHuman: (data: never, style: Style) => string): void {
+  result(command: string, data: object, renderHuman: (data: never, style: Style) => string, ok = true): void {
     if (this.json) {
-      const doc = { schemaVersion: SCHEMA_VERSION, command, ok: true, ...data, warnings: this.warnings };
+      const doc = { schemaVersion: SCHEMA_VERSION, command, ok, ...data, warnings: this.warnings };
       this.options.stdout.write(`${this.redact(JSON.stringify(doc, null, 2))}\n`);
       return;
     }
