@@ -75,6 +75,11 @@ export class Output {
     if (value && value.length >= 8) this.secrets.add(value);
   }
 
+  /** Stop masking a value the user explicitly asked to see (`status -o env` prints the virtual key). */
+  reveal(value: string): void {
+    this.secrets.delete(value);
+  }
+
   redact(text: string): string {
     let out = text;
     for (const secret of this.secrets) {

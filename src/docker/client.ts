@@ -1,19 +1,55 @@
-/** The one module that spawns docker. execa is imported lazily to keep start-up light. */
+/**
+ * The one module that spawns docker and docker-compose. execa is imported lazily to keep
+ * start-up light. Arguments never carry secrets (Compose reads them from `.env`), so the
+ * verbose log of each command line is safe; it still goes through the output's redactor.
+ */
 import type { Output } from '../core/output.js';
-import type { DockerClient, ExecResult } from './types.js';
+import type { DockerClient, DockerProgram, ExecResult, RunOptions } from './types.js';
 
 export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient {
+  const exec = async (program: DockerProgram, args: string[], run: RunOptions = {}): Promise<ExecResult> => {
+    const { execa } = await import('execa');
+    const started = Date.now();
+    options.out.debug(`${program} ${args.join(' ')}`);
+    const env = { ...options.env };
+    for (const key of run.unsetEnv ?? []) delete env[key];
+    const streaming = run.onStdout !== undefined || run.onStderr !== undefined;
+    const child = execa(program, args, {
+      env,
+      extendEnv: false,
+      cwd: run.cwd,
+      reject: false,
+      input: run.input,
+      stdin: run.input === undefined ? 'ignore' : 'pipe',
+      timeout: run.timeoutMs,
+      cancelSignal: run.signal,
+      // A follow stream can run for days: hand chunks over instead of keeping them all.
+      buffer: !streaming,
+      stripFinalNewline: !streaming,
+    });
+    if (run.onStdout) {
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (chunk: string) => run.onStdout?.(chunk));
+    }
+    if (run.onStderr) {
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => run.onStderr?.(chunk));
+    }
+    const result = await child;
+    const notFound = (result as { code?: string }).code === 'ENOENT';
+    const outcome: ExecResult = {
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : '',
+      exitCode: typeof result.exitCode === 'number' ? result.exitCode : -1,
+      ...(notFound ? { notFound: true } : {}),
+      ...(result.timedOut ? { timedOut: true } : {}),
+      ...(result.isCanceled ? { cancelled: true } : {}),
+    };
+    options.out.debug(`  → exit ${outcome.exitCode}${notFound ? ' (not installed)' : ''} in ${Date.now() - started} ms`);
+    return outcome;
+  };
   return {
-    async docker(args, runOptions = {}): Promise<ExecResult> {
-      const { execa } = await import('execa');
-      options.out.debug(`docker ${args.join(' ')}`);
-      const result = await execa('docker', args, {
-        env: options.env,
-        reject: false,
-        input: runOptions.input,
-        timeout: runOptions.timeoutMs,
-      });
-      return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', exitCode: result.exitCode ?? 1 };
-    },
+    exec,
+    docker: (args, run) => exec('docker', args, run),
   };
 }

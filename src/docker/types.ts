@@ -5,10 +5,39 @@
 export interface ExecResult {
   stdout: string;
   stderr: string;
+  /** The process exit code; -1 when it never ran or was killed by a signal. */
   exitCode: number;
+  /** The program is not installed (spawn ENOENT). */
+  notFound?: boolean;
+  /** Killed because `timeoutMs` passed. */
+  timedOut?: boolean;
+  /** Killed through `signal` (the caller cancelled it). */
+  cancelled?: boolean;
+}
+
+/** Binaries this driver runs. `docker compose` (v2) is `docker` with `compose` as first argument. */
+export type DockerProgram = 'docker' | 'docker-compose';
+
+export interface RunOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Working directory of the child (Compose runs from the gateway directory). */
+  cwd?: string;
+  /**
+   * Variables removed from the child's environment. Compose lets the shell override `.env`;
+   * we remove `.env`'s own keys so the file stays the single source of truth.
+   */
+  unsetEnv?: readonly string[];
+  /** Called with output as it arrives (logs --follow); the result still holds all of it. */
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  /** Aborting kills the child (SIGTERM); the result then has `cancelled: true`. */
+  signal?: AbortSignal;
 }
 
 export interface DockerClient {
   /** Run `docker <args>`; never throws on a non-zero exit (callers decide). */
-  docker(args: string[], options?: { input?: string; timeoutMs?: number }): Promise<ExecResult>;
+  docker(args: string[], options?: RunOptions): Promise<ExecResult>;
+  /** Run `docker` or `docker-compose`; never throws on a non-zero exit or a missing binary. */
+  exec(program: DockerProgram, args: string[], options?: RunOptions): Promise<ExecResult>;
 }

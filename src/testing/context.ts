@@ -60,6 +60,9 @@ export const unusedDocker: DockerClient = {
   docker: async (args) => {
     throw new Error(`Unexpected docker call in this test: docker ${args.join(' ')}`);
   },
+  exec: async (program, args) => {
+    throw new Error(`Unexpected docker call in this test: ${program} ${args.join(' ')}`);
+  },
 };
 
 export async function tempDir(prefix = 'aigw-test-'): Promise<string> {

@@ -39,9 +39,9 @@ const MSG = {
 
 /** Routes that skip auth entirely (LiteLLMRoutes.public_routes plus FastAPI's own docs routes). */
 const PUBLIC_ROUTES = new Set([
-  '/routes', '/', '/health/liveliness', '/health/liveness', '/health/readiness', '/test_public',
-  '/config/yaml', '/litellm/.well-known/litellm-ui-config', '/.well-known/litellm-ui-config',
-  '/openapi.json', '/redoc', '/ui', '/ui/', '/login', '/sso/key/generate',
+  '/routes', '/', '/health/liveliness', '/health/liveness', '/health/readiness',
+  '/litellm/.well-known/litellm-ui-config', '/.well-known/litellm-ui-config',
+  '/openapi.json', '/ui', '/ui/', '/login',
 ]);
 
 const LLM_ROUTES = new Set([
@@ -994,11 +994,18 @@ async function handleRequest(state, req, res) {
   res.on('finish', () => {
     record.status = res.statusCode;
     const peer = `${req.socket.remoteAddress ?? '-'}:${req.socket.remotePort ?? '-'}`;
-    // uvicorn's access-log format; the query string is dropped because it can carry a key (/key/info?key=).
-    state.log(`INFO:     ${peer} - "${req.method} ${url.pathname} HTTP/${req.httpVersion}" ${res.statusCode} ${http.STATUS_CODES[res.statusCode] ?? ''}`);
+    // uvicorn's access-log format, minus anything that can carry a key: the query string
+    // (/key/info?key=) is dropped and sk- path segments (/key/{key}/regenerate) are abbreviated.
+    const safePath = url.pathname.replace(/\/sk-[^/]*/g, (seg) => `/${abbreviate(seg.slice(1))}`);
+    state.log(`INFO:     ${peer} - "${req.method} ${safePath} HTTP/${req.httpVersion}" ${res.statusCode} ${http.STATUS_CODES[res.statusCode] ?? ''}`);
   });
   if (options.fault === 'never-ready') return; // hold the connection forever: a wedged proxy
 
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+    // CORSMiddleware(allow_origins=["*"]) answers preflights before any route runs.
+    res.writeHead(200, corsHeaders(req));
+    return res.end();
+  }
   try {
     const raw = await readBody(req);
     const route = matchRoute(req.method ?? 'GET', url.pathname);
@@ -1013,6 +1020,17 @@ async function handleRequest(state, req, res) {
   } catch (err) {
     sendError(state, res, err);
   }
+}
+
+function corsHeaders(req) {
+  return {
+    'access-control-allow-origin': req.headers.origin ?? '*',
+    'access-control-allow-methods': 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT',
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+    'access-control-allow-credentials': 'true',
+    'access-control-max-age': '600',
+    vary: 'Origin',
+  };
 }
 
 function redactHeaders(headers) {
@@ -1579,7 +1597,8 @@ async function updateKey(ctx) {
     const token = tokenFor(body.key);
     const existing = await state.store.get(token);
     if (!existing) {
-      throw ProxyError.auth(`Authentication Error: invalid user key - user key does not exist in db. User Key=${body.key}`.replace(/^Authentication Error, /, ''), 401);
+      // PrismaClient.get_data()'s HTTPException, re-raised with type auth_error.
+      throw new ProxyError(401, `Authentication Error: invalid user key - user key does not exist in db. User Key=${body.key}`, 'auth_error', 'None');
     }
     if ('key_alias' in body) await assertAliasFree(state.store, body.key_alias, token);
     const now = new Date();
@@ -1587,16 +1606,8 @@ async function updateKey(ctx) {
     await state.store.update(token, { ...changes, updated_at: now, updated_by: auth.userId });
     return { key: body.key, ...jsonifyChanges(changes), token };
   } catch (err) {
-    if (err instanceof ProxyError && err.type === 'auth_error') {
-      // get_data()'s HTTPException keeps its own message ("Authentication Error: invalid user key …").
-      if (err.message.startsWith('Authentication Error, Authentication Error:')) {
-        throw new ProxyError(err.status, err.message.replace('Authentication Error, ', ''), 'auth_error', 'None');
-      }
-      throw err;
-    }
     if (err instanceof ProxyError) throw err;
-    // Non-HTTP exceptions are re-wrapped as 400 "Authentication Error, <msg>".
-    throw ProxyError.auth(err.message, 400);
+    throw ProxyError.auth(err.message, 400); // non-HTTP exceptions: 400 "Authentication Error, <msg>"
   }
 }
 
@@ -1695,7 +1706,8 @@ function resolveDeployment(ctx, routeName) {
 /** What LiteLLM answers when the provider cannot be reached (APIConnectionError, 500). */
 function providerConnectionError(deployment) {
   const provider = providerOf(deployment.litellm_params);
-  const name = provider.charAt(0).toUpperCase() + provider.slice(1);
+  const known = { openai: 'OpenAI', azure: 'Azure', anthropic: 'Anthropic', ollama: 'Ollama', gemini: 'Gemini', bedrock: 'Bedrock' };
+  const name = known[provider] ?? provider.charAt(0).toUpperCase() + provider.slice(1);
   return new ProxyError(
     500,
     `litellm.APIConnectionError: APIConnectionError: ${name}Exception - Connection error.. Received Model Group=${deployment.model_name}\nAvailable Model Group Fallbacks=None`,
@@ -1994,11 +2006,11 @@ function r(method, pathTemplate, access, handler, tags, summary, extra = {}) {
   return { method, path: pathTemplate, access, handler, tags, summary, pattern, body: 'raw', ...extra };
 }
 
-/** Exact paths win over templates (FastAPI registers /key/generate before /key/{key}/…). */
+/** Find the route for a request: 404 when no path matches, 405 when only the method is wrong. */
 function matchRoute(method, pathname) {
   const candidates = ROUTES.filter((d) => d.pattern.test(pathname));
   if (!candidates.length) return { status: 404 };
-  const def = candidates.find((d) => d.method === method) ?? (method === 'HEAD' ? undefined : undefined);
+  const def = candidates.find((d) => d.method === method);
   if (!def) return { status: 405 };
   return { def, params: pathname.match(def.pattern)?.groups ?? {} };
 }
@@ -2124,6 +2136,7 @@ async function portIsFree(port, host) {
 
 async function main(argv, env) {
   const out = (line, stream = 'stdout') => (stream === 'stderr' ? process.stderr : process.stdout).write(line + '\n');
+  installSignalHandlers(out);
   const { flags, warnings } = parseServerArgs(argv);
   for (const w of warnings) out(w, 'stderr');
   const version = env.STANDIN_VERSION || DEFAULT_VERSION;
@@ -2182,32 +2195,35 @@ async function main(argv, env) {
     out(`WARNING: port 4000 is in use, starting on random port ${port}`, 'stderr');
   }
 
-  let handle;
+  const handle = await startLiteLLMStandin({
+    port,
+    host,
+    masterKey: masterKey || null,
+    store: databaseUrl ? 'postgres' : 'none',
+    databaseUrl,
+    models: config.model_list,
+    generalSettings: general,
+    // The port stays closed while "migrations" run, like the real proxy (30-60 s there).
+    bootDelayMs: Math.max(bootDelayMs, 1),
+    readinessVariant: env.STANDIN_READINESS_VARIANT || 'db',
+    errorVariant: env.STANDIN_ERROR_VARIANT || 'new',
+    streamIntervalMs: Number(env.STANDIN_STREAM_INTERVAL_MS ?? 100),
+    premium: Boolean(env.LITELLM_LICENSE),
+    version,
+    fault: fault === 'never-ready' ? 'never-ready' : null,
+    dbWaitMs: Number(env.STANDIN_DB_WAIT_MS ?? 60_000),
+    uiUsername: env.UI_USERNAME || 'admin',
+    uiPassword: env.UI_PASSWORD || masterKey || undefined,
+    storeModelInDb: isTrue(env.STORE_MODEL_IN_DB) || general.store_model_in_db === true,
+    log: out,
+  });
+  running = handle;
   try {
-    handle = await startLiteLLMStandin({
-      port,
-      host,
-      masterKey: masterKey || null,
-      store: databaseUrl ? 'postgres' : 'none',
-      databaseUrl,
-      models: config.model_list,
-      generalSettings: general,
-      bootDelayMs: 0, // applied below so the banner order matches the real proxy
-      readinessVariant: env.STANDIN_READINESS_VARIANT || 'db',
-      errorVariant: env.STANDIN_ERROR_VARIANT || 'new',
-      streamIntervalMs: Number(env.STANDIN_STREAM_INTERVAL_MS ?? 100),
-      premium: Boolean(env.LITELLM_LICENSE),
-      version,
-      fault: fault === 'never-ready' ? 'never-ready' : null,
-      dbWaitMs: Number(env.STANDIN_DB_WAIT_MS ?? 60_000),
-      uiUsername: env.UI_USERNAME || 'admin',
-      uiPassword: env.UI_PASSWORD || masterKey || undefined,
-      storeModelInDb: isTrue(env.STORE_MODEL_IN_DB) || general.store_model_in_db === true,
-      log: out,
-      ...(await bootDelayThen(bootDelayMs)),
-    });
+    await handle.ready;
   } catch (err) {
+    if (stopping) return 0;
     out(String(err?.message ?? err), 'stderr');
+    await handle.close();
     return 1;
   }
   if (flags.num_workers && Number(flags.num_workers) > 1) {
@@ -2216,30 +2232,30 @@ async function main(argv, env) {
   out(`LiteLLM: Proxy initialized with Config, Set models:\n${config.model_list.map((m) => `    ${m.model_name}`).join('\n')}`);
   out(`INFO:     Started server process [${process.pid}]`);
   out(`INFO:     Uvicorn running on http://${host}:${handle.port} (Press CTRL+C to quit)`);
+  return null; // keep running until a signal arrives
+}
 
-  // PID 1 in a container gets no default signal handling: stop promptly on SIGTERM/SIGINT.
+/** The handle of the running server, for the signal handlers. */
+let running = null;
+let stopping = false;
+
+/**
+ * PID 1 in a container gets no default signal handling, so stop promptly on SIGTERM/SIGINT,
+ * whether the server is still "migrating" or already serving.
+ */
+function installSignalHandlers(out) {
   const stop = async (signal) => {
+    if (stopping) return;
+    stopping = true;
     out(`INFO:     Shutting down (${signal})`);
     const force = setTimeout(() => process.exit(0), 2000);
     force.unref();
-    await handle.close();
+    await running?.close().catch(() => {});
     out('INFO:     Finished server process');
     process.exit(0);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  return null; // keep running
-}
-
-/** The simulated migration time: wait here (port closed), then start with no extra delay. */
-async function bootDelayThen(ms) {
-  const early = () => process.exit(0); // a stop signal during "migrations" ends the process at once
-  process.once('SIGTERM', early);
-  process.once('SIGINT', early);
-  await sleep(ms);
-  process.off('SIGTERM', early);
-  process.off('SIGINT', early);
-  return {};
 }
 
 function isMain() {

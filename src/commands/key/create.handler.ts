@@ -1,0 +1,180 @@
+/** `key create`: a new virtual key, printed once; `--save` writes it to .env as VIRTUAL_KEY. */
+import { z } from 'zod';
+import type { Context } from '../../core/context.js';
+import type { Style } from '../../core/output.js';
+import { ENV } from '../../gateway/settings.js';
+import { adminConnection } from '../../litellm/connection.js';
+import { hashKey } from '../../litellm/errors.js';
+import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } from '../../litellm/keys.js';
+import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
+import type { GenerateKeyRequest } from '../../litellm/schemas.js';
+import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
+import { connectionOptions, durationSchema, positiveInt } from './shared.js';
+
+const aliasSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .refine((v) => !v.startsWith('sk-'), 'must not start with "sk-" (that is how keys are told from aliases)')
+  .refine((v) => !/^[0-9a-f]{64}$/.test(v), 'must not look like a key hash (64 hex characters)');
+
+const modelsSchema = z
+  .string()
+  .transform((v) => v.split(',').map((m) => m.trim()).filter((m) => m !== ''))
+  .refine((list) => list.length > 0, 'name at least one model, e.g. --models gpt-4o-mini,claude-sonnet');
+
+const metadataSchema = z
+  .array(z.string())
+  .default([])
+  .transform((entries, ctx) => {
+    const record: Record<string, string> = {};
+    for (const entry of entries) {
+      const at = entry.indexOf('=');
+      const key = at > 0 ? entry.slice(0, at).trim() : '';
+      if (key === '') {
+        ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 40)}" is not key=value` });
+        return z.NEVER;
+      }
+      record[key] = entry.slice(at + 1);
+    }
+    return record;
+  });
+
+export const optionsSchema = z.object({
+  alias: aliasSchema.optional(),
+  models: modelsSchema.optional(),
+  maxBudget: z.coerce.number({ error: 'must be a number of USD' }).nonnegative('must be 0 or more').optional(),
+  budgetDuration: durationSchema.optional(),
+  duration: durationSchema.optional(),
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  maxParallel: positiveInt.optional(),
+  team: z.string().trim().min(1, 'must not be empty').optional(),
+  user: z.string().trim().min(1, 'must not be empty').optional(),
+  metadata: metadataSchema,
+  save: z.boolean().default(false),
+  ...connectionOptions,
+});
+export type CreateOptions = z.output<typeof optionsSchema>;
+
+export interface CreateResult {
+  /** The new key. Shown here once; LiteLLM keeps only its hash. */
+  key: string;
+  token: string;
+  key_name: string | null;
+  key_alias: string | null;
+  models: string[];
+  max_budget: number | null;
+  budget_duration: string | null;
+  expires: string | null;
+  tpm_limit: number | null;
+  rpm_limit: number | null;
+  max_parallel_requests: number | null;
+  team_id: string | null;
+  user_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string | null;
+  saved: boolean;
+  envFile: string | null;
+  /** VIRTUAL_KEY held another key before --save replaced it. */
+  replacedEnvKey: boolean;
+  baseUrl: string;
+}
+
+export function buildGenerateRequest(options: CreateOptions): GenerateKeyRequest {
+  const request: GenerateKeyRequest = { metadata: { created_by: CREATED_BY, ...options.metadata } };
+  if (options.alias !== undefined) request.key_alias = options.alias;
+  if (options.models !== undefined) request.models = options.models;
+  if (options.maxBudget !== undefined) request.max_budget = options.maxBudget;
+  if (options.budgetDuration !== undefined) request.budget_duration = options.budgetDuration;
+  if (options.duration !== undefined) request.duration = options.duration;
+  if (options.rpm !== undefined) request.rpm_limit = options.rpm;
+  if (options.tpm !== undefined) request.tpm_limit = options.tpm;
+  if (options.maxParallel !== undefined) request.max_parallel_requests = options.maxParallel;
+  if (options.team !== undefined) request.team_id = options.team;
+  if (options.user !== undefined) request.user_id = options.user;
+  return request;
+}
+
+export async function run(ctx: Context, options: CreateOptions): Promise<CreateResult> {
+  const connection = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout, requireGateway: options.save });
+  const { client, gateway } = connection;
+  ctx.out.step(`Creating a virtual key${options.alias ? ` "${options.alias}"` : ''} on ${connection.baseUrl}`);
+  const generated = await createKey(client, buildGenerateRequest(options));
+  const token = generated.token ?? generated.token_id ?? hashKey(generated.key);
+
+  let saved = false;
+  let replacedEnvKey = false;
+  if (options.save && gateway) {
+    const previous = gateway.secret(ENV.virtualKey);
+    try {
+      await saveVirtualKey(ctx, gateway.dir, generated.key);
+      saved = true;
+      replacedEnvKey = previous !== undefined && previous !== generated.key;
+    } catch (error) {
+      // The key exists now and cannot be shown again: report, but still print it.
+      ctx.out.warn(`Could not write ${ENV.virtualKey} to ${gateway.path('.env')}: ${error instanceof Error ? error.message : String(error)}. Copy the key below by hand.`);
+    }
+    if (replacedEnvKey) {
+      ctx.out.warn(
+        `${ENV.virtualKey} in .env held another key, which still works: revoke it with "ai-gateway key revoke <alias>" when nothing uses it. ` +
+          'Run "ai-gateway start" so Open WebUI picks up the new key.',
+      );
+    }
+  }
+  const expiresMs = parseTimestamp(generated.expires);
+  return {
+    key: generated.key,
+    token,
+    key_name: generated.key_name ?? null,
+    key_alias: generated.key_alias ?? null,
+    models: generated.models ?? [],
+    max_budget: generated.max_budget ?? null,
+    budget_duration: generated.budget_duration ?? null,
+    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+    tpm_limit: generated.tpm_limit ?? null,
+    rpm_limit: generated.rpm_limit ?? null,
+    max_parallel_requests: generated.max_parallel_requests ?? null,
+    team_id: generated.team_id ?? null,
+    user_id: generated.user_id ?? null,
+    metadata: generated.metadata ?? {},
+    created_at: generated.created_at === null || generated.created_at === undefined ? null : String(generated.created_at),
+    saved,
+    envFile: saved && gateway ? gateway.path('.env') : null,
+    replacedEnvKey,
+    baseUrl: connection.baseUrl,
+  };
+}
+
+export function render(result: CreateResult, style: Style): string {
+  return renderNewKey(result, style, 'Created');
+}
+
+/** Shared with `key rotate`: the key once, with what it can do. */
+export function renderNewKey(
+  result: Pick<CreateResult, 'key' | 'key_alias' | 'key_name' | 'models' | 'max_budget' | 'budget_duration' | 'expires' | 'rpm_limit' | 'tpm_limit'> & {
+    saved: boolean;
+    envFile: string | null;
+  },
+  style: Style,
+  verb: string,
+): string {
+  const label = result.key_alias ? `"${result.key_alias}"` : (result.key_name ?? 'key');
+  const limits = [result.rpm_limit ? `${result.rpm_limit} rpm` : '', result.tpm_limit ? `${result.tpm_limit} tpm` : ''].filter(Boolean).join(', ');
+  const expires = parseTimestamp(result.expires);
+  const lines = [
+    `${style.green('✔')} ${verb} key ${label}`,
+    `  models:  ${formatModels(result.models)}`,
+    `  budget:  ${formatBudget({ spend: 0, maxBudget: result.max_budget, budgetDuration: result.budget_duration })}`,
+    `  expires: ${formatExpiry({ expires: expires === null ? null : new Date(expires).toISOString(), expired: false })}`,
+    ...(limits ? [`  limits:  ${limits}`] : []),
+    ...(result.saved ? [`  saved:   ${result.envFile ?? '.env'} (${ENV.virtualKey})`] : []),
+    '',
+    result.key,
+    '',
+    style.yellow('This key is shown only once and cannot be shown again: store it now.'),
+  ];
+  if (result.key_alias === OPEN_WEBUI_KEY_ALIAS && !result.saved) lines.push(style.dim('Open WebUI reads VIRTUAL_KEY from .env: pass --save to use it there.'));
+  return lines.join('\n');
+}

@@ -1,0 +1,108 @@
+/**
+ * `key rotate <alias>`: a new key with the same settings (models, budget, limits, metadata, team,
+ * user, expiry; not the spend), .env switched if it held the old key, then the old key deleted.
+ * LiteLLM's /key/regenerate is enterprise-only, so this works on every edition.
+ */
+import { z } from 'zod';
+import type { Context } from '../../core/context.js';
+import { isAppError } from '../../core/errors.js';
+import type { Style } from '../../core/output.js';
+import { ENV } from '../../gateway/settings.js';
+import { adminConnection } from '../../litellm/connection.js';
+import { hashKey } from '../../litellm/errors.js';
+import { parseTimestamp, resolveKeyRef, rotateKey } from '../../litellm/keys.js';
+import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
+import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
+import { renderNewKey } from './create.handler.js';
+import { connectionOptions, durationSchema, keyRefArgs } from './shared.js';
+
+export const optionsSchema = z
+  .object({
+    args: keyRefArgs,
+    duration: durationSchema.optional(),
+    /** commander's --no-expiry: false when given. */
+    expiry: z.boolean().default(true),
+    ...connectionOptions,
+  })
+  .refine((o) => !(o.duration !== undefined && !o.expiry), { message: '--duration and --no-expiry contradict each other; pass one', path: ['duration'] });
+export type RotateOptions = z.output<typeof optionsSchema>;
+
+export interface RotateResult {
+  /** The new key, shown once. */
+  key: string;
+  token: string;
+  key_name: string | null;
+  key_alias: string | null;
+  models: string[];
+  max_budget: number | null;
+  budget_duration: string | null;
+  expires: string | null;
+  tpm_limit: number | null;
+  rpm_limit: number | null;
+  replaced: { keyName: string | null; token: string; deleted: boolean };
+  /** .env's VIRTUAL_KEY held the old key and now holds the new one. */
+  saved: boolean;
+  envFile: string | null;
+  baseUrl: string;
+}
+
+export async function run(ctx: Context, options: RotateOptions): Promise<RotateResult> {
+  const { client, gateway, baseUrl } = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout });
+  const { record: old } = await resolveKeyRef(ctx, client, options.args[0]);
+  const expiry = options.duration ?? (options.expiry ? 'keep' : 'never');
+  ctx.out.step(`Creating the replacement of ${old.key_alias ? `"${old.key_alias}"` : (old.key_name ?? 'the key')} with the same settings`);
+  const { generated } = await rotateKey(client, old, { expiry, now: ctx.clock.now() });
+
+  // From here on the new key exists and is printed whatever else fails: it cannot be shown again.
+  let saved = false;
+  if (gateway) {
+    try {
+      saved = await switchVirtualKeyIfHeld(ctx, gateway.dir, old.token, generated.key);
+    } catch (error) {
+      ctx.out.warn(`Could not switch ${ENV.virtualKey} in ${gateway.path('.env')}: ${messageOf(error)}. Put the new key there by hand.`);
+    }
+  }
+  let deleted = false;
+  try {
+    await client.deleteKeys({ keys: [old.token] });
+    deleted = true;
+  } catch (error) {
+    ctx.out.warn(
+      `The old key could not be deleted (${messageOf(error)}); it still works. Delete it with "ai-gateway key revoke ${old.token}".`,
+    );
+  }
+  if (saved) {
+    ctx.out.warn(
+      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "ai-gateway start".`,
+    );
+  }
+  const expiresMs = parseTimestamp(generated.expires);
+  return {
+    key: generated.key,
+    token: generated.token ?? generated.token_id ?? hashKey(generated.key),
+    key_name: generated.key_name ?? null,
+    key_alias: generated.key_alias ?? null,
+    models: generated.models ?? [],
+    max_budget: generated.max_budget ?? null,
+    budget_duration: generated.budget_duration ?? null,
+    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+    tpm_limit: generated.tpm_limit ?? null,
+    rpm_limit: generated.rpm_limit ?? null,
+    replaced: { keyName: old.key_name ?? null, token: old.token, deleted },
+    saved,
+    envFile: saved && gateway ? gateway.path('.env') : null,
+    baseUrl,
+  };
+}
+
+function messageOf(error: unknown): string {
+  if (isAppError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function render(result: RotateResult, style: Style): string {
+  const text = renderNewKey(result, style, 'Rotated');
+  const old = result.replaced.deleted ? `  replaced and deleted: ${result.replaced.keyName ?? result.replaced.token}` : `  old key NOT deleted: ${result.replaced.keyName ?? result.replaced.token}`;
+  const [first, ...rest] = text.split('\n');
+  return [first, old, ...rest].join('\n');
+}

@@ -1,0 +1,54 @@
+/** `ai-gateway setup`: flags and help only (commander and nothing heavy, so --help stays fast). */
+import { Option, type Command } from 'commander';
+import type { ActionFactory } from '../../core/command.js';
+
+export function registerSetup(program: Command, action: ActionFactory): void {
+  program
+    .command('setup')
+    .summary('create or update the gateway files (.env, config.yaml, compose, nginx)')
+    .description(
+      'Create or update the gateway in --dir: .env (settings and secrets), config.yaml, docker-compose.yml, ' +
+        'docker-compose.override.yml, nginx/nginx.conf and .gitignore. Interactive in a terminal; with --yes, without a TTY ' +
+        'or with CI set, every answer comes from a flag, an AI_GATEWAY_* variable, the existing files, or the default. ' +
+        'Secrets are generated once and never regenerated.',
+    )
+    .addOption(new Option('--mode <mode>', 'existing directory: reuse (keep every secret and setting) or recreate (back up, start over)').env('AI_GATEWAY_MODE'))
+    .addOption(new Option('--profile <name>', 'resource profile: desktop (4 LiteLLM workers), small (1), medium (2), large (6), none').env('AI_GATEWAY_PROFILE'))
+    .addOption(new Option('--budget <name>', 'budget profile per 30 days: test ($15), prod ($200), unlimited ($1000)').env('AI_GATEWAY_BUDGET'))
+    .option('--nginx', 'put Nginx in front (the default; env AI_GATEWAY_NGINX=yes|no)')
+    .option('--no-nginx', 'no Nginx: LiteLLM and Open WebUI get their own host ports')
+    .addOption(new Option('--ports <mode>', 'host ports: default (3000/4000), random (free ports in 49152-65535) or manual').env('AI_GATEWAY_PORTS'))
+    .addOption(new Option('--nginx-port <port>', 'host port of Nginx (API and Open WebUI)').env('AI_GATEWAY_NGINX_PORT'))
+    .addOption(new Option('--litellm-port <port>', 'host port of LiteLLM (admin UI; the API too without Nginx)').env('AI_GATEWAY_LITELLM_PORT'))
+    .addOption(new Option('--webui-port <port>', 'host port of Open WebUI (without Nginx)').env('AI_GATEWAY_WEBUI_PORT'))
+    .addOption(new Option('--postgres-port <port>', 'host port of PostgreSQL (with --expose-postgres)').env('AI_GATEWAY_POSTGRES_PORT'))
+    .addOption(new Option('--bind <address>', 'address the ports are published on: 127.0.0.1 (default) or 0.0.0.0 (the LAN)').env('AI_GATEWAY_BIND'))
+    .option('--expose-postgres', 'publish PostgreSQL on the host too (env AI_GATEWAY_EXPOSE_POSTGRES=yes|no)')
+    .option('--no-expose-postgres', 'do not publish PostgreSQL (the default)')
+    .addOption(new Option('--project-name <name>', 'Docker Compose project name (default: aigw-<directory name>)').env('AI_GATEWAY_PROJECT_NAME'))
+    .addOption(new Option('--litellm-image <ref>', 'LiteLLM image').env('AI_GATEWAY_LITELLM_IMAGE'))
+    .addOption(new Option('--postgres-image <ref>', 'PostgreSQL image').env('AI_GATEWAY_POSTGRES_IMAGE'))
+    .addOption(new Option('--open-webui-image <ref>', 'Open WebUI image').env('AI_GATEWAY_OPEN_WEBUI_IMAGE'))
+    .addOption(new Option('--nginx-image <ref>', 'Nginx image').env('AI_GATEWAY_NGINX_IMAGE'))
+    .addOption(new Option('--azure-api-base <url>', 'Azure OpenAI endpoint (with AI_GATEWAY_AZURE_API_KEY)').env('AI_GATEWAY_AZURE_API_BASE'))
+    .addOption(new Option('--azure-api-version <version>', 'Azure OpenAI API version').env('AI_GATEWAY_AZURE_API_VERSION'))
+    .addOption(new Option('--azure-deployment <name>', 'Azure deployment for the friendly model entry (default gpt-4o)').env('AI_GATEWAY_AZURE_DEPLOYMENT'))
+    .addOption(new Option('--ollama-base-url <url>', 'Ollama URL as the LiteLLM container sees it, e.g. http://host.docker.internal:11434').env('AI_GATEWAY_OLLAMA_API_BASE'))
+    .option('--dry-run', 'show what would change (create / update / unchanged, with a diff; secrets masked) and write nothing')
+    .addHelpText(
+      'after',
+      `
+Secrets are never flags (they would show in ps). Supply them as environment variables, or let setup generate them:
+  AI_GATEWAY_MASTER_KEY, AI_GATEWAY_SALT_KEY, AI_GATEWAY_POSTGRES_PASSWORD, AI_GATEWAY_UI_PASSWORD,
+  AI_GATEWAY_WEBUI_SECRET_KEY, and provider keys: AI_GATEWAY_OPENAI_API_KEY, AI_GATEWAY_ANTHROPIC_API_KEY,
+  AI_GATEWAY_GEMINI_API_KEY, AI_GATEWAY_GROQ_API_KEY, AI_GATEWAY_MISTRAL_API_KEY, AI_GATEWAY_DEEPSEEK_API_KEY,
+  AI_GATEWAY_TOGETHERAI_API_KEY, AI_GATEWAY_OPENROUTER_API_KEY, AI_GATEWAY_XAI_API_KEY, AI_GATEWAY_AZURE_API_KEY.
+
+Examples:
+  npx ai-gateway setup                                   # interactive
+  ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
+  AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
+  ai-gateway setup --dry-run                             # preview the changes`,
+    )
+    .action(action('setup', () => import('./setup.handler.js')));
+}

@@ -1,0 +1,311 @@
+/**
+ * `ai-gateway setup`: resolve every answer (flag → AI_GATEWAY_* → existing .env → prompt → default),
+ * render the gateway files, then either show the plan (--dry-run) or write it atomically under the
+ * directory lock. `.env` is the source of truth; secrets are generated once and never replaced.
+ */
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { acquireLock } from '../../core/lock.js';
+import type { Context } from '../../core/context.js';
+import { EnvError, UserError } from '../../core/errors.js';
+import { removeStaleTempFiles, statOrNull } from '../../core/files.js';
+import type { Style } from '../../core/output.js';
+import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
+import { EnvFile } from '../../gateway/env-file.js';
+import { FILES } from '../../gateway/layout.js';
+import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
+import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { parseConfigYaml, renderConfigYaml } from '../../gateway/render/config-yaml.js';
+import { renderEnv } from '../../gateway/render/env.js';
+import { renderGitignore } from '../../gateway/render/gitignore.js';
+import { renderNginxConf } from '../../gateway/render/nginx.js';
+import {
+  BUDGET_DURATION,
+  BUDGET_PROFILES,
+  ENV,
+  gatewayUrls,
+  memoryNeededMb,
+  RESOURCE_PROFILES,
+  SECRET_ENV_KEYS,
+  settingsFromEnv,
+  settingsToEnv,
+  type GatewaySettings,
+  type GatewayUrls,
+} from '../../gateway/settings.js';
+import {
+  isLoopback,
+  memoryWarning,
+  resolveBind,
+  resolveBudgetProfile,
+  resolveExposePostgres,
+  resolveImages,
+  resolveMode,
+  resolveNginx,
+  resolvePorts,
+  resolveProjectName,
+  resolveProviders,
+  resolveResourceProfile,
+  resolveSecrets,
+  type Resolver,
+  type SetupMode,
+  type SetupProbes,
+} from './answers.js';
+import { assertWritable, backupFiles, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
+
+const text = z.union([z.string(), z.number()]).transform(String).optional();
+
+export const optionsSchema = z.object({
+  mode: z.string().optional(),
+  profile: z.string().optional(),
+  budget: z.string().optional(),
+  nginx: z.boolean().optional(),
+  ports: z.string().optional(),
+  nginxPort: text,
+  litellmPort: text,
+  webuiPort: text,
+  postgresPort: text,
+  bind: z.string().optional(),
+  exposePostgres: z.boolean().optional(),
+  projectName: z.string().optional(),
+  litellmImage: z.string().optional(),
+  postgresImage: z.string().optional(),
+  openWebuiImage: z.string().optional(),
+  nginxImage: z.string().optional(),
+  azureApiBase: z.string().optional(),
+  azureApiVersion: z.string().optional(),
+  azureDeployment: z.string().optional(),
+  ollamaBaseUrl: z.string().optional(),
+  dryRun: z.boolean().optional(),
+  args: z.array(z.unknown()).optional(),
+});
+
+export interface SetupFileResult {
+  file: string;
+  action: FileAction;
+  /** Octal mode after setup ("600"); for a dry run, the mode the file would get. */
+  mode: string;
+  /** An unchanged file whose mode was tightened to 600. */
+  modeFixed?: boolean;
+  /** Dry run only: unified diff with secret values masked. */
+  diff?: string;
+}
+
+export interface SetupResult {
+  directory: string;
+  mode: SetupMode;
+  dryRun: boolean;
+  files: SetupFileResult[];
+  backup: string | null;
+  settings: {
+    projectName: string;
+    resourceProfile: GatewaySettings['resourceProfile'];
+    litellmWorkers: number | null;
+    memoryNeededMb: number;
+    budgetProfile: GatewaySettings['budgetProfile'];
+    maxBudgetUsd: number;
+    budgetDuration: string;
+    nginx: boolean;
+    bind: string;
+    exposePostgres: boolean;
+    ports: GatewaySettings['ports'];
+    images: GatewaySettings['images'];
+  };
+  providers: string[];
+  /** Names only, never values. */
+  secrets: { generated: string[]; kept: string[]; supplied: string[] };
+  urls: GatewayUrls;
+  next: string;
+}
+
+export const defaultProbes: SetupProbes = {
+  probePort,
+  findFreePort,
+  randomHighPort,
+  totalMemoryMb: () => Math.floor(totalmem() / (1024 * 1024)),
+};
+
+/** Files that mark a directory as a gateway (and are backed up before a recreate). */
+const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
+
+export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
+  const dryRun = Boolean(options.dryRun);
+  const dirStat = await statOrNull(ctx.dir);
+  if (dirStat && !dirStat.isDirectory()) {
+    throw new UserError('NOT_A_DIRECTORY', `${ctx.dir} is a file, not a directory.`, { hint: 'Pass --dir with a directory (it is created when missing).' });
+  }
+  if (!dryRun) await assertWritable(ctx.dir, ['nginx']);
+
+  const existing = await readExisting(ctx);
+  if (existing.text[FILES.env] === null && existing.text[FILES.compose] !== null && !existing.text[FILES.compose]?.includes('ai-gateway')) {
+    throw new UserError('FOREIGN_DIRECTORY', `${ctx.dir} already has a docker-compose.yml that ai-gateway did not write.`, {
+      hint: 'Run setup in an empty directory (or a new one: --dir ./gateway); setup never overwrites a project it does not own.',
+    });
+  }
+  const existingEnv = existing.text[FILES.env] === null ? null : EnvFile.parse(existing.text[FILES.env] as string, join(ctx.dir, FILES.env));
+  for (const key of [...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]) ctx.out.addSecret(existingEnv?.get(key));
+
+  const mode = await resolveMode(ctx, options, existingEnv !== null);
+  const prior = mode === 'recreate' ? null : existingEnv;
+  // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
+  const configLabel = join(ctx.dir, FILES.config);
+  if (mode !== 'recreate' && existing.text[FILES.config] !== null) parseConfigYaml(existing.text[FILES.config] as string, configLabel);
+
+  const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings: [] };
+  const fresh = prior === null;
+
+  const projectName = resolveProjectName(resolver);
+  const resourceProfile = await resolveResourceProfile(resolver);
+  const budgetProfile = await resolveBudgetProfile(resolver);
+  const nginx = await resolveNginx(resolver);
+  const bind = await resolveBind(resolver);
+  const exposePostgres = resolveExposePostgres(resolver);
+  const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
+  const providers = await resolveProviders(resolver, fresh);
+  const images = await resolveImages(resolver);
+  const secrets = await resolveSecrets(resolver);
+
+  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
+  const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
+  if (memory) resolver.warnings.push(memory);
+  if (!isLoopback(bind)) {
+    resolver.warnings.push(
+      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
+    );
+  }
+  if (exposePostgres) resolver.warnings.push(`PostgreSQL is published on ${bind}:${ports.postgres}.`);
+  if (mode === 'recreate') {
+    resolver.warnings.push(
+      `New secrets were generated. If this gateway ran before, its PostgreSQL volume still expects the old password: remove the old data first (docker-compose -p ${projectName} down -v) or restore .env from the backup.`,
+    );
+  }
+
+  // ── render ──
+  const envValues: Record<string, string> = { ...settingsToEnv(settings), ...secrets.values, ...providers.values };
+  const env = renderEnv(prior, envValues);
+  settingsFromEnv(env, join(ctx.dir, FILES.env)); // the file we write must read back as these settings
+  const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection }, configLabel);
+  resolver.warnings.push(...config.notes);
+
+  const rendered: [string, string][] = [
+    [FILES.env, env.toString()],
+    [FILES.config, config.text],
+    [FILES.compose, renderCompose(settings)],
+    [FILES.override, renderOverride(settings)],
+    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
+    [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
+  ];
+  const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
+  for (const warning of resolver.warnings) ctx.out.warn(warning);
+
+  let backup: string | null = null;
+  if (!dryRun) {
+    await ctx.fs.mkdirp(ctx.dir);
+    const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'setup' });
+    try {
+      // Another writer (key create --save, a second setup) may have changed .env while we asked questions.
+      if ((await ctx.fs.readText(join(ctx.dir, FILES.env))) !== existing.text[FILES.env]) {
+        throw new EnvError('CONCURRENT_CHANGE', `${join(ctx.dir, FILES.env)} changed while setup was running; nothing was written.`, {
+          hint: 'Run ai-gateway setup again (it starts from the current .env).',
+        });
+      }
+      await removeStaleTempFiles(ctx.dir);
+      await removeStaleTempFiles(join(ctx.dir, 'nginx'));
+      if (mode === 'recreate') {
+        const toSave = GATEWAY_FILES.flatMap((file) => (existing.text[file] === null || existing.text[file] === undefined ? [] : [{ file, content: existing.text[file] as string }]));
+        backup = await backupFiles(ctx, toSave);
+        ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
+      }
+      await writePlannedFiles(ctx, plans);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  const secretKeys = new Set([...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]);
+  const workers = RESOURCE_PROFILES[resourceProfile].workers;
+  return {
+    directory: ctx.dir,
+    mode,
+    dryRun,
+    files: plans.map((plan) => ({
+      file: plan.file,
+      action: plan.action,
+      mode: '600',
+      ...(plan.action === 'unchanged' && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
+      ...(dryRun ? { diff: maskedDiff(plan, secretKeys) } : {}),
+    })),
+    backup,
+    settings: {
+      projectName,
+      resourceProfile,
+      litellmWorkers: workers,
+      memoryNeededMb: memoryNeededMb(resourceProfile, nginx),
+      budgetProfile,
+      maxBudgetUsd: BUDGET_PROFILES[budgetProfile].maxBudget,
+      budgetDuration: BUDGET_DURATION,
+      nginx,
+      bind,
+      exposePostgres,
+      ports,
+      images,
+    },
+    providers: providers.selection.map((p) => p.id),
+    secrets: { generated: secrets.generated, kept: secrets.kept, supplied: secrets.supplied },
+    urls: gatewayUrls(settings),
+    next: 'ai-gateway start',
+  };
+}
+
+async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null> }> {
+  const names = [...GATEWAY_FILES, FILES.gitignore];
+  const text: Record<string, string | null> = {};
+  const mode: Record<string, number | null> = {};
+  await Promise.all(
+    names.map(async (file) => {
+      const path = join(ctx.dir, file);
+      text[file] = await ctx.fs.readText(path);
+      mode[file] = text[file] === null ? null : await ctx.fs.mode(path);
+    }),
+  );
+  return { text, mode };
+}
+
+function portsIn(env: EnvFile | null): Set<number> {
+  const ports = new Set<number>();
+  for (const key of [ENV.nginxPort, ENV.litellmPort, ENV.webuiPort, ENV.postgresPort]) {
+    const value = Number(env?.get(key));
+    if (Number.isInteger(value) && value > 0) ports.add(value);
+  }
+  return ports;
+}
+
+export function render(result: SetupResult, style: Style): string {
+  const lines: string[] = [];
+  const s = result.settings;
+  const title = result.dryRun
+    ? `Dry run for ${result.directory}: nothing was written.`
+    : `Gateway ${result.mode === 'create' ? 'set up' : result.mode === 'recreate' ? 'recreated' : 'updated'} in ${result.directory}`;
+  lines.push(style.bold(title));
+  const width = Math.max(...result.files.map((f) => f.file.length));
+  for (const f of result.files) {
+    const verb = result.dryRun ? { create: 'would be created', update: 'would be updated', unchanged: 'unchanged' }[f.action] : { create: 'created', update: 'updated', unchanged: 'unchanged' }[f.action];
+    lines.push(`  ${f.file.padEnd(width)}  ${verb}${f.modeFixed ? ' (mode set to 600)' : ''}`);
+  }
+  if (result.backup) lines.push(`  previous files backed up to ${result.backup}/`);
+  if (result.dryRun) {
+    for (const f of result.files) if (f.diff) lines.push('', f.diff);
+  }
+  lines.push('');
+  const workers = s.litellmWorkers === null ? "LiteLLM's default workers" : `${s.litellmWorkers} LiteLLM worker${s.litellmWorkers === 1 ? '' : 's'}`;
+  lines.push(`Profile     ${s.resourceProfile} (${workers}, needs ~${(s.memoryNeededMb / 1024).toFixed(1)} GB)`);
+  lines.push(`Budget      ${s.budgetProfile} ($${s.maxBudgetUsd} per ${s.budgetDuration})`);
+  lines.push(`API         ${result.urls.api}`);
+  lines.push(`Open WebUI  ${result.urls.openWebui}`);
+  lines.push(`LiteLLM UI  ${result.urls.adminUi}  (login: UI_USERNAME / UI_PASSWORD in .env)`);
+  lines.push(`Providers   ${result.providers.length > 0 ? result.providers.join(', ') : 'none yet: add keys to .env and re-run setup, or add models in the LiteLLM UI'}`);
+  if (result.secrets.generated.length > 0) lines.push(`Secrets     generated ${result.secrets.generated.join(', ')} (in .env, mode 600)`);
+  lines.push('', result.dryRun ? 'Run the same command without --dry-run to apply it.' : `Next: ${style.cyan(result.next)}`);
+  return lines.join('\n');
+}
+

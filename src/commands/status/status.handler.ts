@@ -1,0 +1,121 @@
+/**
+ * `ai-gateway status`: what runs, how healthy it is, where it is reached, and whether the files
+ * on disk still match what the running containers were started with. Reads the engine only
+ * (`docker ps` + `docker inspect`), so it answers in a fraction of a second and never changes
+ * anything.
+ */
+import { z } from 'zod';
+import type { Context } from '../../core/context.js';
+import type { Style } from '../../core/output.js';
+import { byService, projectContainers } from '../../docker/containers.js';
+import { checkDaemon } from '../../docker/engine.js';
+import { loadStack } from '../../docker/stack.js';
+import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
+import { ENV, SERVICES } from '../../gateway/settings.js';
+import { litellmReadinessProbe } from '../start/readiness.js';
+import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
+
+export const optionsSchema = z.object({
+  output: z.enum(['table', 'json', 'env']).default('table'),
+});
+export type StatusOptions = z.output<typeof optionsSchema>;
+
+export interface StatusResult {
+  project: string;
+  dir: string;
+  /** running: every service has a running container; partial: some do; stopped: none. */
+  state: 'running' | 'partial' | 'stopped';
+  /** Every service running and healthy, and LiteLLM's database connected. */
+  healthy: boolean;
+  services: ServiceRow[];
+  litellmReadiness: { ready: boolean; detail: string } | null;
+  urls: StackUrls;
+  drift: Drift;
+  /** Only with -o env: the lines to eval (never part of --json). */
+  env?: [string, string][];
+}
+
+export async function run(ctx: Context, options: StatusOptions): Promise<StatusResult> {
+  const stack = await loadStack(ctx);
+  const { settings } = stack.gateway;
+  await checkDaemon(ctx);
+  const containers = byService(await projectContainers(ctx, stack.project));
+  const services = serviceRows(stack.services, containers);
+  const expected = services.filter((s) => stack.services.includes(s.service));
+  const runningCount = expected.filter((s) => s.state === 'running').length;
+  const state = runningCount === 0 ? 'stopped' : runningCount === expected.length ? 'running' : 'partial';
+  const litellm = containers.get(SERVICES.litellm);
+  const litellmReadiness = litellm?.state === 'running' ? await litellmReadinessProbe(ctx, settings).check(2_000) : null;
+  const record = state === 'stopped' ? null : await readStartRecord(ctx, ctx.dir);
+  const drift = compareWithRecord(record, await fingerprintFiles(ctx, ctx.dir), containers);
+  const result: StatusResult = {
+    project: stack.project,
+    dir: ctx.dir,
+    state,
+    healthy: state === 'running' && expected.every(isHealthyRow) && litellmReadiness?.ready === true,
+    services,
+    litellmReadiness,
+    urls: stackUrls(settings),
+    drift,
+  };
+  if (options.output === 'env') {
+    const virtualKey = stack.gateway.env.get(ENV.virtualKey);
+    // Explicitly asked for: the one place status shows the virtual key (never the master key).
+    if (virtualKey) ctx.out.reveal(virtualKey);
+    else ctx.out.warn('VIRTUAL_KEY is not set in .env yet ("ai-gateway start" creates it), so OPENAI_API_KEY is left out.');
+    result.env = envLines(result, virtualKey || undefined);
+  }
+  return result;
+}
+
+export function envLines(result: StatusResult, virtualKey: string | undefined): [string, string][] {
+  const lines: [string, string][] = [
+    ['AI_GATEWAY_PROJECT', result.project],
+    ['AI_GATEWAY_STATE', result.state],
+    ['AI_GATEWAY_HEALTHY', result.healthy ? 'true' : 'false'],
+    ['AI_GATEWAY_API_BASE', result.urls.local.api],
+    ['AI_GATEWAY_WEBUI_URL', result.urls.local.openWebui],
+    ['AI_GATEWAY_ADMIN_URL', result.urls.local.adminUi],
+    ['AI_GATEWAY_LITELLM_URL', result.urls.local.litellmDirect],
+    ['OPENAI_BASE_URL', result.urls.local.api],
+  ];
+  if (virtualKey) lines.push(['OPENAI_API_KEY', virtualKey]);
+  return lines;
+}
+
+/** Single quotes for the shell; a quote inside becomes '\'' (close, escaped quote, reopen). */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function render(result: StatusResult, style: Style): string {
+  if (result.env) return result.env.map(([key, value]) => `${key}=${shellQuote(value)}`).join('\n');
+  const headline =
+    result.state === 'stopped'
+      ? `${style.bold(result.project)} is ${style.dim('stopped')} ("ai-gateway start" starts it).`
+      : result.healthy
+        ? `${style.bold(result.project)} is ${style.green('running and healthy')}.`
+        : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("ai-gateway start" brings it up; "ai-gateway logs <service>" shows why).`;
+  const lines = [headline, '', renderServiceTable(result.services, style)];
+  if (result.litellmReadiness) {
+    lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
+  }
+  if (result.state !== 'stopped') lines.push('', renderUrls(result.urls, style));
+  const drift = renderDrift(result, style);
+  if (drift) lines.push('', drift);
+  return lines.join('\n');
+}
+
+function renderDrift(result: StatusResult, style: Style): string {
+  if (result.state === 'stopped') return '';
+  const { drift } = result;
+  if (!drift.known) return style.dim('Files: not compared (this stack was not started by "ai-gateway start"; the next start records them).');
+  const lines: string[] = [];
+  if (drift.changedFiles.length > 0) {
+    lines.push(`${style.yellow('!')} Changed since the last start: ${drift.changedFiles.join(', ')}. The containers still run the old version; "ai-gateway start" applies them.`);
+  }
+  if (drift.replacedContainers.length > 0) {
+    lines.push(`${style.yellow('!')} Not the containers "ai-gateway start" started: ${drift.replacedContainers.join(', ')} (recreated outside ai-gateway).`);
+  }
+  return lines.length > 0 ? lines.join('\n') : style.dim('Files: unchanged since the last start.');
+}

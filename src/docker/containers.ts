@@ -1,0 +1,169 @@
+/**
+ * Container state of a Compose project, from `docker ps -q` + `docker inspect`. Compose finds
+ * its containers by the same labels, so this reads v1 and v2 stacks alike, and the Docker CLI
+ * (Go) answers in tens of milliseconds where Compose v1 (Python) needs half a second: that
+ * matters when the health wait polls several times a second.
+ */
+import { z } from 'zod';
+import type { Context } from '../core/context.js';
+import { daemonError } from './engine.js';
+
+export const LABELS = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  oneOff: 'com.docker.compose.oneoff',
+  workingDir: 'com.docker.compose.project.working_dir',
+  configHash: 'com.docker.compose.config-hash',
+} as const;
+
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostIp: string;
+  hostPort: number;
+}
+
+export type HealthStatus = 'healthy' | 'unhealthy' | 'starting';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  project: string | null;
+  service: string | null;
+  /** created, running, restarting, exited, paused, dead, removing */
+  state: string;
+  /** null: the container has no healthcheck. */
+  health: HealthStatus | null;
+  /** Output of the last healthcheck run (why it is unhealthy). */
+  lastHealthOutput: string | null;
+  exitCode: number;
+  restartCount: number;
+  image: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  ports: PublishedPort[];
+  oneOff: boolean;
+}
+
+const nullableRecord = <T extends z.ZodType>(value: T) => z.record(z.string(), value).nullish().transform((v) => v ?? {});
+
+const portBinding = z.object({ HostIp: z.string().nullish(), HostPort: z.string().nullish() }).loose();
+
+const inspectSchema = z.array(
+  z
+    .object({
+      Id: z.string(),
+      Name: z.string().default(''),
+      Created: z.string().default(''),
+      RestartCount: z.number().default(0),
+      State: z
+        .object({
+          Status: z.string(),
+          ExitCode: z.number().default(0),
+          StartedAt: z.string().nullish(),
+          FinishedAt: z.string().nullish(),
+          Health: z
+            .object({
+              Status: z.string(),
+              Log: z
+                .array(z.object({ Output: z.string().nullish(), ExitCode: z.number().nullish() }).loose())
+                .nullish(),
+            })
+            .loose()
+            .nullish(),
+        })
+        .loose(),
+      Config: z.object({ Image: z.string().default(''), Labels: nullableRecord(z.string()) }).loose(),
+      NetworkSettings: z
+        .object({ Ports: nullableRecord(z.array(portBinding).nullable()) })
+        .loose()
+        .nullish(),
+    })
+    .loose(),
+);
+
+/** Docker writes "0001-01-01T00:00:00Z" for "never". */
+function timestamp(value: string | null | undefined): string | null {
+  if (!value || value.startsWith('0001-01-01')) return null;
+  return value;
+}
+
+/** Parses `docker inspect` JSON (an array of containers). Throws a ZodError on a foreign shape. */
+export function parseInspect(json: string): ContainerInfo[] {
+  const raw = inspectSchema.parse(JSON.parse(json));
+  return raw.map((c) => {
+    const labels = c.Config.Labels;
+    const health = c.State.Health?.Status;
+    const log = c.State.Health?.Log ?? [];
+    const ports: PublishedPort[] = [];
+    for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
+      const [port, protocol = 'tcp'] = key.split('/');
+      for (const binding of bindings ?? []) {
+        const hostPort = Number(binding.HostPort);
+        if (!Number.isInteger(hostPort) || hostPort <= 0) continue;
+        ports.push({ containerPort: Number(port), protocol, hostIp: binding.HostIp || '0.0.0.0', hostPort });
+      }
+    }
+    return {
+      id: c.Id,
+      name: c.Name.replace(/^\//, ''),
+      project: labels[LABELS.project] ?? null,
+      service: labels[LABELS.service] ?? null,
+      state: c.State.Status,
+      health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
+      lastHealthOutput: log.length > 0 ? (log[log.length - 1]?.Output ?? '').trim() || null : null,
+      exitCode: c.State.ExitCode,
+      restartCount: c.RestartCount,
+      image: c.Config.Image,
+      createdAt: c.Created,
+      startedAt: timestamp(c.State.StartedAt),
+      finishedAt: timestamp(c.State.FinishedAt),
+      ports,
+      oneOff: (labels[LABELS.oneOff] ?? '').toLowerCase() === 'true',
+    };
+  });
+}
+
+/** Inspects the given containers. A container removed meanwhile is simply absent. */
+export async function inspectContainers(ctx: Context, ids: string[]): Promise<ContainerInfo[]> {
+  if (ids.length === 0) return [];
+  const result = await ctx.docker.docker(['inspect', ...ids], { timeoutMs: 30_000 });
+  // With one id gone, docker prints the others and exits 1: keep what it printed.
+  if (result.stdout.trim().startsWith('[')) return parseInspect(result.stdout);
+  if (result.exitCode !== 0 && /no such (object|container)/i.test(result.stderr)) return [];
+  throw daemonError(ctx, result);
+}
+
+/** Every container of `project` (running or not), one-off `run` containers excluded. */
+export async function projectContainers(ctx: Context, project: string): Promise<ContainerInfo[]> {
+  const ids = await listIds(ctx, ['--filter', `label=${LABELS.project}=${project}`]);
+  const containers = await inspectContainers(ctx, ids);
+  return containers.filter((c) => !c.oneOff && c.project === project);
+}
+
+/** Running containers publishing host port `port` (any project). */
+export async function containersPublishing(ctx: Context, port: number): Promise<ContainerInfo[]> {
+  const ids = await listIds(ctx, ['--filter', `publish=${port}`], false);
+  return inspectContainers(ctx, ids);
+}
+
+async function listIds(ctx: Context, filters: string[], all = true): Promise<string[]> {
+  const result = await ctx.docker.docker(['ps', ...(all ? ['-a'] : []), '-q', '--no-trunc', ...filters], { timeoutMs: 30_000 });
+  if (result.exitCode !== 0) throw daemonError(ctx, result);
+  return result.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * One container per service: the newest, because during a recreate the old and the new one
+ * briefly coexist. Containers without a service label are ignored.
+ */
+export function byService(containers: ContainerInfo[]): Map<string, ContainerInfo> {
+  const map = new Map<string, ContainerInfo>();
+  for (const c of containers) {
+    if (!c.service) continue;
+    const seen = map.get(c.service);
+    if (!seen || Date.parse(c.createdAt) > Date.parse(seen.createdAt)) map.set(c.service, c);
+  }
+  return map;
+}

@@ -1,0 +1,240 @@
+/**
+ * The health wait behind `start`. Polls every service (every 250 ms, never slower than 500 ms)
+ * and returns as soon as every one is healthy (or running, without a healthcheck) and LiteLLM
+ * reports a connected database. No fixed sleeps: a healthy stack returns on the first poll.
+ *
+ * Fails fast (DDEV's lesson) when a service turns unhealthy, exits, dies or restarts, naming it
+ * with its state, exit code and last 30 log lines, and the commands to look further. Containers
+ * are kept for inspection. Every expected service must exist before we call the stack healthy.
+ */
+import type { Context } from '../core/context.js';
+import { HealthError } from '../core/errors.js';
+import { byService, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
+import { tailContainerLogs } from './logs.js';
+
+export const POLL_INTERVAL_MS = 250;
+export const MAX_POLL_INTERVAL_MS = 500;
+export const LOG_LINES = 30;
+
+export interface ServiceProgress {
+  service: string;
+  /** The container state, or "missing" when the service has no container yet. */
+  state: string;
+  health: HealthStatus | null;
+  ready: boolean;
+  /** Short, human: "healthy", "starting", "running", "not created", "waiting for database". */
+  label: string;
+  containerId: string | null;
+}
+
+export interface ReadinessResult {
+  ready: boolean;
+  /** Why not (or "ready"), e.g. "HTTP 503", "db: disconnected", "connection refused". */
+  detail: string;
+}
+
+/** An application-level check on top of the container health (LiteLLM's database readiness). */
+export interface ReadinessProbe {
+  service: string;
+  check(timeoutMs: number): Promise<ReadinessResult>;
+}
+
+/** A `compose up` running in the background while we poll. */
+export interface BackgroundUp {
+  finished(): boolean;
+  /** Set once it finished unsuccessfully: the error to report (already classified). */
+  failure(): Error | undefined;
+}
+
+export interface WaitOptions {
+  project: string;
+  services: string[];
+  timeoutMs: number;
+  intervalMs?: number;
+  readiness?: ReadinessProbe;
+  /** Containers as they were before `up`: an old exited container is not a new failure. */
+  baseline?: ContainerInfo[];
+  up?: BackgroundUp;
+  onProgress?: (services: ServiceProgress[], elapsedMs: number) => void;
+}
+
+export interface WaitResult {
+  services: ServiceProgress[];
+  containers: Map<string, ContainerInfo>;
+  elapsedMs: number;
+  polls: number;
+}
+
+type Assessment =
+  | { kind: 'ready'; label: string }
+  | { kind: 'pending'; label: string }
+  | { kind: 'failed'; code: string; reason: string; label: string };
+
+export async function waitForHealthy(ctx: Context, options: WaitOptions): Promise<WaitResult> {
+  const interval = Math.min(options.intervalMs ?? POLL_INTERVAL_MS, MAX_POLL_INTERVAL_MS);
+  const started = ctx.clock.now();
+  const deadline = started + options.timeoutMs;
+  const baseline = new Map((options.baseline ?? []).map((c) => [c.id, c]));
+  let readyContainer: string | null = null; // readiness is checked once per LiteLLM container
+  let readinessDetail = '';
+  let polls = 0;
+
+  for (;;) {
+    const pollStarted = ctx.clock.now();
+    polls++;
+    // Read the outcome of `up` before the snapshot: a failure it reports is then visible in it.
+    const upFinished = options.up?.finished() ?? false;
+    const upFailure = options.up?.failure();
+    const containers = byService(await projectContainers(ctx, options.project));
+    const progress: ServiceProgress[] = [];
+    for (const service of options.services) {
+      const container = containers.get(service);
+      let assessment = assess(container, container ? baseline.get(container.id) : undefined, upFinished);
+      if (assessment.kind === 'failed' && container) {
+        throw await serviceFailure(ctx, service, container, assessment, Math.round(options.timeoutMs / 1000));
+      }
+      if (assessment.kind === 'ready' && container && options.readiness?.service === service && readyContainer !== container.id) {
+        const remaining = Math.max(250, deadline - ctx.clock.now());
+        const readiness = await options.readiness.check(Math.min(2_000, remaining));
+        readinessDetail = readiness.detail;
+        if (readiness.ready) readyContainer = container.id;
+        else assessment = { kind: 'pending', label: `waiting for database (${readiness.detail})` };
+      }
+      progress.push({
+        service,
+        state: container?.state ?? 'missing',
+        health: container?.health ?? null,
+        ready: assessment.kind === 'ready',
+        label: assessment.label,
+        containerId: container?.id ?? null,
+      });
+    }
+    const elapsedMs = ctx.clock.now() - started;
+    options.onProgress?.(progress, elapsedMs);
+    if (progress.every((p) => p.ready)) return { services: progress, containers, elapsedMs, polls };
+    if (upFailure) throw upFailure;
+    if (upFinished && !options.up?.failure()) {
+      const missing = progress.filter((p) => p.containerId === null).map((p) => p.service);
+      if (missing.length > 0) {
+        throw new HealthError('SERVICE_MISSING', `Compose finished but ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no container.`, {
+          hint: 'Check that the compose files define these services ("ai-gateway setup" renders them again), then run "ai-gateway start".',
+          details: { services: missing },
+        });
+      }
+    }
+    if (ctx.clock.now() >= deadline) throw await timeoutFailure(ctx, options, progress, containers, readinessDetail);
+    const spent = ctx.clock.now() - pollStarted;
+    await ctx.clock.sleep(Math.max(0, Math.min(interval - spent, deadline - ctx.clock.now())));
+  }
+}
+
+/**
+ * What a container's state means for the wait. `before` is the same container before `up`:
+ * while `up` still runs, a container that has not changed since is old news, not a failure.
+ */
+export function assess(container: ContainerInfo | undefined, before: ContainerInfo | undefined, upFinished: boolean): Assessment {
+  if (!container) return { kind: 'pending', label: 'not created' };
+  const untouched =
+    !upFinished &&
+    before !== undefined &&
+    before.startedAt === container.startedAt &&
+    before.finishedAt === container.finishedAt &&
+    before.restartCount === container.restartCount;
+  const restartsBefore = before?.restartCount ?? 0;
+  switch (container.state) {
+    case 'exited':
+    case 'dead':
+      if (untouched) return { kind: 'pending', label: 'stopped, starting' };
+      return {
+        kind: 'failed',
+        code: 'SERVICE_EXITED',
+        reason: container.state === 'dead' ? `is dead (exit code ${container.exitCode})` : `exited with code ${container.exitCode}`,
+        label: container.state,
+      };
+    case 'restarting':
+      if (untouched) return { kind: 'pending', label: 'restarting' };
+      return {
+        kind: 'failed',
+        code: 'SERVICE_RESTART_LOOP',
+        reason: `keeps restarting (last exit code ${container.exitCode}, restarted ${container.restartCount} times)`,
+        label: 'restarting',
+      };
+    case 'paused':
+      return { kind: 'failed', code: 'SERVICE_PAUSED', reason: 'is paused (run "docker unpause" on it, or "ai-gateway stop" and start again)', label: 'paused' };
+    case 'running':
+      if (container.restartCount > restartsBefore) {
+        return {
+          kind: 'failed',
+          code: 'SERVICE_RESTART_LOOP',
+          reason: `crashed and was restarted ${container.restartCount - restartsBefore} time(s) (last exit code ${container.exitCode})`,
+          label: 'restarting',
+        };
+      }
+      if (container.health === 'unhealthy') {
+        if (untouched) return { kind: 'pending', label: 'unhealthy (being replaced)' };
+        return {
+          kind: 'failed',
+          code: 'SERVICE_UNHEALTHY',
+          reason: `is unhealthy${container.lastHealthOutput ? ` (healthcheck: ${oneLine(container.lastHealthOutput)})` : ''}`,
+          label: 'unhealthy',
+        };
+      }
+      if (container.health === 'starting') return { kind: 'pending', label: 'starting' };
+      return { kind: 'ready', label: container.health === 'healthy' ? 'healthy' : 'running' };
+    default:
+      return { kind: 'pending', label: container.state }; // created, removing
+  }
+}
+
+async function serviceFailure(
+  ctx: Context,
+  service: string,
+  container: ContainerInfo,
+  assessment: Extract<Assessment, { kind: 'failed' }>,
+  timeoutSeconds: number,
+): Promise<HealthError> {
+  const logs = await tailContainerLogs(ctx, container.id, LOG_LINES).catch(() => []);
+  return new HealthError(assessment.code, `${service} ${assessment.reason}.${formatLogs(service, logs)}`, {
+    hint: nextSteps([service], timeoutSeconds),
+    details: { service, container: container.name, state: container.state, health: container.health, exitCode: container.exitCode, restartCount: container.restartCount, logs },
+  });
+}
+
+async function timeoutFailure(
+  ctx: Context,
+  options: WaitOptions,
+  progress: ServiceProgress[],
+  containers: Map<string, ContainerInfo>,
+  readinessDetail: string,
+): Promise<HealthError> {
+  const waiting = progress.filter((p) => !p.ready);
+  const seconds = Math.round(options.timeoutMs / 1000);
+  let text = `Timed out after ${seconds} s; still not ready: ${waiting.map((p) => `${p.service} (${p.label})`).join(', ')}.`;
+  const logs: Record<string, string[]> = {};
+  for (const p of waiting) {
+    const container = containers.get(p.service);
+    if (!container) continue;
+    logs[p.service] = await tailContainerLogs(ctx, container.id, LOG_LINES).catch(() => []);
+    text += formatLogs(p.service, logs[p.service] ?? []);
+  }
+  return new HealthError('START_TIMEOUT', text, {
+    hint: nextSteps(waiting.map((p) => p.service), seconds),
+    details: { timeoutSeconds: seconds, waitingFor: waiting.map((p) => ({ service: p.service, state: p.state, health: p.health, label: p.label })), readiness: readinessDetail || null, logs },
+  });
+}
+
+function nextSteps(services: string[], timeoutSeconds: number): string {
+  const longer = `ai-gateway start --timeout ${timeoutSeconds * 2}`;
+  const logs = services.map((s) => `"ai-gateway logs ${s}"`).join(', ');
+  return `See more with ${logs}; if it only needs more time, run "${longer}". The containers are kept for inspection ("ai-gateway stop" removes them).`;
+}
+
+function formatLogs(service: string, lines: string[]): string {
+  if (lines.length === 0) return `\n(${service} has written no log lines.)`;
+  return `\nLast ${lines.length} log lines of ${service}:\n${lines.map((l) => `  │ ${l}`).join('\n')}`;
+}
+
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
+}

@@ -1,0 +1,109 @@
+/**
+ * config.yaml for the LiteLLM proxy. It holds no secret values (only `os.environ/NAME`), so it is
+ * safe to show. On a re-run the existing document is edited, not replaced: the user's comments,
+ * settings and `model_list` entries survive; only the entries marked `managed_by: ai-gateway` and
+ * the keys setup owns (budget, master key, database) are rewritten.
+ */
+import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { UserError } from '../../core/errors.js';
+import { MANAGED_BY, modelEntries, type ProviderSelection } from '../providers.js';
+import { BUDGET_DURATION, BUDGET_PROFILES, ENV, type BudgetProfile } from '../settings.js';
+
+export interface ConfigInput {
+  budgetProfile: BudgetProfile;
+  providers: readonly ProviderSelection[];
+}
+
+export interface RenderedConfig {
+  text: string;
+  /** Things a user should know (e.g. a budget moved to where LiteLLM reads it). */
+  notes: string[];
+}
+
+const HEADER = [
+  ' config.yaml - LiteLLM proxy configuration, managed by ai-gateway setup.',
+  ' It holds no secret values: keys are read from the environment (os.environ/NAME, set in .env),',
+  ' so this file is safe to show. Setup rewrites only the model_list entries marked',
+  ' `managed_by: ai-gateway` and the budget, master key and database settings; add your own',
+  ' models and settings freely, re-running setup keeps them.',
+].join('\n');
+
+const STRINGIFY = { lineWidth: 0, indentSeq: true } as const;
+
+/** Parse an existing config.yaml, or fail with the line of the first problem. */
+export function parseConfigYaml(text: string, fileLabel: string): Document {
+  const doc = parseDocument(text, { prettyErrors: true });
+  const error = doc.errors[0];
+  if (error) {
+    const where = error.linePos?.[0] ? ` (line ${error.linePos[0].line}, column ${error.linePos[0].col})` : '';
+    throw invalidConfig(fileLabel, `it is not valid YAML${where}: ${error.message.split('\n')[0]}`);
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) throw invalidConfig(fileLabel, 'its top level is not a mapping of settings');
+  return doc;
+}
+
+function invalidConfig(fileLabel: string, problem: string): UserError {
+  return new UserError('INVALID_CONFIG_YAML', `${fileLabel} cannot be updated: ${problem}.`, {
+    hint: `Fix ${fileLabel} by hand, or run "ai-gateway setup --mode recreate" to back it up and write a fresh one.`,
+    details: { file: fileLabel },
+  });
+}
+
+export function renderConfigYaml(existing: string | null, input: ConfigInput, fileLabel = 'config.yaml'): RenderedConfig {
+  const notes: string[] = [];
+  const fresh = existing === null || existing.trim() === '' || parseConfigYaml(existing, fileLabel).contents === null;
+  const doc = fresh ? new Document({}) : parseConfigYaml(existing as string, fileLabel);
+  if (fresh) doc.commentBefore = HEADER;
+
+  // model_list: managed entries first, then every entry of the user's, untouched.
+  const currentList = doc.get('model_list', true);
+  if (currentList !== undefined && currentList !== null && !isSeq(currentList) && !isNullScalar(currentList)) {
+    throw invalidConfig(fileLabel, 'model_list is not a list');
+  }
+  const userItems = isSeq(currentList) ? currentList.items.filter((item) => !isManaged(item)) : [];
+  const list = new YAMLSeq();
+  for (const entry of modelEntries(input.providers)) list.items.push(doc.createNode(entry));
+  list.items.push(...userItems);
+  if (isSeq(currentList)) {
+    currentList.items = list.items;
+  } else {
+    doc.set('model_list', list);
+  }
+
+  const litellm = ensureMap(doc, 'litellm_settings', fileLabel);
+  litellm.set('max_budget', BUDGET_PROFILES[input.budgetProfile].maxBudget);
+  litellm.set('budget_duration', BUDGET_DURATION);
+  if (!litellm.has('drop_params')) litellm.set('drop_params', true);
+
+  const general = ensureMap(doc, 'general_settings', fileLabel);
+  general.set('master_key', `os.environ/${ENV.masterKey}`);
+  general.set('database_url', 'os.environ/DATABASE_URL');
+  general.set('store_model_in_db', true);
+  // The original project wrote the budget here, where LiteLLM ignores it.
+  for (const misplaced of ['max_budget', 'budget_duration']) {
+    if (general.has(misplaced)) {
+      general.delete(misplaced);
+      notes.push(`Moved ${misplaced} from general_settings to litellm_settings in ${fileLabel} (LiteLLM reads it there).`);
+    }
+  }
+  return { text: doc.toString(STRINGIFY), notes };
+}
+
+function ensureMap(doc: Document, key: string, fileLabel: string): YAMLMap {
+  const node = doc.get(key, true);
+  if (isMap(node)) return node;
+  if (node !== undefined && node !== null && !isNullScalar(node)) throw invalidConfig(fileLabel, `${key} is not a mapping`);
+  const map = new YAMLMap();
+  doc.set(key, map);
+  return map;
+}
+
+function isNullScalar(node: unknown): boolean {
+  return typeof node === 'object' && node !== null && 'value' in node && (node as { value: unknown }).value === null;
+}
+
+function isManaged(item: unknown): boolean {
+  if (!isMap(item)) return false;
+  const info = item.get('model_info', true);
+  return isMap(info) && info.get('managed_by') === MANAGED_BY;
+}

@@ -1,0 +1,103 @@
+/**
+ * `.env`: a fresh file gets readable comment blocks; an existing one is edited in place through
+ * EnvFile (the user's comments, unknown keys and ordering survive; only our keys change, and
+ * keys it lacks are appended as a commented block).
+ */
+import { EnvFile, formatValue } from '../env-file.js';
+import { AZURE, PROVIDERS } from '../providers.js';
+import { ENV } from '../settings.js';
+
+interface EnvGroup {
+  comment: string[];
+  keys: string[];
+}
+
+export const ENV_HEADER = [
+  '# ai-gateway: the settings and secrets of this gateway (the single source of truth).',
+  '# Keep it private (mode 600) and out of git. After editing it, run "ai-gateway setup" to',
+  '# re-render the other files (nothing you add here is lost), then "ai-gateway start".',
+];
+
+const GROUPS: EnvGroup[] = [
+  { comment: ['Docker Compose project name: names the containers, network and volumes. Keep it stable.'], keys: [ENV.projectName] },
+  {
+    comment: [
+      'Resource profile (LiteLLM workers): desktop=4, small=1, medium=2, large=6, none=LiteLLM default.',
+      'Budget profile (whole proxy, per 30 days): test=$15, prod=$200, unlimited=$1000.',
+    ],
+    keys: [ENV.resourceProfile, ENV.budgetProfile],
+  },
+  {
+    comment: [
+      'Network. With USE_NGINX=yes the API is http://HOST:NGINX_PORT/api/litellm/v1 and Open WebUI is at /;',
+      'LITELLM_PORT is LiteLLM itself (admin UI at /ui). Without Nginx, Open WebUI gets WEBUI_PORT.',
+      'Ports are published on BIND_ADDRESS (127.0.0.1 = this machine only; 0.0.0.0 = the whole LAN).',
+      'PostgreSQL is published only with EXPOSE_POSTGRES=yes.',
+    ],
+    keys: [ENV.useNginx, ENV.bind, ENV.nginxPort, ENV.litellmPort, ENV.webuiPort, ENV.exposePostgres, ENV.postgresPort],
+  },
+  { comment: ['Images (point them at a mirror or pin versions here).'], keys: [ENV.litellmImage, ENV.postgresImage, ENV.openWebuiImage, ENV.nginxImage] },
+  { comment: ['LiteLLM master key: the admin key of the proxy. Generated once; never share it.'], keys: [ENV.masterKey] },
+  {
+    comment: [
+      'LiteLLM salt key: encrypts the provider credentials stored in the database.',
+      'Never change it: changing it makes stored provider credentials unreadable.',
+    ],
+    keys: [ENV.saltKey],
+  },
+  { comment: ['PostgreSQL (the password is baked into the database volume on first start).'], keys: [ENV.postgresUser, ENV.postgresPassword, ENV.postgresDb] },
+  { comment: ['LiteLLM admin UI login (http://HOST:LITELLM_PORT/ui).'], keys: [ENV.uiUsername, ENV.uiPassword] },
+  { comment: ['Open WebUI session secret (changing it signs everyone out).'], keys: [ENV.webuiSecret] },
+  {
+    comment: ['Provider API keys, read by LiteLLM through config.yaml (os.environ/NAME). Add or remove, then re-run setup.'],
+    keys: [...PROVIDERS.filter((p) => p.id !== 'ollama' && p.id !== 'azure').map((p) => p.envKey)],
+  },
+  { comment: ['Azure OpenAI (key, endpoint, API version, and the deployment the friendly model name points at).'], keys: ['AZURE_API_KEY', AZURE.baseKey, AZURE.versionKey, AZURE.deploymentKey] },
+  { comment: ['Ollama, as the LiteLLM container reaches it (host.docker.internal is the Docker host).'], keys: ['OLLAMA_API_BASE'] },
+];
+
+/** Every key setup may write, in the order a fresh file lists them. */
+export const MANAGED_ENV_KEYS: readonly string[] = GROUPS.flatMap((g) => g.keys);
+
+/**
+ * Apply `values` (key → value; empty string = "unset") to `existing`, or build a fresh file.
+ * Keys absent from `values` are left alone. Empty values are not appended to an existing file.
+ */
+export function renderEnv(existing: EnvFile | null, values: Readonly<Record<string, string>>): EnvFile {
+  if (existing === null) return EnvFile.parse(freshText(values));
+  const env = EnvFile.parse(existing.toString());
+  const blocks: string[] = [];
+  for (const group of GROUPS) {
+    const missing: string[] = [];
+    for (const key of group.keys) {
+      const value = values[key];
+      if (value === undefined) continue;
+      if (env.has(key)) env.set(key, value);
+      else if (value !== '') missing.push(`${key}=${formatValue(value)}`);
+    }
+    if (missing.length > 0) blocks.push([...group.comment.map((c) => `# ${c}`), ...missing].join('\n'));
+  }
+  for (const [key, value] of Object.entries(values)) {
+    // A key outside the groups (should not happen): set it rather than drop it.
+    if (!MANAGED_ENV_KEYS.includes(key) && value !== '') env.set(key, value);
+  }
+  if (blocks.length === 0) return env;
+  const text = env.toString();
+  const separator = text.trim() === '' ? '' : text.endsWith('\n\n') ? '' : '\n';
+  return EnvFile.parse(`${text.trim() === '' ? '' : text}${separator}${blocks.join('\n\n')}\n`);
+}
+
+function freshText(values: Readonly<Record<string, string>>): string {
+  const sections: string[] = [ENV_HEADER.join('\n')];
+  for (const group of GROUPS) {
+    // Provider groups appear only when a provider is configured; the rest always (documenting every setting).
+    const present = group.keys.filter((k) => values[k] !== undefined && (values[k] !== '' || !isProviderKey(k)));
+    if (present.length === 0) continue;
+    sections.push([...group.comment.map((c) => `# ${c}`), ...present.map((k) => `${k}=${formatValue(values[k] ?? '')}`)].join('\n'));
+  }
+  return `${sections.join('\n\n')}\n`;
+}
+
+function isProviderKey(key: string): boolean {
+  return PROVIDERS.some((p) => p.envKey === key) || key === AZURE.baseKey || key === AZURE.versionKey || key === AZURE.deploymentKey;
+}

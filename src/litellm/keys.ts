@@ -1,0 +1,186 @@
+/**
+ * The key lifecycle on top of the client: resolving "<key|hash|alias>", creating a key without
+ * ever sending a duplicate alias, and rotating a key (LiteLLM's /key/regenerate is enterprise-only,
+ * so rotation is: move the old key to a temporary alias, generate a new key with the same
+ * settings and the real alias, then the caller switches .env and deletes the old key).
+ */
+import type { Context } from '../core/context.js';
+import { RemoteError, UserError } from '../core/errors.js';
+import type { LiteLLMClient } from './client.js';
+import { hashKey, keyAliasExists } from './errors.js';
+import type { GenerateKeyRequest, GeneratedKey, KeyRecord } from './schemas.js';
+
+export type StoredKey = KeyRecord & { token: string };
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export interface ResolvedKey {
+  record: StoredKey;
+  /** How the user named it. */
+  via: 'key' | 'hash' | 'alias';
+}
+
+/** "<sk-… key | sha256 hash | alias>" → the stored key. A raw key is registered as a secret and sent only as its hash. */
+export async function resolveKeyRef(ctx: Context, client: LiteLLMClient, ref: string): Promise<ResolvedKey> {
+  const value = ref.trim();
+  if (value === '') throw new UserError('INVALID_KEY_REF', 'No key given.', { hint: 'Pass a key alias, an sk-… key or its sha256 hash ("ai-gateway key list" shows aliases).' });
+  if (value.startsWith('sk-')) {
+    ctx.out.addSecret(value);
+    return { record: await client.keyInfo(hashKey(value)), via: 'key' };
+  }
+  if (SHA256_HEX.test(value)) return { record: await client.keyInfo(value), via: 'hash' };
+  const found = await client.findKeyByAlias(value);
+  if (!found) {
+    throw new RemoteError('KEY_NOT_FOUND', `No key has the alias "${value}".`, {
+      hint: 'Run "ai-gateway key list" to see the existing aliases.',
+      details: { alias: value },
+    });
+  }
+  // /key/info has every column; a list entry may lack some on older versions.
+  return { record: await client.keyInfo(found.token), via: 'alias' };
+}
+
+/** Generate a key; an alias already in use is refused before anything is sent. */
+export async function createKey(client: LiteLLMClient, request: GenerateKeyRequest): Promise<GeneratedKey> {
+  if (request.key_alias !== undefined && (await client.findKeyByAlias(request.key_alias))) throw keyAliasExists(request.key_alias);
+  return client.generateKey(request);
+}
+
+/** The settings of a stored key as a /key/generate body (not its spend, not its secret). */
+export function sameSettings(record: KeyRecord): GenerateKeyRequest {
+  const request: GenerateKeyRequest = {};
+  if (record.models && record.models.length > 0) request.models = [...record.models];
+  if (typeof record.max_budget === 'number') request.max_budget = record.max_budget;
+  if (record.budget_duration) request.budget_duration = record.budget_duration;
+  if (typeof record.tpm_limit === 'number') request.tpm_limit = record.tpm_limit;
+  if (typeof record.rpm_limit === 'number') request.rpm_limit = record.rpm_limit;
+  if (typeof record.max_parallel_requests === 'number') request.max_parallel_requests = record.max_parallel_requests;
+  if (record.metadata && Object.keys(record.metadata).length > 0) request.metadata = { ...record.metadata };
+  if (record.team_id) request.team_id = record.team_id;
+  if (record.user_id) request.user_id = record.user_id;
+  if (record.aliases && Object.keys(record.aliases).length > 0) request.aliases = { ...record.aliases };
+  if (record.allowed_cache_controls && record.allowed_cache_controls.length > 0) request.allowed_cache_controls = [...record.allowed_cache_controls];
+  if (record.allowed_routes && record.allowed_routes.length > 0) request.allowed_routes = [...record.allowed_routes];
+  if (record.blocked === true) request.blocked = true;
+  return request;
+}
+
+/** Milliseconds since the epoch of a LiteLLM timestamp, or null. */
+export function parseTimestamp(value: string | number | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = typeof value === 'number' ? (value < 1e12 ? value * 1000 : value) : Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+export interface RotateOptions {
+  /** 'keep': the new key expires when the old one would have; 'never'; or a duration like "30d". */
+  expiry: 'keep' | 'never' | string;
+  now: number;
+}
+
+export interface Rotation {
+  generated: GeneratedKey;
+  old: StoredKey;
+  /** The alias the old key carries until it is deleted (null when it had none). */
+  parkedAlias: string | null;
+}
+
+/** Create the replacement of `old`; the old key keeps working (under a parked alias) until deleted. */
+export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: RotateOptions): Promise<Rotation> {
+  const request = sameSettings(old);
+  const expires = parseTimestamp(old.expires);
+  if (options.expiry === 'keep') {
+    if (expires !== null) {
+      const remaining = Math.ceil((expires - options.now) / 1000);
+      if (remaining <= 0) {
+        throw new UserError('KEY_EXPIRED', `The key ${old.key_alias ? `"${old.key_alias}"` : (old.key_name ?? '')} expired, so its expiry cannot be kept.`, {
+          hint: `Pass --duration (e.g. --duration 30d) or --no-expiry to "ai-gateway key rotate".`,
+        });
+      }
+      request.duration = `${remaining}s`;
+    }
+  } else if (options.expiry !== 'never') {
+    request.duration = options.expiry;
+  }
+  const alias = old.key_alias ?? null;
+  let parkedAlias: string | null = null;
+  if (alias) {
+    // Aliases are unique: park the old key on a temporary alias so the new one can take the real one.
+    parkedAlias = `${alias}.rotating-${options.now}`;
+    await client.updateKey({ key: old.token, key_alias: parkedAlias });
+    request.key_alias = alias;
+  }
+  try {
+    return { generated: await client.generateKey(request), old, parkedAlias };
+  } catch (error) {
+    if (alias) await client.updateKey({ key: old.token, key_alias: alias }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What `key list`/`info` show about a key: never its secret. */
+export interface KeySummary {
+  alias: string | null;
+  keyName: string | null;
+  token: string;
+  spend: number;
+  maxBudget: number | null;
+  budgetDuration: string | null;
+  models: string[];
+  expires: string | null;
+  expired: boolean;
+  blocked: boolean;
+  teamId: string | null;
+  userId: string | null;
+  tpmLimit: number | null;
+  rpmLimit: number | null;
+  maxParallelRequests: number | null;
+  metadata: Record<string, unknown>;
+  createdAt: string | null;
+  /** VIRTUAL_KEY in .env is this key. */
+  inEnv: boolean;
+}
+
+export function summarizeKey(record: StoredKey, options: { now: number; envToken: string | null }): KeySummary {
+  const expiresMs = parseTimestamp(record.expires);
+  return {
+    alias: record.key_alias ?? null,
+    keyName: record.key_name ?? null,
+    token: record.token,
+    spend: record.spend ?? 0,
+    maxBudget: record.max_budget ?? null,
+    budgetDuration: record.budget_duration ?? null,
+    models: record.models ?? [],
+    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+    expired: expiresMs !== null && expiresMs <= options.now,
+    blocked: record.blocked === true,
+    teamId: record.team_id ?? null,
+    userId: record.user_id ?? null,
+    tpmLimit: record.tpm_limit ?? null,
+    rpmLimit: record.rpm_limit ?? null,
+    maxParallelRequests: record.max_parallel_requests ?? null,
+    metadata: record.metadata ?? {},
+    createdAt: record.created_at === null || record.created_at === undefined ? null : String(record.created_at),
+    inEnv: options.envToken !== null && options.envToken === record.token,
+  };
+}
+
+export function formatMoney(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
+
+export function formatBudget(summary: Pick<KeySummary, 'spend' | 'maxBudget' | 'budgetDuration'>): string {
+  const spent = formatMoney(summary.spend);
+  if (summary.maxBudget === null) return `${spent} / no limit`;
+  return `${spent} / ${formatMoney(summary.maxBudget)}${summary.budgetDuration ? ` per ${summary.budgetDuration}` : ''}`;
+}
+
+export function formatModels(models: string[]): string {
+  return models.length === 0 ? 'all' : models.join(', ');
+}
+
+export function formatExpiry(summary: Pick<KeySummary, 'expires' | 'expired'>): string {
+  if (summary.expires === null) return 'never';
+  const text = `${summary.expires.slice(0, 16).replace('T', ' ')} UTC`;
+  return summary.expired ? `${text} (expired)` : text;
+}

@@ -1,0 +1,85 @@
+/**
+ * Test helpers for code that talks to LiteLLM: the contract stand-in (test/standins/litellm.mjs)
+ * started in-process, and a gateway directory whose .env points at it.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from './context.js';
+
+export interface StandinRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, unknown>;
+  body: unknown;
+  status: number;
+}
+
+export interface StandinModel {
+  model_name: string;
+  litellm_params: Record<string, unknown>;
+  model_info?: Record<string, unknown>;
+}
+
+export interface StandinOptions {
+  port?: number;
+  masterKey?: string | null;
+  store?: 'memory' | 'postgres' | 'none';
+  models?: StandinModel[];
+  bootDelayMs?: number;
+  readinessVariant?: 'legacy' | 'modern' | 'db';
+  errorVariant?: 'old' | 'new';
+  premium?: boolean;
+  streamIntervalMs?: number;
+}
+
+export interface Standin {
+  url: string;
+  port: number;
+  ready: Promise<void>;
+  requests: StandinRequest[];
+  setDbUp(up: boolean): void;
+  close(): Promise<void>;
+}
+
+const STANDIN_URL = new URL('../../test/standins/litellm.mjs', import.meta.url).href;
+
+export async function startStandin(options: StandinOptions = {}): Promise<Standin> {
+  // A computed specifier: the stand-in is plain JS outside src/, loaded only by tests.
+  const module = (await import(STANDIN_URL)) as { startLiteLLMStandin(options: StandinOptions): Promise<Standin> };
+  return module.startLiteLLMStandin(options);
+}
+
+export const TEST_MASTER_KEY = 'sk-master-0123456789abcdefghijklmn';
+export const TEST_SALT_KEY = 'sk-salt-0123456789abcdefghijklmnopq';
+
+export const TEST_MODELS: StandinModel[] = [
+  { model_name: 'gpt-4o-mini', litellm_params: { model: 'openai/gpt-4o-mini', api_key: 'sk-provider-secret-abcdef', mock_response: 'Hello' } },
+  { model_name: 'claude-haiku', litellm_params: { model: 'anthropic/claude-3-haiku', mock_response: 'Bonjour' } },
+];
+
+/**
+ * A gateway directory as setup leaves it (the files loadGateway checks), with LiteLLM published
+ * on `litellmPort`. Extra `.env` lines are appended verbatim.
+ */
+export async function gatewayDirFor(litellmPort: number, options: { masterKey?: string; extraEnv?: string[]; nginx?: boolean } = {}): Promise<string> {
+  const dir = await tempDir('aigw-keys-');
+  const env = [
+    '# ai-gateway settings (test fixture)',
+    'COMPOSE_PROJECT_NAME=aigw-test',
+    options.nginx ? 'USE_NGINX=yes' : 'USE_NGINX=no',
+    'BIND_ADDRESS=127.0.0.1',
+    options.nginx ? `NGINX_PORT=${litellmPort + 1}` : 'WEBUI_PORT=3999',
+    `LITELLM_PORT=${litellmPort}`,
+    'BUDGET_PROFILE=test',
+    '',
+    '# Secrets: generated once, never printed',
+    `LITELLM_MASTER_KEY=${options.masterKey ?? TEST_MASTER_KEY}`,
+    `LITELLM_SALT_KEY=${TEST_SALT_KEY}`,
+    ...(options.extraEnv ?? []),
+  ];
+  await writeFile(join(dir, '.env'), `${env.join('\n')}\n`, { mode: 0o600 });
+  await writeFile(join(dir, 'docker-compose.yml'), 'services: {}\n');
+  await writeFile(join(dir, 'docker-compose.override.yml'), 'services: {}\n', { mode: 0o600 });
+  return dir;
+}
