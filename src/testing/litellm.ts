@@ -2,9 +2,9 @@
  * Test helpers for code that talks to LiteLLM: the contract stand-in (test/standins/litellm.mjs)
  * started in-process, and a gateway directory whose .env points at it.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tempDir } from './context.js';
+import { createTestContext, fakeClock, tempDir, type TestContext } from './context.js';
 
 export interface StandinRequest {
   method: string;
@@ -82,4 +82,28 @@ export async function gatewayDirFor(litellmPort: number, options: { masterKey?: 
   await writeFile(join(dir, 'docker-compose.yml'), 'services: {}\n');
   await writeFile(join(dir, 'docker-compose.override.yml'), 'services: {}\n', { mode: 0o600 });
   return dir;
+}
+
+export interface KeysFixture {
+  standin: Standin;
+  dir: string;
+  /** A test context on the fixture's gateway directory (fake clock, no prompts unless given). */
+  context(overrides?: Parameters<typeof createTestContext>[0]): TestContext;
+  readEnv(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A stand-in plus a gateway directory pointing at it: what every key/models/openapi test needs. */
+export async function keysFixture(options: StandinOptions & { extraEnv?: string[] } = {}): Promise<KeysFixture> {
+  const { extraEnv, ...standinOptions } = options;
+  const standin = await startStandin({ masterKey: TEST_MASTER_KEY, models: TEST_MODELS, ...standinOptions });
+  const dir = await gatewayDirFor(standin.port, { extraEnv });
+  return {
+    standin,
+    dir,
+    // The fake clock starts at the real time: expiry dates are compared with the stand-in's clock.
+    context: (overrides = {}) => createTestContext({ dir, clock: fakeClock(Date.now()), ...overrides }),
+    readEnv: () => readFile(join(dir, '.env'), 'utf8'),
+    close: () => standin.close(),
+  };
 }

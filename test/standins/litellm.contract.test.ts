@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiteLLMStandin, pyRepr } from './litellm.mjs';
-import { call, sleep } from './helpers.ts';
+import { call, sleep } from './helpers.js';
 
 const MASTER = 'sk-master-test-0123456789abcdef';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -528,7 +528,7 @@ describe('LLM routes', () => {
     await chat(MASTER, { model: 'gpt-4o-mini', temperature: 0.2, user: 'alice' });
     const last = gw.requests.filter((r: { path: string }) => r.path === '/v1/chat/completions').at(-1);
     expect(last).toMatchObject({ method: 'POST', status: 200, body: { model: 'gpt-4o-mini', temperature: 0.2, user: 'alice' }, auth: { role: 'proxy_admin', via: 'authorization' } });
-    expect(last.headers.authorization).toBe('[redacted]');
+    expect(last!.headers.authorization).toBe('[redacted]');
   });
 });
 
@@ -612,7 +612,7 @@ describe('docs, UI and config', () => {
     const fromConfig = await startLiteLLMStandin({ configPath: file });
     started.push(fromConfig);
     expect(fromConfig.options.masterKey).toBe('sk-master-from-config-000000');
-    expect(fromConfig.options.models[0].litellm_params.api_key).toBe('sk-provider-from-env');
+    expect(fromConfig.options.models[0]!.litellm_params.api_key).toBe('sk-provider-from-env');
     const res = await call(fromConfig.url, '/v1/chat/completions', { key: 'sk-master-from-config-000000', body: { model: 'from-config', messages: [] } });
     expect(res.json.choices[0].message.content).toBe('configured');
     await sleep(0);

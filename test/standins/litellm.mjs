@@ -2145,6 +2145,12 @@ async function main(argv, env) {
     return 0;
   }
 
+  if (flags.health || flags.test) return probeRunningProxy(flags, env, out);
+  if (flags.setup) {
+    out('LiteLLM: --setup is interactive in the real CLI; the stand-in has nothing to set up.');
+    return 0;
+  }
+
   const configPath = flags.config ?? env.CONFIG_FILE_PATH ?? env.WORKER_CONFIG;
   const config = configPath ? await loadLiteLLMConfig(configPath, env) : { model_list: [], general_settings: {} };
   if (flags.validate_config) {
@@ -2233,6 +2239,22 @@ async function main(argv, env) {
   out(`INFO:     Started server process [${process.pid}]`);
   out(`INFO:     Uvicorn running on http://${host}:${handle.port} (Press CTRL+C to quit)`);
   return null; // keep running until a signal arrives
+}
+
+/** `litellm --health` / `--test`: call an already running proxy (GET /health, or one chat completion). */
+async function probeRunningProxy(flags, env, out) {
+  const base = `http://127.0.0.1:${flags.port ?? env.PORT ?? 4000}`;
+  const headers = { 'content-type': 'application/json', ...(env.LITELLM_MASTER_KEY ? { authorization: `Bearer ${env.LITELLM_MASTER_KEY}` } : {}) };
+  try {
+    const res = flags.health
+      ? await fetch(`${base}/health`, { headers })
+      : await fetch(`${base}/v1/chat/completions`, { method: 'POST', headers, body: JSON.stringify({ model: flags.model ?? 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'this is a test request, write a short poem' }] }) });
+    out(await res.text());
+    return res.ok ? 0 : 1;
+  } catch (err) {
+    out(`could not reach ${base}: ${err?.cause?.code ?? err.message}`, 'stderr');
+    return 1;
+  }
 }
 
 /** The handle of the running server, for the signal handlers. */

@@ -523,12 +523,12 @@ function valueFromEnv(r: Resolver, name: string): { value: string; source: strin
 
 async function resolveAzure(r: Resolver, current: (key: string) => string | undefined): Promise<{ values: Record<string, string>; deployment: string }> {
   const values: Record<string, string> = {};
-  const pick = async (option: 'azureApiBase' | 'azureApiVersion' | 'azureDeployment', flag: string, sourceVar: string, key: string, fallback: string | undefined, message: string, validate: (v: string) => true | string) => {
+  const pick = async (option: 'azureApiBase' | 'azureApiVersion' | 'azureDeployment', id: string, flag: string, sourceVar: string, key: string, fallback: string | undefined, message: string, validate: (v: string) => true | string) => {
     const given = suppliedWithSource(r, option, flag, sourceVar);
     let value = given?.value ?? current(key);
     if (given) failIfInvalid(validate(given.value), given.source);
     if (value === undefined && interactive(r)) {
-      value = (await r.ctx.prompts.input({ id: `provider.azure.${option}`, message, ...(fallback ? { default: fallback } : {}), validate, flagHint: `${flag} or ${sourceVar}` })).trim();
+      value = (await r.ctx.prompts.input({ id: `provider.azure.${id}`, message, ...(fallback ? { default: fallback } : {}), validate, flagHint: `${flag} or ${sourceVar}` })).trim();
     }
     value ??= fallback;
     if (value === undefined) throw new NonInteractiveError(message, `Pass ${flag} <value> (or ${sourceVar}) together with AI_GATEWAY_AZURE_API_KEY.`);
@@ -536,9 +536,9 @@ async function resolveAzure(r: Resolver, current: (key: string) => string | unde
     return value;
   };
   const simple = (name: string) => (v: string) => (/^[A-Za-z0-9._-]+$/.test(v) ? true : `${name} may only contain letters, digits, ".", "_" and "-"`);
-  await pick('azureApiBase', '--azure-api-base', AZURE.baseSourceVar, AZURE.baseKey, undefined, 'Azure OpenAI endpoint (https://<resource>.openai.azure.com)', (v) => validateUrl(v, AZURE.baseKey));
-  await pick('azureApiVersion', '--azure-api-version', AZURE.versionSourceVar, AZURE.versionKey, AZURE.defaultVersion, 'Azure OpenAI API version', simple(AZURE.versionKey));
-  const deployment = await pick('azureDeployment', '--azure-deployment', AZURE.deploymentSourceVar, AZURE.deploymentKey, AZURE.defaultDeployment, 'Azure deployment name for the friendly model entry', simple(AZURE.deploymentKey));
+  await pick('azureApiBase', 'base', '--azure-api-base', AZURE.baseSourceVar, AZURE.baseKey, undefined, 'Azure OpenAI endpoint (https://<resource>.openai.azure.com)', (v) => validateUrl(v, AZURE.baseKey));
+  await pick('azureApiVersion', 'version', '--azure-api-version', AZURE.versionSourceVar, AZURE.versionKey, AZURE.defaultVersion, 'Azure OpenAI API version', simple(AZURE.versionKey));
+  const deployment = await pick('azureDeployment', 'deployment', '--azure-deployment', AZURE.deploymentSourceVar, AZURE.deploymentKey, AZURE.defaultDeployment, 'Azure deployment name for the friendly model entry', simple(AZURE.deploymentKey));
   return { values, deployment };
 }
 

@@ -66,9 +66,8 @@ export interface StartDeps {
 
 const defaultDeps: StartDeps = {
   async ensureOpenWebuiKey(ctx, gateway, options) {
-    // The keys module is loaded only when the stack is healthy (it is not needed before).
-    const modulePath = '../../litellm/open-webui-key.js';
-    const { ensureOpenWebuiKey } = (await import(modulePath)) as Pick<StartDeps, 'ensureOpenWebuiKey'>;
+    // Loaded only once the stack is healthy (it is not needed before).
+    const { ensureOpenWebuiKey } = await import('../../litellm/open-webui-key.js');
     return ensureOpenWebuiKey(ctx, gateway, options);
   },
 };

@@ -55,18 +55,24 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
   const doc = fresh ? new Document({}) : parseConfigYaml(existing as string, fileLabel);
   if (fresh) doc.commentBefore = HEADER;
 
-  // model_list: managed entries first, then every entry of the user's, untouched.
+  // model_list: the managed block is replaced where it stood (at the end when there was none);
+  // every entry of the user's stays as it is, in its place.
   const currentList = doc.get('model_list', true);
   if (currentList !== undefined && currentList !== null && !isSeq(currentList) && !isNullScalar(currentList)) {
     throw invalidConfig(fileLabel, 'model_list is not a list');
   }
-  const userItems = isSeq(currentList) ? currentList.items.filter((item) => !isManaged(item)) : [];
-  const list = new YAMLSeq();
-  for (const entry of modelEntries(input.providers)) list.items.push(doc.createNode(entry));
-  list.items.push(...userItems);
+  const oldItems = isSeq(currentList) ? currentList.items : [];
+  const firstManaged = oldItems.findIndex(isManaged);
+  const userItems = oldItems.filter((item) => !isManaged(item));
+  const insertAt = firstManaged === -1 ? userItems.length : oldItems.slice(0, firstManaged).filter((item) => !isManaged(item)).length;
+  const managed = modelEntries(input.providers).map((entry) => doc.createNode(entry));
+  const items = [...userItems.slice(0, insertAt), ...managed, ...userItems.slice(insertAt)];
   if (isSeq(currentList)) {
-    currentList.items = list.items;
+    currentList.items = items;
+    if (items.length > 0) currentList.flow = false; // `model_list: []` grows into a readable block list
   } else {
+    const list = new YAMLSeq();
+    list.items = items;
     doc.set('model_list', list);
   }
 

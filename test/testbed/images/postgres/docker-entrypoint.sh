@@ -5,7 +5,18 @@ set -Eeo pipefail
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
+# `docker run image -c max_connections=200` means `postgres -c max_connections=200`.
+if [ "${1:0:1}" = '-' ]; then
+  set -- postgres "$@"
+fi
+
+# --version, --help and friends print and exit: no initialisation for them.
+wants_help=''
+for arg in "$@"; do
+  case "$arg" in -'?'|--help|--describe-config|-V|--version) wants_help=1 ;; esac
+done
+
+if [ "$1" = 'postgres' ] && [ -z "$wants_help" ] && [ "$(id -u)" = '0' ]; then
   # Fresh named volumes may be root-owned: fix ownership, then drop to the postgres user.
   mkdir -p "$PGDATA" /var/run/postgresql
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
@@ -14,7 +25,7 @@ if [ "$1" = 'postgres' ] && [ "$(id -u)" = '0' ]; then
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
 fi
 
-if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+if [ "$1" = 'postgres' ] && [ -z "$wants_help" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "${POSTGRES_HOST_AUTH_METHOD:-}" != 'trust' ]; then
     echo 'Error: Database is uninitialized and superuser password is not specified.' >&2
     echo '       You must specify POSTGRES_PASSWORD to a non-empty value for the superuser.' >&2

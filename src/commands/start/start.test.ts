@@ -1,0 +1,228 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../core/errors.js';
+import { createTestContext, fakeClock, tempDir } from '../../testing/context.js';
+import { FakeDocker, fakeContainer, type FakeContainer } from '../../testing/fake-docker.js';
+import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
+import { render, run, type StartDeps } from './start.handler.js';
+
+const SERVICES = ['postgres', 'litellm', 'open-webui', 'nginx'];
+
+function readinessFetch(body: unknown = { status: 'healthy', db: 'connected' }, status = 200): typeof fetch {
+  return (async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+}
+
+function keptKey(): StartDeps & { calls: number } {
+  const deps = {
+    calls: 0,
+    async ensureOpenWebuiKey() {
+      deps.calls++;
+      return { action: 'kept' as const, changed: false };
+    },
+  };
+  return deps;
+}
+
+/** Compose `up` that creates the stack as "starting"; it turns healthy after `healthyAfterPolls` polls. */
+function composeThatStarts(docker: FakeDocker, options: { healthyAfterPolls?: number; mutate?: (c: FakeContainer[], poll: number) => void } = {}) {
+  let upAtPoll = -1;
+  docker.onCompose = (sub, _args, engine) => {
+    if (sub === 'up') {
+      upAtPoll = engine.polls;
+      engine.containers = SERVICES.map((s) => fakeContainer(s, { health: 'starting', startedAt: `2026-01-01T00:02:0${engine.polls % 10}Z` }));
+      return { stdout: '', stderr: '', exitCode: 0 };
+    }
+    return undefined;
+  };
+  docker.onPoll = (engine, poll) => {
+    if (upAtPoll >= 0 && poll >= upAtPoll + (options.healthyAfterPolls ?? 2)) for (const c of engine.containers) if (c.health === 'starting') c.health = 'healthy';
+    options.mutate?.(engine.containers, poll);
+  };
+}
+
+async function context(docker: FakeDocker, env: Record<string, string> = {}) {
+  const { dir, settings } = await writeGatewayFixture({ env });
+  const ctx = createTestContext({ dir, docker, clock: fakeClock(), http: { fetch: readinessFetch() } });
+  return { ctx, dir, settings };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('start', () => {
+  let server: Server | undefined;
+  afterEach(() => {
+    server?.close();
+    server = undefined;
+  });
+
+  it('refuses with the setup command when setup has not run, before touching Docker', async () => {
+    const dir = await tempDir();
+    const docker = new FakeDocker();
+    const error = await errorOf(run(createTestContext({ dir, docker }), { wait: true }, keptKey()));
+    expect(error.code).toBe('NOT_SET_UP');
+    expect(error.hint).toContain('ai-gateway setup');
+    expect(docker.calls).toEqual([]);
+  });
+
+  it('refuses when a generated file is missing or invalid', async () => {
+    const { dir } = await writeGatewayFixture({ omit: ['config.yaml'] });
+    const error = await errorOf(run(createTestContext({ dir, docker: new FakeDocker() }), { wait: true }, keptKey()));
+    expect(error.code).toBe('NOT_SET_UP');
+    expect(error.message).toContain('config.yaml');
+
+    const broken = await writeGatewayFixture();
+    await writeFile(join(broken.dir, 'docker-compose.yml'), 'services:\n  postgres: [\n');
+    const invalid = await errorOf(run(createTestContext({ dir: broken.dir, docker: new FakeDocker() }), { wait: true }, keptKey()));
+    expect(invalid.code).toBe('COMPOSE_FILE_INVALID');
+    expect(invalid.message).toContain('docker-compose.yml');
+  });
+
+  it('runs up -d, waits until every service is healthy and LiteLLM ready, records what it started, and prints the URLs', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 3 });
+    const { ctx, dir } = await context(docker);
+    const keys = keptKey();
+    const result = await run(ctx, { wait: true }, keys);
+    expect(docker.composeCalls()).toEqual([{ sub: 'up', args: ['-d', '--remove-orphans'] }]);
+    expect(result).toMatchObject({ project: 'gw', alreadyRunning: false, waited: true, healthy: true, openWebuiKey: 'kept', compose: 'docker-compose 1.29.2' });
+    expect(result.changed).toEqual(['litellm', 'nginx', 'open-webui', 'postgres']);
+    expect(result.services.map((s) => `${s.service}:${s.state}:${s.health}`)).toEqual(SERVICES.map((s) => `${s}:running:healthy`));
+    expect(result.urls.local).toMatchObject({ api: 'http://127.0.0.1:53000/api/litellm/v1', openWebui: 'http://127.0.0.1:53000/', adminUi: 'http://127.0.0.1:54000/ui' });
+    expect(keys.calls).toBe(1);
+    const record = JSON.parse(await readFile(join(dir, '.ai-gateway', 'state.json'), 'utf8')) as { containers: Record<string, string>; files: Record<string, string> };
+    expect(Object.keys(record.containers).sort()).toEqual([...SERVICES].sort());
+    expect(record.files['config.yaml']).toMatch(/^[0-9a-f]{64}$/);
+    const text = render(result, ctx.out.style);
+    expect(text).toContain('gw is running and healthy');
+    expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
+    expect(text).toContain('http://127.0.0.1:54000/ui');
+  });
+
+  it('says so and restarts nothing when the stack is already running and healthy with unchanged files', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { ctx } = await context(docker);
+    await run(ctx, { wait: true }, keptKey());
+    const callsBefore = docker.composeCalls().length;
+    const keys = keptKey();
+    const again = await run(ctx, { wait: true }, keys);
+    expect(again.alreadyRunning).toBe(true);
+    expect(docker.composeCalls().length).toBe(callsBefore);
+    expect(keys.calls).toBe(0);
+    expect(render(again, ctx.out.style)).toContain('already running and healthy; nothing was restarted');
+    expect(render(again, ctx.out.style)).toContain('SERVICE');
+  });
+
+  it('applies a changed config.yaml: up -d, then a restart of litellm only', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { ctx, dir } = await context(docker);
+    await run(ctx, { wait: true }, keptKey());
+    await writeFile(join(dir, 'config.yaml'), 'model_list: [{model_name: gpt}]\n');
+    docker.onCompose = (sub, _args, engine) => {
+      if (sub === 'restart') {
+        const litellm = engine.containers.find((c) => c.service === 'litellm');
+        if (litellm) Object.assign(litellm, { health: 'healthy', startedAt: '2026-01-01T00:09:00Z' });
+      }
+      return undefined; // up: nothing changed for Compose
+    };
+    const result = await run(ctx, { wait: true }, keptKey());
+    expect(result.alreadyRunning).toBe(false);
+    expect(docker.composeCalls().slice(-2)).toEqual([
+      { sub: 'up', args: ['-d', '--remove-orphans'] },
+      { sub: 'restart', args: ['litellm'] },
+    ]);
+    expect(result.changed).toEqual(['litellm']);
+  });
+
+  it('recreates only open-webui when its virtual key changed, and waits for health again', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { ctx } = await context(docker);
+    const deps: StartDeps = { ensureOpenWebuiKey: async () => ({ action: 'created', changed: true }) };
+    const result = await run(ctx, { wait: true }, deps);
+    expect(docker.composeCalls()).toEqual([
+      { sub: 'up', args: ['-d', '--remove-orphans'] },
+      { sub: 'up', args: ['-d', '--remove-orphans', '--no-deps', '--force-recreate', 'open-webui'] },
+    ]);
+    expect(result.openWebuiKey).toBe('created');
+    expect(render(result, ctx.out.style)).toContain("Open WebUI's virtual key was created");
+  });
+
+  it('fails fast when a service exits: names it with its exit code and logs, keeps the containers, stops waiting on Compose', async () => {
+    const docker = new FakeDocker();
+    let upSignal: AbortSignal | undefined;
+    docker.onCompose = (sub, _args, engine, options) => {
+      if (sub !== 'up') return undefined;
+      upSignal = options.signal;
+      engine.containers = [fakeContainer('postgres'), fakeContainer('litellm', { state: 'exited', health: undefined, exitCode: 1, logs: ['prisma: migration failed'] })];
+      // Compose v1 blocks in `up` while it waits for litellm to be healthy: only the abort ends it.
+      return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: '', stderr: '', exitCode: -1, cancelled: true })));
+    };
+    const { ctx } = await context(docker);
+    const started = ctx.clock.now();
+    const error = await errorOf(run(ctx, { wait: true, timeout: 600 }, keptKey()));
+    expect(error.code).toBe('SERVICE_EXITED');
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toContain('litellm exited with code 1');
+    expect(error.message).toContain('prisma: migration failed');
+    expect(error.hint).toContain('ai-gateway logs litellm');
+    expect(error.hint).toContain('ai-gateway start --timeout 1200');
+    expect(ctx.clock.now() - started).toBeLessThan(2_000);
+    expect(upSignal?.aborted).toBe(true);
+    expect(docker.composeCalls().map((c) => c.sub)).toEqual(['up']); // no down: kept for inspection
+  });
+
+  it('refuses a busy port before Compose runs, naming the holder', async () => {
+    server = createServer();
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const docker = new FakeDocker();
+    const { ctx } = await context(docker, { NGINX_PORT: String(port) });
+    const error = await errorOf(run(ctx, { wait: true }, keptKey()));
+    expect(error.code).toBe('PORT_IN_USE');
+    expect(error.exitCode).toBe(3);
+    expect(error.message).toContain(`port ${port} on 127.0.0.1`);
+    if (process.platform === 'linux') expect(error.message).toContain(`process ${process.pid}`);
+    expect(error.hint).toMatch(/--nginx-port \d+/);
+    expect(docker.composeCalls()).toEqual([]);
+  });
+
+  it('turns a Compose "port is already allocated" race into PORT_IN_USE', async () => {
+    const docker = new FakeDocker();
+    docker.onCompose = (sub) =>
+      sub === 'up' ? { stdout: '', stderr: 'ERROR: for nginx  Cannot start service nginx: driver failed programming external connectivity on endpoint gw_nginx_1: Bind for 127.0.0.1:53000 failed: port is already allocated', exitCode: 1 } : undefined;
+    const { ctx } = await context(docker);
+    const error = await errorOf(run(ctx, { wait: true }, keptKey()));
+    expect(error.code).toBe('PORT_IN_USE');
+    expect(error.message).toContain('Port 53000');
+  });
+
+  it('--no-wait returns once the containers are created', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 100 });
+    const { ctx } = await context(docker);
+    const keys = keptKey();
+    const result = await run(ctx, { wait: false }, keys);
+    expect(result).toMatchObject({ waited: false, healthy: false, openWebuiKey: 'skipped' });
+    expect(keys.calls).toBe(0);
+    expect(render(result, ctx.out.style)).toContain('not waiting for health');
+  });
+
+  it('reports Docker problems before anything else happens', async () => {
+    const { ctx } = await context(new FakeDocker({ daemon: 'down' }));
+    const error = await errorOf(run(ctx, { wait: true }, keptKey()));
+    expect(error.code).toBe('DOCKER_DAEMON_UNREACHABLE');
+    expect(error.exitCode).toBe(3);
+  });
+});

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { HealthError } from '../core/errors.js';
+import { renderError } from '../core/handle-error.js';
+import { createTestContext, fakeClock } from '../testing/context.js';
+import { FakeDocker, fakeContainer, type FakeContainer } from '../testing/fake-docker.js';
+import { parseInspect } from './containers.js';
+import { inspectJson } from '../testing/fake-docker.js';
+import { assess, waitForHealthy, type ReadinessProbe } from './wait-healthy.js';
+
+const SERVICES = ['postgres', 'litellm', 'open-webui', 'nginx'];
+
+function healthyStack(): FakeContainer[] {
+  return SERVICES.map((s) => fakeContainer(s));
+}
+
+function setup(containers: FakeContainer[] = []) {
+  const clock = fakeClock();
+  const docker = new FakeDocker({ containers });
+  const ctx = createTestContext({ docker, clock });
+  return { clock, docker, ctx };
+}
+
+const alwaysReady: ReadinessProbe = { service: 'litellm', check: async () => ({ ready: true, detail: 'db connected' }) };
+
+async function healthErrorOf(promise: Promise<unknown>): Promise<HealthError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HealthError);
+  return error as HealthError;
+}
+
+describe('waitForHealthy', () => {
+  it('returns on the first poll when everything is already healthy (no sleep at all)', async () => {
+    const { ctx, clock } = setup(healthyStack());
+    const before = clock.now();
+    let checks = 0;
+    const result = await waitForHealthy(ctx, {
+      project: 'gw',
+      services: SERVICES,
+      timeoutMs: 180_000,
+      readiness: { service: 'litellm', check: async () => (checks++, { ready: true, detail: 'db connected' }) },
+    });
+    expect(result.polls).toBe(1);
+    expect(clock.now()).toBe(before);
+    expect(checks).toBe(1);
+    expect(result.services.every((s) => s.ready)).toBe(true);
+  });
+
+  it('polls every 250 ms and returns on the poll where the last service turns healthy', async () => {
+    const { ctx, docker, clock } = setup();
+    const start = clock.now();
+    docker.onPoll = (engine, poll) => {
+      if (poll === 2) engine.containers = [fakeContainer('postgres', { health: 'starting' })];
+      if (poll === 4) engine.containers = [fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting' })];
+      if (poll === 7) engine.containers = healthyStack();
+    };
+    const seen: string[] = [];
+    const result = await waitForHealthy(ctx, {
+      project: 'gw',
+      services: SERVICES,
+      timeoutMs: 180_000,
+      readiness: alwaysReady,
+      onProgress: (services) => seen.push(services.map((s) => `${s.service}:${s.label}`).join(' ')),
+    });
+    expect(result.polls).toBe(7);
+    expect(clock.now() - start).toBe(6 * 250);
+    expect(seen[0]).toBe('postgres:not created litellm:not created open-webui:not created nginx:not created');
+    expect(seen[3]).toContain('litellm:starting');
+  });
+
+  it('never polls less often than every 500 ms', async () => {
+    const { ctx, docker, clock } = setup();
+    const start = clock.now();
+    docker.onPoll = (engine, poll) => {
+      if (poll === 3) engine.containers = healthyStack();
+    };
+    await waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 60_000, intervalMs: 5_000, readiness: alwaysReady });
+    expect(clock.now() - start).toBe(2 * 500);
+  });
+
+  it('waits for LiteLLM readiness (database connected) after its container is healthy', async () => {
+    const { ctx } = setup(healthyStack());
+    const answers = [
+      { ready: false, detail: 'HTTP 503' },
+      { ready: false, detail: 'database disconnected' },
+      { ready: true, detail: 'db connected' },
+    ];
+    const labels: string[] = [];
+    const result = await waitForHealthy(ctx, {
+      project: 'gw',
+      services: SERVICES,
+      timeoutMs: 60_000,
+      readiness: { service: 'litellm', check: async () => answers.shift() ?? { ready: true, detail: 'db connected' } },
+      onProgress: (services) => labels.push(services.find((s) => s.service === 'litellm')?.label ?? ''),
+    });
+    expect(result.polls).toBe(3);
+    expect(labels).toEqual(['waiting for database (HTTP 503)', 'waiting for database (database disconnected)', 'healthy']);
+  });
+
+  it('fails fast on an unhealthy service, naming it with its healthcheck, its last 30 log lines and the next commands', async () => {
+    const logs = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
+    const { ctx, docker, clock } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting', logs })]);
+    const start = clock.now();
+    docker.onPoll = (engine, poll) => {
+      const litellm = engine.containers.find((c) => c.service === 'litellm');
+      if (poll === 3 && litellm) Object.assign(litellm, { health: 'unhealthy', healthOutput: 'urlopen error [Errno 111] Connection refused' });
+    };
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, readiness: alwaysReady }));
+    expect(clock.now() - start).toBe(500);
+    expect(error.code).toBe('SERVICE_UNHEALTHY');
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toMatch(/^litellm is unhealthy \(healthcheck: urlopen error \[Errno 111\] Connection refused\)/);
+    expect(error.message).toContain('Last 30 log lines of litellm');
+    expect(error.message).toContain('line 40');
+    expect(error.message).toContain('line 11');
+    expect(error.message).not.toContain('line 10\n');
+    expect(error.hint).toContain('ai-gateway logs litellm');
+    expect(error.hint).toContain('ai-gateway start --timeout 360');
+    expect(error.hint).toContain('kept');
+    expect(error.details).toMatchObject({ service: 'litellm', health: 'unhealthy' });
+  });
+
+  it('fails fast on a container that exited, naming the exit code', async () => {
+    const { ctx, docker } = setup([fakeContainer('postgres')]);
+    docker.onPoll = (engine, poll) => {
+      if (poll === 2) engine.containers.push(fakeContainer('litellm', { state: 'exited', health: undefined, exitCode: 3, logs: ['Error: boom'] }));
+    };
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));
+    expect(error.code).toBe('SERVICE_EXITED');
+    expect(error.message).toMatch(/^litellm exited with code 3\./);
+    expect(error.message).toContain('│ Error: boom');
+    expect(error.details).toMatchObject({ exitCode: 3 });
+  });
+
+  it('fails fast on a restart loop (the restart count grows)', async () => {
+    const { ctx, docker } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting' })]);
+    docker.onPoll = (engine, poll) => {
+      const litellm = engine.containers.find((c) => c.service === 'litellm');
+      if (poll === 2 && litellm) Object.assign(litellm, { restartCount: 1, exitCode: 1 });
+    };
+    const baseline = parseInspect(JSON.stringify(docker.containers.map(inspectJson)));
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, baseline }));
+    expect(error.code).toBe('SERVICE_RESTART_LOOP');
+    expect(error.message).toContain('litellm crashed and was restarted 1 time(s) (last exit code 1)');
+  });
+
+  it('fails on a container that is restarting right now', async () => {
+    const { ctx } = setup([fakeContainer('postgres'), fakeContainer('litellm', { state: 'restarting', exitCode: 137, restartCount: 4 })]);
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));
+    expect(error.code).toBe('SERVICE_RESTART_LOOP');
+    expect(error.message).toContain('last exit code 137');
+  });
+
+  it('times out naming what is still not ready, with its logs', async () => {
+    const { ctx, clock } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting', logs: ['migrating...'] })]);
+    const start = clock.now();
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: ['postgres', 'litellm', 'nginx'], timeoutMs: 10_000 }));
+    expect(clock.now() - start).toBe(10_000);
+    expect(error.code).toBe('START_TIMEOUT');
+    expect(error.message).toMatch(/^Timed out after 10 s; still not ready: litellm \(starting\), nginx \(not created\)\./);
+    expect(error.message).toContain('│ migrating...');
+    expect(error.hint).toContain('ai-gateway start --timeout 20');
+  });
+
+  it('does not mistake an old exited container for a failure while compose up still runs', async () => {
+    const stale = fakeContainer('postgres', { state: 'exited', exitCode: 0, health: undefined, finishedAt: '2026-01-01T00:05:00Z' });
+    const { ctx, docker } = setup([stale]);
+    const baseline = parseInspect(JSON.stringify([inspectJson(stale)]));
+    let upDone = false;
+    docker.onPoll = (engine, poll) => {
+      if (poll === 3) {
+        Object.assign(stale, { state: 'running', health: 'healthy', startedAt: '2026-01-01T00:06:00Z' });
+        upDone = true;
+      }
+      void engine;
+    };
+    const result = await waitForHealthy(ctx, {
+      project: 'gw',
+      services: ['postgres'],
+      timeoutMs: 60_000,
+      baseline,
+      up: { finished: () => upDone, failure: () => undefined },
+    });
+    expect(result.polls).toBe(3);
+  });
+
+  it('reports the error of a failed compose up when no container explains it', async () => {
+    const { ctx } = setup([]);
+    const upError = new HealthError('DEPENDENCY_FAILED', 'compose said no');
+    const error = await healthErrorOf(
+      waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 60_000, up: { finished: () => true, failure: () => upError } }),
+    );
+    expect(error).toBe(upError);
+  });
+
+  it('requires every expected service to exist once compose up has finished', async () => {
+    const { ctx } = setup([fakeContainer('postgres')]);
+    const error = await healthErrorOf(
+      waitForHealthy(ctx, { project: 'gw', services: ['postgres', 'nginx'], timeoutMs: 60_000, up: { finished: () => true, failure: () => undefined } }),
+    );
+    expect(error.code).toBe('SERVICE_MISSING');
+    expect(error.message).toContain('nginx');
+  });
+
+  it('masks secrets in the log lines it reports', async () => {
+    const { ctx } = setup([fakeContainer('litellm', { state: 'exited', exitCode: 1, logs: ['connecting with sk-supersecretmasterkey123'] })]);
+    ctx.out.addSecret('sk-supersecretmasterkey123');
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: ['litellm'], timeoutMs: 60_000 }));
+    expect(renderError(error, ctx.out, 'start')).toBe(4);
+    expect(ctx.captured.all()).toContain('sk-…y123');
+    expect(ctx.captured.all()).not.toContain('sk-supersecretmasterkey123');
+  });
+});
+
+describe('assess', () => {
+  const container = (overrides: Partial<FakeContainer>) => parseInspect(JSON.stringify([inspectJson(fakeContainer('litellm', overrides))]))[0];
+
+  it('a running container without a healthcheck is ready', () => {
+    expect(assess(container({ health: undefined }), undefined, false)).toEqual({ kind: 'ready', label: 'running' });
+  });
+
+  it('created and starting are pending', () => {
+    expect(assess(container({ state: 'created', health: undefined }), undefined, false).kind).toBe('pending');
+    expect(assess(container({ health: 'starting' }), undefined, false).kind).toBe('pending');
+  });
+
+  it('paused and dead are failures', () => {
+    expect(assess(container({ state: 'paused' }), undefined, true).kind).toBe('failed');
+    expect(assess(container({ state: 'dead', health: undefined }), undefined, true).kind).toBe('failed');
+  });
+});

@@ -1,0 +1,294 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { tempDir } from '../../testing/context.js';
+import { EnvFile } from '../env-file.js';
+import { DEFAULT_IMAGES, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
+import { renderCompose, renderOverride, litellmCommand } from './compose.js';
+import { renderConfigYaml } from './config-yaml.js';
+import { renderEnv, MANAGED_ENV_KEYS } from './env.js';
+import { renderGitignore, GITIGNORE_LINES } from './gitignore.js';
+import { renderNginxConf } from './nginx.js';
+import { renderTemplate } from './template.js';
+
+const exec = promisify(execFile);
+
+const base: GatewaySettings = {
+  projectName: 'aigw-test',
+  resourceProfile: 'medium',
+  budgetProfile: 'test',
+  nginx: true,
+  bind: '127.0.0.1',
+  exposePostgres: false,
+  ports: { nginx: 3000, litellm: 4000 },
+  images: { ...DEFAULT_IMAGES },
+};
+const withoutNginx: GatewaySettings = { ...base, nginx: false, ports: { webui: 3000, litellm: 4000 } };
+const everything: GatewaySettings = { ...base, resourceProfile: 'none', exposePostgres: true, bind: '0.0.0.0', ports: { nginx: 3000, litellm: 4000, postgres: 5432 } };
+
+const SECRETS = {
+  LITELLM_MASTER_KEY: 'sk-master-0123456789abcdefghijklmnopqrstuvwxyzABCDEF',
+  LITELLM_SALT_KEY: 'sk-salt-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH',
+  POSTGRES_USER: 'litellm',
+  POSTGRES_PASSWORD: 'Pg0123456789abcdefghijklmnopqrst',
+  POSTGRES_DB: 'litellm',
+  UI_USERNAME: 'admin',
+  UI_PASSWORD: 'Ui0123456789abcdefgh',
+  WEBUI_SECRET_KEY: 'Wb0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ',
+};
+
+function envFor(settings: GatewaySettings, extra: Record<string, string> = {}): EnvFile {
+  return renderEnv(null, { ...settingsToEnv(settings), ...SECRETS, ...extra });
+}
+
+/** Write a full gateway directory from the renderers, as setup would. */
+async function writeGateway(settings: GatewaySettings): Promise<string> {
+  const dir = await tempDir('aigw-render-');
+  await writeFile(join(dir, '.env'), envFor(settings).toString());
+  await writeFile(join(dir, 'docker-compose.yml'), renderCompose(settings));
+  await writeFile(join(dir, 'docker-compose.override.yml'), renderOverride(settings));
+  await writeFile(join(dir, 'config.yaml'), renderConfigYaml(null, { budgetProfile: settings.budgetProfile, providers: [{ id: 'openai' }] }).text);
+  await mkdir(join(dir, 'nginx'));
+  await writeFile(join(dir, 'nginx', 'nginx.conf'), renderNginxConf());
+  return dir;
+}
+
+function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('templates', () => {
+  it('keeps or drops sections and inserts values, leaving ${VAR} and $var alone', () => {
+    const text = 'a ${KEEP} $var {{name}}\n{{#on}}\nyes\n{{/on}}\n{{^on}}\nno\n{{/on}}\nend\n';
+    expect(renderTemplate(text, { name: 'x', on: true })).toBe('a ${KEEP} $var x\nyes\nend\n');
+    expect(renderTemplate(text, { name: 'x', on: false })).toBe('a ${KEEP} $var x\nno\nend\n');
+  });
+
+  it('fails on a missing value instead of rendering a hole', () => {
+    expect(() => renderTemplate('{{missing}}', {})).toThrow(/"missing" was not provided/);
+    expect(() => renderTemplate('{{#flag}}\nx\n{{/flag}}\n', { flag: 'text' })).toThrow(/true\/false/);
+  });
+});
+
+describe('docker-compose.yml and docker-compose.override.yml', () => {
+  it('match their snapshots', async () => {
+    await expect(renderCompose(base)).toMatchFileSnapshot('./__snapshots__/docker-compose.nginx.yml');
+    await expect(renderCompose(withoutNginx)).toMatchFileSnapshot('./__snapshots__/docker-compose.no-nginx.yml');
+    await expect(renderOverride(base)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.nginx.yml');
+    await expect(renderOverride(withoutNginx)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.no-nginx.yml');
+    await expect(renderOverride(everything)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.everything.yml');
+  });
+
+  it('parse as YAML with the services, healthchecks and dependencies the stack needs', () => {
+    const compose = parseYaml(renderCompose(base)) as { services: Record<string, Record<string, unknown>>; version?: string };
+    expect(Object.keys(compose.services)).toEqual(['postgres', 'litellm', 'open-webui', 'nginx']);
+    expect(compose.version).toBeUndefined();
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.container_name, name).toBeUndefined();
+      expect(service.restart, name).toBe('unless-stopped');
+      expect(service.healthcheck, name).toBeDefined();
+    }
+    const s = compose.services;
+    expect(JSON.stringify(s.postgres?.healthcheck)).toContain('pg_isready');
+    expect(JSON.stringify(s.litellm?.healthcheck)).toContain("python3 -c \\\"import urllib.request; urllib.request.urlopen('http://localhost:4000/health/liveliness')");
+    expect(JSON.stringify(s['open-webui']?.healthcheck)).toContain('curl --silent --fail http://localhost:8080/health');
+    expect(JSON.stringify(s.nginx?.healthcheck)).toContain('wget -q -O /dev/null http://127.0.0.1/health');
+    expect(s.litellm?.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(s['open-webui']?.depends_on).toEqual({ litellm: { condition: 'service_healthy' } });
+    expect(s.nginx?.depends_on).toEqual({ litellm: { condition: 'service_healthy' }, 'open-webui': { condition: 'service_healthy' } });
+    expect(s['open-webui']?.environment).toMatchObject({ OPENAI_API_BASE_URL: 'http://litellm:4000/v1', OPENAI_API_KEY: '${VIRTUAL_KEY:-}', WEBUI_SECRET_KEY: '${WEBUI_SECRET_KEY}' });
+    expect(s.litellm?.environment).toMatchObject({ STORE_MODEL_IN_DB: 'True' });
+    expect(s.litellm?.env_file).toBe('.env');
+    // Nothing is baked in: every image and secret is interpolated from .env.
+    expect(renderCompose(base)).not.toMatch(/sk-|postgres:16|main-stable/);
+    expect(Object.keys(parseYaml(renderCompose(withoutNginx)).services)).toEqual(['postgres', 'litellm', 'open-webui']);
+  });
+
+  it('puts the worker count of each profile in the override', () => {
+    expect(litellmCommand('desktop')).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4']);
+    expect(litellmCommand('small').at(-1)).toBe('1');
+    expect(litellmCommand('large').at(-1)).toBe('6');
+    expect(litellmCommand('none')).toEqual(['--config', '/app/config.yaml', '--port', '4000']);
+    const override = parseYaml(renderOverride(everything)) as { services: Record<string, { ports: string[] }> };
+    expect(override.services.postgres?.ports).toEqual(['${BIND_ADDRESS}:${POSTGRES_PORT}:5432']);
+    expect(parseYaml(renderOverride(base)).services.postgres).toBeUndefined();
+  });
+
+  const composeV1 = hasCommand('docker-compose');
+  for (const [label, settings] of [
+    ['with Nginx', base],
+    ['without Nginx', withoutNginx],
+    ['with PostgreSQL published, no worker setting, LAN bind', everything],
+  ] as const) {
+    it.skipIf(!composeV1)(`are accepted by docker-compose v1 config (${label})`, async () => {
+      const dir = await writeGateway(settings);
+      const args = ['--project-directory', dir, '-f', join(dir, 'docker-compose.yml'), '-f', join(dir, 'docker-compose.override.yml'), '--env-file', join(dir, '.env')];
+      await exec('docker-compose', [...args, 'config', '-q']);
+      const { stdout } = await exec('docker-compose', [...args, 'config']);
+      const resolved = parseYaml(stdout) as { services: Record<string, { ports?: { published?: number }[] | string[]; command?: string[] }> };
+      const published = Object.values(resolved.services).flatMap((s) => (s.ports ?? []).map((p) => String(p)));
+      expect(published.join(' ')).toContain(`${settings.bind}:${settings.ports.litellm}:4000`);
+      expect(stdout).not.toMatch(/variable is not set/);
+    });
+  }
+  if (!composeV1) it.skip('docker-compose v1 is not installed here: compose validation skipped', () => {});
+});
+
+describe('nginx.conf', () => {
+  it('matches its snapshot', async () => {
+    await expect(renderNginxConf()).toMatchFileSnapshot('./__snapshots__/nginx.conf');
+  });
+
+  it('allowlists the API, blocks admin paths, has its own /health and streams unbuffered', () => {
+    const conf = renderNginxConf();
+    expect(conf).toContain('location = /health');
+    expect(conf).toMatch(/location \/api\/litellm\/ \{\s+default_type application\/json;\s+return 403 '\{"error":\{"message":"Forbidden: admin endpoints are not exposed through the gateway; use the LiteLLM port directly","type":"forbidden","code":"403"\}\}/);
+    expect(conf).toContain('proxy_buffering off;');
+    expect(conf).toContain('keepalive 32;');
+    expect(conf).toContain('map $http_upgrade $connection_upgrade');
+    expect(conf).toContain('server_tokens off;');
+    expect(conf).toContain('client_max_body_size 100m;');
+    expect(conf).not.toMatch(/gzip_types[^;]*event-stream/);
+    const allow = /location ~ \^\/api\/litellm\/v1\/\((.*)\)\$ \{/.exec(conf)?.[1];
+    expect(allow).toBeDefined();
+    const allowed = new RegExp(`^/api/litellm/v1/(${allow})$`);
+    for (const path of ['chat/completions', 'completions', 'embeddings', 'models', 'models/openai/gpt-4o', 'responses', 'messages', 'audio/speech', 'images/generations', 'moderations', 'files', 'batches', 'rerank']) {
+      expect(allowed.test(`/api/litellm/v1/${path}`), path).toBe(true);
+    }
+    for (const path of ['key/generate', 'team/new', 'user/new', 'spend/logs', 'config/update', 'model/new', 'model/update', 'model/delete', 'ui', 'metrics', 'global/spend', 'organization/new', 'customer/new', 'budget/new', 'credentials', 'openapi.json']) {
+      expect(allowed.test(`/api/litellm/v1/${path}`), path).toBe(false);
+      expect(allowed.test(`/api/litellm/${path}`), path).toBe(false);
+    }
+  });
+
+  const root = process.getuid?.() === 0;
+  const tools = hasCommand('nginx') && hasCommand('unshare');
+  it.skipIf(!root || !tools)('is accepted by nginx -t (Debian nginx in a private mount namespace)', async () => {
+    const dir = await tempDir('aigw-nginx-');
+    const conf = join(dir, 'nginx.conf');
+    await writeFile(conf, renderNginxConf());
+    // nginx -t resolves the upstream hosts and looks up the "nginx" user: give it both, privately.
+    await writeFile(join(dir, 'hosts'), `${await readFile('/etc/hosts', 'utf8')}\n127.0.0.1 litellm open-webui\n`);
+    const passwd = await readFile('/etc/passwd', 'utf8');
+    const group = await readFile('/etc/group', 'utf8');
+    await writeFile(join(dir, 'passwd'), /^nginx:/m.test(passwd) ? passwd : `${passwd}nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin\n`);
+    await writeFile(join(dir, 'group'), /^nginx:/m.test(group) ? group : `${group}nginx:x:101:\n`);
+    const script = [
+      `mount --bind ${dir}/hosts /etc/hosts`,
+      `mount --bind ${dir}/passwd /etc/passwd`,
+      `mount --bind ${dir}/group /etc/group`,
+      `nginx -t -c ${conf} -p ${dir} -e stderr`,
+    ].join(' && ');
+    const { stderr } = await exec('unshare', ['-m', 'sh', '-c', script]);
+    expect(stderr).toContain('test is successful');
+  });
+  if (!root || !tools) it.skip(`nginx -t skipped: ${!root ? 'needs root for a private mount namespace' : 'nginx or unshare is not installed'}`, () => {});
+});
+
+describe('config.yaml', () => {
+  it('matches its snapshot and holds no secret values', async () => {
+    const { text } = renderConfigYaml(null, { budgetProfile: 'prod', providers: [{ id: 'openai' }, { id: 'azure', azureDeployment: 'gpt-4o-eu' }, { id: 'ollama' }] });
+    await expect(text).toMatchFileSnapshot('./__snapshots__/config.providers.yaml');
+    const parsed = parseYaml(text) as Record<string, Record<string, unknown>>;
+    expect(parsed.litellm_settings).toEqual({ max_budget: 200, budget_duration: '30d', drop_params: true });
+    expect(parsed.general_settings).toEqual({ master_key: 'os.environ/LITELLM_MASTER_KEY', database_url: 'os.environ/DATABASE_URL', store_model_in_db: true });
+    for (const line of text.split('\n').filter((l) => /api_key|api_base|master_key|api_version/.test(l))) expect(line).toMatch(/os\.environ\/[A-Z_]+$/);
+  });
+
+  it('writes a working entry per provider: a wildcard plus one friendly model, keys as os.environ', () => {
+    const all = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'deepseek', 'together', 'openrouter', 'xai', 'azure', 'ollama'] as const;
+    const parsed = parseYaml(renderConfigYaml(null, { budgetProfile: 'test', providers: all.map((id) => ({ id })) }).text) as { model_list: { model_name: string; litellm_params: Record<string, string> }[] };
+    expect(parsed.model_list).toHaveLength(all.length * 2);
+    const names = parsed.model_list.map((m) => m.model_name);
+    expect(new Set(names).size).toBe(names.length); // no accidental load balancing between providers
+    expect(parsed.model_list.find((m) => m.model_name === 'anthropic/*')?.litellm_params).toEqual({ model: 'anthropic/*', api_key: 'os.environ/ANTHROPIC_API_KEY' });
+    expect(parsed.model_list.find((m) => m.model_name === 'gpt-4o')?.litellm_params).toEqual({
+      model: 'azure/gpt-4o',
+      api_key: 'os.environ/AZURE_API_KEY',
+      api_base: 'os.environ/AZURE_API_BASE',
+      api_version: 'os.environ/AZURE_API_VERSION',
+    });
+    expect(parsed.model_list.find((m) => m.model_name === 'llama3.2')?.litellm_params).toEqual({ model: 'ollama_chat/llama3.2', api_base: 'os.environ/OLLAMA_API_BASE' });
+  });
+
+  it('keeps the user entries, comments and settings, replacing only managed entries', () => {
+    const first = renderConfigYaml(null, { budgetProfile: 'test', providers: [{ id: 'openai' }] }).text;
+    const withUserEntry = first.replace('litellm_settings:', '  - model_name: my-local # served by vLLM\n    litellm_params:\n      model: openai/my-local\n      api_base: http://vllm:8000/v1\nlitellm_settings:\n  # mine\n  request_timeout: 120') + 'router_settings:\n  num_retries: 2\n';
+    expect(parseDocument(withUserEntry).errors).toEqual([]);
+    const second = renderConfigYaml(withUserEntry, { budgetProfile: 'unlimited', providers: [{ id: 'anthropic' }] }).text;
+    const parsed = parseYaml(second) as { model_list: { model_name: string }[]; litellm_settings: Record<string, unknown>; router_settings: unknown };
+    expect(parsed.model_list.map((m) => m.model_name)).toEqual(['anthropic/*', 'claude-sonnet-4-5', 'my-local']);
+    expect(parsed.litellm_settings).toEqual({ request_timeout: 120, max_budget: 1000, budget_duration: '30d', drop_params: true });
+    expect(parsed.router_settings).toEqual({ num_retries: 2 });
+    expect(second).toContain('# served by vLLM');
+    expect(second).toContain('# mine');
+    // A third run with the same input changes nothing.
+    expect(renderConfigYaml(second, { budgetProfile: 'unlimited', providers: [{ id: 'anthropic' }] }).text).toBe(second);
+  });
+
+  it("keeps a user's drop_params choice and moves the original project's misplaced budget", () => {
+    const original = 'general_settings:\n  max_budget: 15.0\n  budget_duration: "monthly"\n  master_key: os.environ/LITELLM_MASTER_KEY\nlitellm_settings:\n  drop_params: false\n';
+    const { text, notes } = renderConfigYaml(original, { budgetProfile: 'test', providers: [] });
+    const parsed = parseYaml(text) as Record<string, Record<string, unknown>>;
+    expect(parsed.general_settings?.max_budget).toBeUndefined();
+    expect(parsed.litellm_settings).toEqual({ drop_params: false, max_budget: 15, budget_duration: '30d' });
+    expect(notes.join(' ')).toMatch(/Moved max_budget from general_settings to litellm_settings/);
+  });
+
+  it('refuses an invalid config.yaml with the line of the problem', () => {
+    expect(() => renderConfigYaml('model_list:\n  - model_name: x\n   bad: [\n', { budgetProfile: 'test', providers: [] }, '/gw/config.yaml')).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG_YAML', exitCode: 2, message: expect.stringMatching(/\/gw\/config\.yaml cannot be updated: it is not valid YAML \(line \d+/) }),
+    );
+    expect(() => renderConfigYaml('- a\n- b\n', { budgetProfile: 'test', providers: [] })).toThrow(/top level is not a mapping/);
+    expect(() => renderConfigYaml('model_list: 3\n', { budgetProfile: 'test', providers: [] })).toThrow(/model_list is not a list/);
+  });
+});
+
+describe('.env', () => {
+  it('a fresh file matches its snapshot, reads back as the same settings and warns about the salt key', async () => {
+    const env = envFor(base, { OPENAI_API_KEY: 'sk-openai-0123456789' });
+    await expect(env.toString()).toMatchFileSnapshot('./__snapshots__/env.fresh');
+    expect(settingsFromEnv(env)).toEqual(base);
+    expect(env.toString()).toMatch(/# Never change it: changing it makes stored provider credentials unreadable\.\nLITELLM_SALT_KEY=/);
+  });
+
+  it('an existing file keeps user lines, comments and order; only our keys change; missing ones are appended as a block', () => {
+    const user = '# my notes\nMY_TOOL_TOKEN=abc # inline\nRESOURCE_PROFILE=small\n\nexport LITELLM_PORT=4100\nVIRTUAL_KEY=sk-virtual-123456789\n';
+    const env = renderEnv(EnvFile.parse(user), { ...settingsToEnv(base), ...SECRETS });
+    const text = env.toString();
+    expect(text.startsWith('# my notes\nMY_TOOL_TOKEN=abc # inline\nRESOURCE_PROFILE=medium\n\nexport LITELLM_PORT=4000\nVIRTUAL_KEY=sk-virtual-123456789\n')).toBe(true);
+    expect(text).toContain('# LiteLLM salt key: encrypts the provider credentials stored in the database.');
+    for (const key of Object.keys(SECRETS)) expect(env.get(key)).toBe(SECRETS[key as keyof typeof SECRETS]);
+    // Applying the same values again is a no-op.
+    expect(renderEnv(env, { ...settingsToEnv(base), ...SECRETS }).toString()).toBe(text);
+  });
+
+  it('lists every key it manages once', () => {
+    expect(new Set(MANAGED_ENV_KEYS).size).toBe(MANAGED_ENV_KEYS.length);
+    for (const key of Object.keys(settingsToEnv(base))) expect(MANAGED_ENV_KEYS).toContain(key);
+  });
+});
+
+describe('.gitignore', () => {
+  it('creates one that keeps secrets and backups out of git', () => {
+    const text = renderGitignore(null);
+    for (const line of GITIGNORE_LINES) expect(text.split('\n')).toContain(line);
+  });
+
+  it('merges into an existing one: adds only missing lines, keeps the rest', () => {
+    const existing = 'node_modules/\n.env\n';
+    const merged = renderGitignore(existing);
+    expect(merged.startsWith(existing)).toBe(true);
+    expect(merged.match(/^\.env$/gm)).toHaveLength(1);
+    expect(renderGitignore(merged)).toBe(merged);
+    expect(renderGitignore('x')).toMatch(/^x\n\n# ai-gateway/);
+  });
+});

@@ -1,0 +1,324 @@
+// The LiteLLM client against the in-process contract stand-in, plus fake-fetch tests of the retry logic.
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../core/clock.js';
+import { isAppError } from '../core/errors.js';
+import { createTestContext, fakeClock } from '../testing/context.js';
+import { startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
+import { LiteLLMClient, describeNetworkError, type LiteLLMClientOptions } from './client.js';
+import { hashKey, type KeyRole } from './errors.js';
+
+/** GenerateKeyRequest fields (contract §4.1): everything our bodies may carry. */
+const LITELLM_GENERATE_FIELDS = new Set([
+  'key_alias', 'duration', 'models', 'spend', 'max_budget', 'user_id', 'team_id', 'agent_id', 'max_parallel_requests', 'metadata',
+  'tpm_limit', 'rpm_limit', 'budget_duration', 'allowed_cache_controls', 'config', 'permissions', 'model_max_budget', 'model_rpm_limit',
+  'model_tpm_limit', 'guardrails', 'policies', 'prompts', 'blocked', 'aliases', 'object_permission', 'key', 'budget_id', 'tags',
+  'enforced_params', 'allowed_routes', 'allowed_passthrough_routes', 'allowed_vector_store_indexes', 'rpm_limit_type', 'tpm_limit_type',
+  'router_settings', 'access_group_ids', 'soft_budget', 'send_invite_email', 'key_type', 'auto_rotate', 'rotation_interval',
+  'organization_id', 'project_id',
+]);
+
+const standins: Standin[] = [];
+async function standin(options: StandinOptions = {}): Promise<Standin> {
+  const s = await startStandin({ masterKey: TEST_MASTER_KEY, models: TEST_MODELS, ...options });
+  standins.push(s);
+  return s;
+}
+afterAll(async () => {
+  await Promise.all(standins.map((s) => s.close()));
+});
+
+function client(baseUrl: string, overrides: Partial<LiteLLMClientOptions> & { keyRole?: KeyRole } = {}) {
+  const ctx = createTestContext();
+  const c = new LiteLLMClient({
+    baseUrl,
+    apiKey: TEST_MASTER_KEY,
+    keyRole: 'master',
+    fetch: globalThis.fetch.bind(globalThis),
+    clock: fakeClock(),
+    out: ctx.out,
+    waitTimeoutMs: 5_000,
+    ...overrides,
+  });
+  return { client: c, ctx };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function rejection(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; hint?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+let s: Standin;
+beforeAll(async () => {
+  s = await standin();
+});
+
+describe('against the stand-in', () => {
+  it('lists models (master key: all) and a restricted key sees only its own', async () => {
+    const { client: admin } = client(s.url);
+    expect((await admin.listModels()).map((m) => m.id)).toEqual(['gpt-4o-mini', 'claude-haiku']);
+    const generated = await admin.generateKey({ models: ['claude-haiku'] });
+    const { client: app } = client(s.url, { apiKey: generated.key, keyRole: 'virtual' });
+    expect(await app.listModels()).toEqual([{ id: 'claude-haiku', object: 'model', created: 1677610602, owned_by: 'openai' }]);
+  });
+
+  it('reads /model/info without provider secrets', async () => {
+    const { client: admin } = client(s.url);
+    const info = await admin.modelInfo();
+    expect(info.map((d) => d.model_name)).toEqual(['gpt-4o-mini', 'claude-haiku']);
+    expect(info[0]?.litellm_params?.model).toBe('openai/gpt-4o-mini');
+    expect(JSON.stringify(info)).not.toContain('sk-provider-secret');
+  });
+
+  it('generates a key (raw key + sha256 token), reads it back by hash, updates and deletes it', async () => {
+    const { client: admin } = client(s.url);
+    const generated = await admin.generateKey({ key_alias: 'client-roundtrip', max_budget: 5, budget_duration: '30d', metadata: { owner: 'test' } });
+    expect(generated.key).toMatch(/^sk-[A-Za-z0-9_-]{22}$/);
+    expect(generated.token).toBe(hashKey(generated.key));
+    const info = await admin.keyInfo(hashKey(generated.key));
+    expect(info).toMatchObject({ key_alias: 'client-roundtrip', max_budget: 5, budget_duration: '30d', metadata: { owner: 'test' }, token: hashKey(generated.key) });
+    // /key/update answers dict columns as JSON strings: parsed back.
+    const updated = await admin.updateKey({ key: info.token, key_alias: 'client-renamed', metadata: { owner: 'other' } });
+    expect(updated.metadata).toEqual({ owner: 'other' });
+    expect(await admin.findKeyByAlias('client-roundtrip')).toBeNull();
+    expect((await admin.findKeyByAlias('client-renamed'))?.token).toBe(info.token);
+    expect(await admin.deleteKeys({ keys: [info.token] })).toEqual([info.token]);
+    const gone = await rejection(admin.keyInfo(info.token));
+    expect(gone.code).toBe('KEY_NOT_FOUND');
+    expect((await rejection(admin.deleteKeys({ keys: [info.token] }))).code).toBe('KEY_NOT_FOUND');
+  });
+
+  it('refuses a duplicate alias with KEY_ALIAS_EXISTS naming the rotate command', async () => {
+    const { client: admin } = client(s.url);
+    await admin.generateKey({ key_alias: 'dup' });
+    const error = await rejection(admin.generateKey({ key_alias: 'dup' }));
+    expect(error.code).toBe('KEY_ALIAS_EXISTS');
+    expect(error.hint).toContain('ai-gateway key rotate dup');
+  });
+
+  it('fetches every page of /key/list (size 100) with full objects', async () => {
+    const own = await standin();
+    const { client: admin } = client(own.url);
+    for (let i = 0; i < 205; i++) await admin.generateKey({ key_alias: `bulk-${i}` });
+    const all = await admin.listAllKeys();
+    expect(all).toHaveLength(205);
+    expect(new Set(all.map((k) => k.key_alias)).size).toBe(205);
+    const pages = own.requests.filter((r) => r.path === '/key/list');
+    expect(pages.map((r) => r.query.page)).toEqual(['1', '2', '3']);
+    expect(pages.every((r) => r.query.size === '100' && r.query.return_full_object === 'true')).toBe(true);
+  });
+
+  it('copes with versions that return bare hashes from /key/list', async () => {
+    const { client: admin } = client(s.url);
+    const generated = await admin.generateKey({ key_alias: 'hash-only' });
+    const fetchHashesOnly: typeof fetch = (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname === '/key/list') url.searchParams.set('return_full_object', 'false');
+      return globalThis.fetch(url, init);
+    };
+    const { client: old } = client(s.url, { fetch: fetchHashesOnly });
+    const found = await old.findKeyByAlias('hash-only');
+    expect(found?.token).toBe(generated.token);
+  });
+
+  it('sends only fields LiteLLM defines, and the key only in the Authorization header', async () => {
+    const own = await standin();
+    const { client: admin } = client(own.url);
+    await admin.generateKey({ key_alias: 'fields', models: ['gpt-4o-mini'], max_budget: 1, budget_duration: '1d', duration: '2h', rpm_limit: 5, tpm_limit: 50, max_parallel_requests: 2, team_id: 't', user_id: 'u', metadata: { a: 'b' } });
+    // @ts-expect-error: an unknown field is refused before anything is sent
+    await expect(admin.generateKey({ key_alias: 'x', spend_limit: 3 })).rejects.toThrow();
+    const generate = own.requests.filter((r) => r.path === '/key/generate');
+    expect(generate).toHaveLength(1);
+    for (const field of Object.keys(generate[0]?.body as object)) expect(LITELLM_GENERATE_FIELDS.has(field), field).toBe(true);
+    for (const request of own.requests) {
+      expect(JSON.stringify(request.query)).not.toContain(TEST_MASTER_KEY);
+      expect(request.path).not.toContain('sk-');
+    }
+  });
+
+  it('reads the OpenAPI document', async () => {
+    const { client: anon } = client(s.url, { apiKey: undefined, keyRole: 'none' });
+    const { summary } = await anon.openapi();
+    expect(summary.openapi).toMatch(/^3\./);
+    expect(summary.info.title).toBe('LiteLLM API');
+    expect(Object.keys(summary.paths)).toEqual(expect.arrayContaining(['/key/generate', '/key/info', '/key/list', '/v1/models']));
+  });
+
+  it('a wrong master key is MASTER_KEY_REJECTED at once (a 4xx is not retried)', async () => {
+    const own = await standin();
+    const { client: wrong } = client(own.url, { apiKey: 'sk-not-the-master-key-000000000000' });
+    const error = await rejection(wrong.generateKey({}));
+    expect(error.code).toBe('MASTER_KEY_REJECTED');
+    expect(own.requests.filter((r) => r.path === '/key/generate')).toHaveLength(1);
+  });
+
+  it('readiness: legacy, modern and db variants are ready; a lost database is not', async () => {
+    for (const readinessVariant of ['legacy', 'modern', 'db'] as const) {
+      const own = await standin({ readinessVariant });
+      const { client: c } = client(own.url);
+      expect((await c.readiness()).ready).toBe(true);
+      expect((await c.waitUntilReady()).status).toBe('healthy');
+      if (readinessVariant !== 'modern') {
+        own.setDbUp(false);
+        const probe = await c.readiness();
+        expect(probe.ready).toBe(false);
+        expect(probe.reason).toMatch(/HTTP 503|database disconnected/);
+      }
+    }
+  });
+});
+
+describe('boot-time waiting', () => {
+  it('waits through connection refused while the proxy boots, saying what it waits for', async () => {
+    const booting = await standin({ bootDelayMs: 600 });
+    const { client: c, ctx } = client(booting.url, { clock: systemClock, waitTimeoutMs: 15_000 });
+    const started = Date.now();
+    expect((await c.listModels()).length).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(ctx.captured.all()).toContain(`Waiting for LiteLLM at ${booting.url}: the proxy to accept connections`);
+  });
+
+  it('waits for readiness through boot', async () => {
+    const booting = await standin({ bootDelayMs: 500 });
+    const { client: c, ctx } = client(booting.url, { clock: systemClock, waitTimeoutMs: 15_000 });
+    expect((await c.waitUntilReady()).status).toBe('healthy');
+    expect(ctx.captured.all()).toMatch(/Waiting for LiteLLM at .*: readiness \(connection refused\)/);
+  });
+
+  it('waits while the database is away, then succeeds (POST /key/generate included)', async () => {
+    const own = await standin();
+    own.setDbUp(false);
+    const { client: c, ctx } = client(own.url, { clock: systemClock, waitTimeoutMs: 15_000 });
+    setTimeout(() => own.setDbUp(true), 700);
+    const generated = await c.generateKey({ key_alias: 'after-db' });
+    expect(generated.key_alias).toBe('after-db');
+    expect(ctx.captured.all()).toContain('its database connection');
+    expect((await c.findKeyByAlias('after-db'))?.token).toBe(generated.token);
+  });
+
+  it('gives up with PROXY_UNREACHABLE when nothing listens, after the wait budget', async () => {
+    const port = await freePort();
+    const { client: c } = client(`http://127.0.0.1:${port}`, { clock: systemClock, waitTimeoutMs: 600 });
+    const started = Date.now();
+    const error = await rejection(c.listModels());
+    expect(error.code).toBe('PROXY_UNREACHABLE');
+    expect(error.message).toContain('connection refused');
+    expect(error.hint).toMatch(/ai-gateway status/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('does not wait on a proxy that has no database configured: DATABASE_NOT_CONNECTED at once', async () => {
+    const dbless = await standin({ store: 'none' });
+    const clock = fakeClock();
+    const { client: c } = client(dbless.url, { clock, waitTimeoutMs: 60_000 });
+    const before = clock.now();
+    const error = await rejection(c.generateKey({}));
+    expect(error.code).toBe('DATABASE_NOT_CONNECTED');
+    expect(error.message).toMatch(/runs without a database/);
+    expect(clock.now() - before).toBe(0);
+  });
+});
+
+describe('retry policy (fake fetch, fake clock)', () => {
+  type Step = { status: number; body: unknown } | { error: Error };
+  function scripted(steps: Step[]) {
+    const calls: { method: string; url: string }[] = [];
+    const fetchFake: typeof fetch = async (input, init) => {
+      calls.push({ method: init?.method ?? 'GET', url: String(input) });
+      const step = steps.shift();
+      if (!step) throw new Error('no more scripted responses');
+      if ('error' in step) throw step.error;
+      return new Response(typeof step.body === 'string' ? step.body : JSON.stringify(step.body), { status: step.status });
+    };
+    return { fetchFake, calls };
+  }
+  const refused = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4000'), { code: 'ECONNREFUSED' }) });
+  const reset = () => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+  const models = { data: [{ id: 'm', object: 'model', created: 1, owned_by: 'openai' }], object: 'list' };
+
+  it('backs off 250 ms doubling to 2 s through refused connections and 503s', async () => {
+    const clock = fakeClock();
+    const sleeps: number[] = [];
+    const sleepSpy = { now: clock.now, sleep: async (ms: number) => { sleeps.push(ms); await clock.sleep(ms); } };
+    const { fetchFake, calls } = scripted([{ error: refused() }, { error: refused() }, { status: 503, body: { detail: 'Service Unhealthy' } }, { status: 502, body: '<html>bad gateway</html>' }, { error: refused() }, { error: refused() }, { status: 200, body: models }]);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake, clock: sleepSpy, waitTimeoutMs: 60_000 });
+    expect((await c.listModels())[0]?.id).toBe('m');
+    expect(calls).toHaveLength(7);
+    expect(sleeps).toEqual([250, 500, 1000, 2000, 2000, 2000]);
+  });
+
+  it('reports a 4xx at once, without sleeping', async () => {
+    const clock = fakeClock();
+    const { fetchFake, calls } = scripted([{ status: 400, body: { error: { message: "{'error': 'max_budget cannot be negative. Received: -1.0'}", type: 'internal_server_error', param: 'None', code: '400' } } }]);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake, clock });
+    const before = clock.now();
+    const error = await rejection(c.generateKey({ max_budget: -1 }));
+    expect(error.code).toBe('LITELLM_REJECTED_REQUEST');
+    expect(error.message).toContain('max_budget cannot be negative');
+    expect(calls).toHaveLength(1);
+    expect(clock.now()).toBe(before);
+  });
+
+  it('stops at the wait budget with the last failure (PROXY_NOT_READY for 503)', async () => {
+    const clock = fakeClock();
+    const steps: Step[] = Array.from({ length: 50 }, () => ({ status: 503, body: { detail: 'Service Unhealthy (db)' } }));
+    const { fetchFake, calls } = scripted(steps);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake, clock, waitTimeoutMs: 5_000 });
+    const before = clock.now();
+    const error = await rejection(c.listModels());
+    expect(error.code).toBe('PROXY_NOT_READY');
+    expect(clock.now() - before).toBeLessThanOrEqual(5_000);
+    expect(calls.length).toBeGreaterThan(3);
+  });
+
+  it('does not repeat a POST that may have reached the server (reset), but repeats a GET', async () => {
+    const post = scripted([{ error: reset() }, { status: 200, body: {} }]);
+    const { client: c1 } = client('http://proxy.test:4000', { fetch: post.fetchFake });
+    const error = await rejection(c1.generateKey({ key_alias: 'once' }));
+    expect(error.code).toBe('PROXY_UNREACHABLE');
+    expect(post.calls).toHaveLength(1);
+
+    const get = scripted([{ error: reset() }, { status: 200, body: models }]);
+    const { client: c2 } = client('http://proxy.test:4000', { fetch: get.fetchFake });
+    expect(await c2.listModels()).toHaveLength(1);
+    expect(get.calls).toHaveLength(2);
+  });
+
+  it('repeats a POST whose connection was refused (it never reached the server)', async () => {
+    const generated = { key: 'sk-abcdefghijklmnopqrstuv', token: 'f'.repeat(64), key_alias: null };
+    const { fetchFake, calls } = scripted([{ error: refused() }, { status: 200, body: generated }]);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake });
+    expect((await c.generateKey({})).key).toBe(generated.key);
+    expect(calls.map((call) => call.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('an unexpected body is UNEXPECTED_RESPONSE, not a crash', async () => {
+    const { fetchFake } = scripted([{ status: 200, body: { models: [] } }]);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake });
+    const error = await rejection(c.listModels());
+    expect(isAppError(error) && error.code).toBe('UNEXPECTED_RESPONSE');
+  });
+});
+
+describe('describeNetworkError', () => {
+  it('finds the errno in nested causes and AggregateErrors', () => {
+    const aggregate = Object.assign(new TypeError('fetch failed'), { cause: new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]) });
+    expect(describeNetworkError(aggregate, 10_000)).toEqual({ reason: 'connection refused', retryable: true, reachedServer: false });
+    const dns = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }) });
+    expect(describeNetworkError(dns, 10_000).retryable).toBe(false);
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    expect(describeNetworkError(timeout, 10_000)).toEqual({ reason: 'no answer within 10 s', retryable: true, reachedServer: true });
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * A fake Docker engine + Compose for handler and driver tests: it answers the exact commands
+ * src/docker/ runs (`version`, `ps`, `inspect`, `logs`, `volume ls`, compose `up/down/...`)
+ * from an in-memory list of containers that a test changes over time (`onPoll`).
+ */
+import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../docker/types.js';
+
+export interface FakeContainer {
+  id: string;
+  name: string;
+  project: string;
+  service: string;
+  state: 'created' | 'running' | 'restarting' | 'exited' | 'paused' | 'dead';
+  /** undefined: no healthcheck. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  healthOutput?: string;
+  exitCode?: number;
+  restartCount?: number;
+  image?: string;
+  created?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  ports?: { containerPort: number; hostIp: string; hostPort: number }[];
+  logs?: string[];
+  oneOff?: boolean;
+}
+
+export interface FakeCall {
+  program: DockerProgram;
+  args: string[];
+  options: RunOptions;
+}
+
+export interface FakeDockerOptions {
+  daemon?: 'up' | 'down' | 'denied' | 'missing';
+  /** Which Compose is installed: the v2 plugin, the v1 binary, or none. */
+  compose?: { kind: 'plugin' | 'standalone'; version: string } | null;
+  containers?: FakeContainer[];
+  volumes?: string[];
+}
+
+export type ComposeHandler = (subcommand: string, args: string[], engine: FakeDocker, options: RunOptions) => ExecResult | Promise<ExecResult> | undefined;
+
+const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', exitCode: 0 });
+const fail = (stderr: string, exitCode = 1): ExecResult => ({ stdout: '', stderr, exitCode });
+
+export class FakeDocker implements DockerClient {
+  daemon: NonNullable<FakeDockerOptions['daemon']>;
+  compose: FakeDockerOptions['compose'];
+  containers: FakeContainer[];
+  volumes: string[];
+  calls: FakeCall[] = [];
+  /** Called before every listing of a project's containers: move the stack forward in time. */
+  onPoll: ((engine: FakeDocker, poll: number) => void) | undefined;
+  polls = 0;
+  /** Custom Compose behaviour; return undefined to fall back to the default (success). */
+  onCompose: ComposeHandler | undefined;
+
+  constructor(options: FakeDockerOptions = {}) {
+    this.daemon = options.daemon ?? 'up';
+    this.compose = options.compose === undefined ? { kind: 'standalone', version: '1.29.2' } : options.compose;
+    this.containers = options.containers ?? [];
+    this.volumes = options.volumes ?? [];
+  }
+
+  docker(args: string[], options: RunOptions = {}): Promise<ExecResult> {
+    return this.exec('docker', args, options);
+  }
+
+  async exec(program: DockerProgram, args: string[], options: RunOptions = {}): Promise<ExecResult> {
+    this.calls.push({ program, args, options });
+    if (program === 'docker' && this.daemon === 'missing') return { stdout: '', stderr: '', exitCode: -1, notFound: true };
+    if (program === 'docker' && args[0] === 'compose') {
+      if (this.compose?.kind !== 'plugin') return fail("docker: 'compose' is not a docker command.");
+      if (args[1] === 'version') return ok(this.compose.version);
+      return this.composeCall(args.slice(1), options);
+    }
+    if (program === 'docker-compose') {
+      if (this.compose?.kind !== 'standalone') return { stdout: '', stderr: '', exitCode: -1, notFound: true };
+      if (args[0] === 'version') return ok(this.compose.version);
+      return this.composeCall(args, options);
+    }
+    return this.dockerCall(args, options);
+  }
+
+  /** Compose calls, as `sub` + its arguments (the project arguments are checked and stripped). */
+  composeCalls(): { sub: string; args: string[] }[] {
+    return this.calls
+      .filter((c) => c.program === 'docker-compose' || c.args[0] === 'compose')
+      .map((c) => stripProjectArgs(c.program === 'docker' ? c.args.slice(1) : c.args))
+      .filter((c): c is { sub: string; args: string[] } => c !== null);
+  }
+
+  private daemonFailure(): ExecResult | null {
+    if (this.daemon === 'down') return fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+    if (this.daemon === 'denied') {
+      return fail('permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/version": dial unix /var/run/docker.sock: connect: permission denied');
+    }
+    return null;
+  }
+
+  private async dockerCall(args: string[], options: RunOptions): Promise<ExecResult> {
+    const down = this.daemonFailure();
+    if (down) return args[0] === 'version' ? { ...down, stdout: '' } : down;
+    const [command, ...rest] = args;
+    switch (command) {
+      case 'version':
+        return ok('24.0.7');
+      case 'ps': {
+        const filter = rest[rest.indexOf('--filter') + 1] ?? '';
+        const all = rest.includes('-a');
+        if (filter.startsWith('label=com.docker.compose.project=')) {
+          const project = filter.slice('label=com.docker.compose.project='.length);
+          this.polls++;
+          this.onPoll?.(this, this.polls);
+          return ok(this.containers.filter((c) => c.project === project && (all || c.state === 'running')).map((c) => c.id).join('\n'));
+        }
+        if (filter.startsWith('publish=')) {
+          const port = Number(filter.slice('publish='.length));
+          return ok(this.containers.filter((c) => c.state === 'running' && (c.ports ?? []).some((p) => p.hostPort === port)).map((c) => c.id).join('\n'));
+        }
+        return ok(this.containers.map((c) => c.id).join('\n'));
+      }
+      case 'inspect': {
+        const found = rest.map((id) => this.containers.find((c) => c.id === id)).filter((c): c is FakeContainer => c !== undefined);
+        const missing = rest.filter((id) => !this.containers.some((c) => c.id === id));
+        return { stdout: JSON.stringify(found.map(inspectJson)), stderr: missing.map((id) => `Error: No such object: ${id}`).join('\n'), exitCode: missing.length > 0 ? 1 : 0 };
+      }
+      case 'logs': {
+        const id = rest[rest.length - 1];
+        const container = this.containers.find((c) => c.id === id);
+        if (!container) return fail(`Error: No such container: ${id}`);
+        const tail = rest.includes('--tail') ? Number(rest[rest.indexOf('--tail') + 1]) : Infinity;
+        const lines = (container.logs ?? []).slice(-tail);
+        const stamped = rest.includes('--timestamps') ? lines.map((l, i) => `2026-01-01T00:00:${String(i).padStart(2, '0')}.000000000Z ${l}`) : lines;
+        const text = stamped.map((l) => `${l}\n`).join('');
+        if (options.onStdout) {
+          options.onStdout(text);
+          return ok();
+        }
+        return ok(text.trimEnd());
+      }
+      case 'volume':
+        if (rest[0] === 'ls') {
+          const filter = rest[rest.indexOf('--filter') + 1] ?? '';
+          const project = filter.replace('label=com.docker.compose.project=', '');
+          return ok(this.volumes.filter((v) => v.startsWith(`${project}_`)).join('\n'));
+        }
+        return fail(`unexpected: docker ${args.join(' ')}`);
+      default:
+        return fail(`unexpected: docker ${args.join(' ')}`);
+    }
+  }
+
+  private async composeCall(args: string[], options: RunOptions): Promise<ExecResult> {
+    const parsed = stripProjectArgs(args);
+    if (!parsed) return fail(`fake compose: missing project arguments in ${args.join(' ')}`);
+    const custom = await this.onCompose?.(parsed.sub, parsed.args, this, options);
+    if (custom) return custom;
+    const down = this.daemonFailure();
+    if (down) return down;
+    if (parsed.sub === 'down') {
+      const project = projectOf(args);
+      this.containers = this.containers.filter((c) => c.project !== project);
+      if (parsed.args.includes('-v')) this.volumes = this.volumes.filter((v) => !v.startsWith(`${project}_`));
+      return ok();
+    }
+    return ok();
+  }
+}
+
+function projectOf(args: string[]): string {
+  return args[args.indexOf('-p') + 1] ?? '';
+}
+
+/** Checks that every Compose call names project, directory, both files and .env; returns the rest. */
+export function stripProjectArgs(args: string[]): { sub: string; args: string[] } | null {
+  const expected = ['-p', '--project-directory', '-f', '-f', '--env-file'];
+  const seen: string[] = [];
+  let i = 0;
+  while (i < args.length && (args[i] ?? '').startsWith('-')) {
+    seen.push(args[i] ?? '');
+    i += 2;
+  }
+  if (seen.join(' ') !== expected.join(' ')) return null;
+  const sub = args[i];
+  if (sub === undefined) return null;
+  return { sub, args: args.slice(i + 1) };
+}
+
+let counter = 0;
+
+/** A container with sensible defaults: running, healthy, started now. */
+export function fakeContainer(service: string, overrides: Partial<FakeContainer> = {}): FakeContainer {
+  counter++;
+  const project = overrides.project ?? 'gw';
+  return {
+    id: `${service.replace(/[^a-z]/g, '')}${String(counter).padStart(4, '0')}`.padEnd(64, '0'),
+    name: `${project}_${service}_1`,
+    project,
+    service,
+    state: 'running',
+    health: 'healthy',
+    exitCode: 0,
+    restartCount: 0,
+    image: `${service}:test`,
+    created: `2026-01-01T00:00:${String(counter % 60).padStart(2, '0')}.000000000Z`,
+    startedAt: '2026-01-01T00:01:00.000000000Z',
+    finishedAt: '0001-01-01T00:00:00Z',
+    ports: [],
+    logs: [],
+    ...overrides,
+  };
+}
+
+export function inspectJson(c: FakeContainer): Record<string, unknown> {
+  const ports: Record<string, { HostIp: string; HostPort: string }[] | null> = {};
+  if (c.state === 'running') for (const p of c.ports ?? []) ports[`${p.containerPort}/tcp`] = [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }];
+  return {
+    Id: c.id,
+    Created: c.created ?? '2026-01-01T00:00:00Z',
+    Name: `/${c.name}`,
+    RestartCount: c.restartCount ?? 0,
+    State: {
+      Status: c.state,
+      Running: c.state === 'running',
+      ExitCode: c.exitCode ?? 0,
+      StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
+      FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
+      ...(c.health ? { Health: { Status: c.health, FailingStreak: 0, Log: c.healthOutput ? [{ ExitCode: 1, Output: c.healthOutput }] : [] } } : {}),
+    },
+    Config: {
+      Image: c.image ?? 'image',
+      Labels: {
+        'com.docker.compose.project': c.project,
+        'com.docker.compose.service': c.service,
+        'com.docker.compose.oneoff': c.oneOff ? 'True' : 'False',
+      },
+    },
+    NetworkSettings: { Ports: ports },
+  };
+}

@@ -1,0 +1,22 @@
+// Types for images.mjs.
+export interface TestImages {
+  base: string;
+  /** Like postgres:16 (PostgreSQL 15 inside). */
+  postgres: string;
+  /** Like docker.litellm.ai/berriai/litellm:main-stable (the Node stand-in). */
+  litellm: string;
+  /** Like ghcr.io/open-webui/open-webui:main (the Node stand-in). */
+  openWebui: string;
+  /** Like nginx:alpine (nginx 1.22 inside). */
+  nginx: string;
+  /** LiteLLM image with STANDIN_FAULT=never-ready. */
+  litellmNeverReady: string;
+  /** LiteLLM image with STANDIN_FAULT=exit-after-boot. */
+  litellmExitAfterBoot: string;
+}
+export const BASE_SPEC: { suite: string; variant: string; mirror: string; include: string[] };
+export function cacheDir(): string;
+export function baseHash(): string;
+export function ensureBaseImage(options?: { log?: (line: string) => void }): Promise<string>;
+/** Build whatever is missing (content-hash tags) and return the image references. */
+export function ensureTestImages(options?: { log?: (line: string) => void }): Promise<TestImages>;
