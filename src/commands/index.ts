@@ -9,6 +9,8 @@ import { registerStart } from './start/start.command.js';
 import { registerStop } from './stop/stop.command.js';
 import { registerStatus } from './status/status.command.js';
 import { registerLogs } from './logs/logs.command.js';
+import { registerDoctor } from './doctor/doctor.command.js';
+import { registerSmoke } from './smoke/smoke.command.js';
 
 export function registerCommands(program: Command, action: ActionFactory): void {
   void action;
@@ -21,4 +23,6 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerKeyCommand(program, action);
   registerModelsCommand(program, action);
   registerOpenapiCommand(program, action);
+  registerDoctor(program, action);
+  registerSmoke(program, action);
 }

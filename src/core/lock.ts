@@ -3,7 +3,8 @@
  * never interleave their writes. A lock left by a dead process is taken over.
  */
 import { constants } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvError } from './errors.js';
 import type { Clock } from './clock.js';
@@ -21,13 +22,33 @@ export async function acquireLock(
   const path = join(dir, LOCK_FILE);
   const deadline = options.clock.now() + (options.waitMs ?? 10_000);
   for (;;) {
+    // Written in full under a temp name, then link()ed into place: link fails when the lock exists,
+    // and a process killed at any point never leaves an empty lock file that nobody can judge.
+    const temp = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.ai-gateway-tmp`);
     try {
-      const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      await handle.writeFile(JSON.stringify({ pid: process.pid, purpose: options.purpose, since: new Date().toISOString() }));
-      await handle.close();
+      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try {
+        await handle.writeFile(JSON.stringify({ pid: process.pid, purpose: options.purpose, since: new Date().toISOString() }));
+      } finally {
+        await handle.close();
+      }
+      await link(temp, path).catch(async (error: NodeJS.ErrnoException) => {
+        // A filesystem without hard links (FAT, some network mounts): create it in place instead.
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(error.code ?? '')) throw error;
+        const direct = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+        try {
+          await direct.writeFile(await readFile(temp));
+        } finally {
+          await direct.close();
+        }
+      });
       return { release: () => rm(path, { force: true }) };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOENT: our temp file was swept by a concurrent holder cleaning stale temp files; try again.
+      if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
     const holder = await readHolder(path);
     if (holder && !isAlive(holder.pid)) {

@@ -3,7 +3,7 @@ import type { Context } from '../core/context.js';
 
 export async function tailContainerLogs(ctx: Context, containerId: string, lines = 30): Promise<string[]> {
   const result = await ctx.docker.docker(['logs', '--tail', String(lines), '--timestamps', containerId], { timeoutMs: 15_000 });
-  if (result.exitCode !== 0 && result.stdout === '' && result.stderr === '') return [];
+  if (result.exitCode !== 0) return []; // gone meanwhile (Compose replaced it): no lines rather than docker's error
   return mergeTimestamped(result.stdout, result.stderr).slice(-lines);
 }
 

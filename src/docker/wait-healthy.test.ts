@@ -146,6 +146,27 @@ describe('waitForHealthy', () => {
     expect(error.message).toContain('litellm crashed and was restarted 1 time(s) (last exit code 1)');
   });
 
+  it('fails a service whose healthcheck keeps timing out (wedged) after a minute, long before the timeout', async () => {
+    const { ctx, docker, clock } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting', logs: ['Uvicorn running on http://0.0.0.0:4000'] })]);
+    const start = clock.now();
+    docker.onPoll = (engine, poll) => {
+      const litellm = engine.containers.find((c) => c.service === 'litellm');
+      // Booting first (connection refused), then the port answers nothing.
+      if (litellm) litellm.healthOutput = poll < 20 ? '<urlopen error [Errno 111] Connection refused>' : 'Health check exceeded timeout (5s)';
+    };
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: ['postgres', 'litellm'], timeoutMs: 180_000 }));
+    expect(error.code).toBe('SERVICE_NOT_ANSWERING');
+    expect(error.message).toMatch(/^litellm accepts connections but has not answered its healthcheck for 60 s \(Health check exceeded timeout \(5s\)\)/);
+    expect(error.message).toContain('Uvicorn running');
+    expect(clock.now() - start).toBe(19 * 250 + 60_000);
+  });
+
+  it('does not count a booting service that refuses connections as wedged', async () => {
+    const { ctx } = setup([fakeContainer('litellm', { health: 'starting', healthOutput: '<urlopen error [Errno 111] Connection refused>' })]);
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: ['litellm'], timeoutMs: 120_000 }));
+    expect(error.code).toBe('START_TIMEOUT');
+  });
+
   it('fails on a container that is restarting right now', async () => {
     const { ctx } = setup([fakeContainer('postgres'), fakeContainer('litellm', { state: 'restarting', exitCode: 137, restartCount: 4 })]);
     const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));
@@ -183,7 +204,50 @@ describe('waitForHealthy', () => {
       baseline,
       up: { finished: () => upDone, failure: () => undefined },
     });
-    expect(result.polls).toBe(3);
+    expect(result.polls).toBe(4); // healthy at poll 3, proven by the first snapshot after up finished
+  });
+
+  it('does not trust healthy containers until compose up has finished (it may be replacing them)', async () => {
+    const { ctx, docker } = setup(healthyStack());
+    let upDone = false;
+    docker.onPoll = (_engine, poll) => {
+      if (poll === 4) upDone = true;
+    };
+    const result = await waitForHealthy(ctx, {
+      project: 'gw',
+      services: SERVICES,
+      timeoutMs: 60_000,
+      readiness: alwaysReady,
+      up: { finished: () => upDone, failure: () => undefined },
+    });
+    expect(result.polls).toBe(5); // upDone is read before the snapshot of poll 5
+  });
+
+  it('does not mistake a container Compose stops to replace it for a crash', async () => {
+    const old = fakeContainer('litellm', { startedAt: '2026-01-01T00:01:00Z' });
+    const { ctx, docker } = setup([old]);
+    const baseline = parseInspect(JSON.stringify([inspectJson(old)]));
+    let upDone = false;
+    docker.onPoll = (engine, poll) => {
+      if (poll === 2) Object.assign(old, { state: 'exited', exitCode: 0, finishedAt: '2026-01-01T00:07:00Z' }); // SIGTERM by Compose
+      if (poll === 3) {
+        engine.containers = [fakeContainer('litellm', { created: '2026-01-01T00:07:01Z', startedAt: '2026-01-01T00:07:01Z' })];
+        upDone = true;
+      }
+    };
+    const result = await waitForHealthy(ctx, { project: 'gw', services: ['litellm'], timeoutMs: 60_000, baseline, up: { finished: () => upDone, failure: () => undefined } });
+    expect(result.polls).toBe(4);
+  });
+
+  it('fails fast when an old stopped container that Compose started crashes', async () => {
+    const stale = fakeContainer('litellm', { state: 'exited', exitCode: 0, health: undefined, startedAt: '2026-01-01T00:01:00Z' });
+    const { ctx, docker } = setup([stale]);
+    const baseline = parseInspect(JSON.stringify([inspectJson(stale)]));
+    docker.onPoll = (_engine, poll) => {
+      if (poll === 2) Object.assign(stale, { exitCode: 2, startedAt: '2026-01-01T00:08:00Z', finishedAt: '2026-01-01T00:08:02Z' });
+    };
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: ['litellm'], timeoutMs: 60_000, baseline, up: { finished: () => false, failure: () => undefined } }));
+    expect(error.message).toMatch(/^litellm exited with code 2/);
   });
 
   it('reports the error of a failed compose up when no container explains it', async () => {

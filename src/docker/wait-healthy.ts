@@ -15,6 +15,14 @@ import { tailContainerLogs } from './logs.js';
 export const POLL_INTERVAL_MS = 250;
 export const MAX_POLL_INTERVAL_MS = 500;
 export const LOG_LINES = 30;
+/**
+ * A service whose healthcheck keeps timing out accepts connections but never answers: wedged,
+ * not booting (a booting LiteLLM refuses connections while it migrates). We give up on it after
+ * a third of the timeout, and never sooner than a minute (a multi-worker LiteLLM can hold
+ * connections unanswered while its workers start).
+ */
+export const MIN_WEDGED_MS = 60_000;
+const PROBE_TIMED_OUT = /exceeded timeout|timed out/i;
 
 export interface ServiceProgress {
   service: string;
@@ -56,6 +64,8 @@ export interface WaitOptions {
   baseline?: ContainerInfo[];
   up?: BackgroundUp;
   onProgress?: (services: ServiceProgress[], elapsedMs: number) => void;
+  /** The --timeout the user gave (the hint suggests twice as much); default: timeoutMs. */
+  hintTimeoutSeconds?: number;
 }
 
 export interface WaitResult {
@@ -78,6 +88,8 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   let readyContainer: string | null = null; // readiness is checked once per LiteLLM container
   let readinessDetail = '';
   let polls = 0;
+  const wedgedAfterMs = Math.max(MIN_WEDGED_MS, Math.round(options.timeoutMs / 3));
+  const silentSince = new Map<string, number>(); // container id → first poll its probe was timing out
 
   for (;;) {
     const pollStarted = ctx.clock.now();
@@ -90,8 +102,24 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
     for (const service of options.services) {
       const container = containers.get(service);
       let assessment = assess(container, container ? baseline.get(container.id) : undefined, upFinished);
+      if (assessment.kind === 'pending' && container?.health === 'starting' && PROBE_TIMED_OUT.test(container.lastHealthOutput ?? '')) {
+        const since = silentSince.get(container.id) ?? pollStarted;
+        silentSince.set(container.id, since);
+        if (pollStarted - since >= wedgedAfterMs) {
+          assessment = {
+            kind: 'failed',
+            code: 'SERVICE_NOT_ANSWERING',
+            reason: `accepts connections but has not answered its healthcheck for ${Math.round((pollStarted - since) / 1000)} s (${oneLine(container.lastHealthOutput ?? '')})`,
+            label: 'not answering',
+          };
+        } else {
+          assessment = { kind: 'pending', label: 'starting (not answering yet)' };
+        }
+      } else if (container) {
+        silentSince.delete(container.id);
+      }
       if (assessment.kind === 'failed' && container) {
-        throw await serviceFailure(ctx, service, container, assessment, Math.round(options.timeoutMs / 1000));
+        throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000));
       }
       if (assessment.kind === 'ready' && container && options.readiness?.service === service && readyContainer !== container.id) {
         const remaining = Math.max(250, deadline - ctx.clock.now());
@@ -111,7 +139,9 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
     }
     const elapsedMs = ctx.clock.now() - started;
     options.onProgress?.(progress, elapsedMs);
-    if (progress.every((p) => p.ready)) return { services: progress, containers, elapsedMs, polls };
+    // While `up` runs, a healthy container may be one Compose is about to replace: only a
+    // snapshot taken after `up` finished can prove the stack healthy.
+    if (progress.every((p) => p.ready) && (options.up === undefined || upFinished)) return { services: progress, containers, elapsedMs, polls };
     if (upFailure) throw upFailure;
     if (upFinished && !options.up?.failure()) {
       const missing = progress.filter((p) => p.containerId === null).map((p) => p.service);
@@ -129,22 +159,19 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
 }
 
 /**
- * What a container's state means for the wait. `before` is the same container before `up`:
- * while `up` still runs, a container that has not changed since is old news, not a failure.
+ * What a container's state means for the wait. `before` is the same container before `up`.
+ * While `up` runs, a container not (re)started since then is old news: Compose may be about to
+ * start it, or be stopping it to replace it (a stopped replaced container exits 0 or 137), so
+ * only its own crash after a start, or its state once `up` finished, counts as a failure.
  */
 export function assess(container: ContainerInfo | undefined, before: ContainerInfo | undefined, upFinished: boolean): Assessment {
   if (!container) return { kind: 'pending', label: 'not created' };
-  const untouched =
-    !upFinished &&
-    before !== undefined &&
-    before.startedAt === container.startedAt &&
-    before.finishedAt === container.finishedAt &&
-    before.restartCount === container.restartCount;
+  const untouched = !upFinished && before !== undefined && before.startedAt === container.startedAt && before.restartCount === container.restartCount;
   const restartsBefore = before?.restartCount ?? 0;
   switch (container.state) {
     case 'exited':
     case 'dead':
-      if (untouched) return { kind: 'pending', label: 'stopped, starting' };
+      if (untouched) return { kind: 'pending', label: 'being started or replaced' };
       return {
         kind: 'failed',
         code: 'SERVICE_EXITED',
@@ -218,7 +245,7 @@ async function timeoutFailure(
     text += formatLogs(p.service, logs[p.service] ?? []);
   }
   return new HealthError('START_TIMEOUT', text, {
-    hint: nextSteps(waiting.map((p) => p.service), seconds),
+    hint: nextSteps(waiting.map((p) => p.service), options.hintTimeoutSeconds ?? seconds),
     details: { timeoutSeconds: seconds, waitingFor: waiting.map((p) => ({ service: p.service, state: p.state, health: p.health, label: p.label })), readiness: readinessDetail || null, logs },
   });
 }

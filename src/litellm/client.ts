@@ -69,7 +69,7 @@ export interface LiteLLMClientOptions {
   requestTimeoutMs?: number;
 }
 
-interface RequestSpec<S extends z.ZodType> {
+export interface RequestSpec<S extends z.ZodType> {
   method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string | number | boolean | undefined>;

@@ -151,6 +151,10 @@ describe('toRemoteError', () => {
   it("Nginx's 403 page on an admin path → ADMIN_PATH_FORBIDDEN", () => {
     const error = map(403, '<html><head><title>403 Forbidden</title></head></html>', { path: '/key/list', method: 'GET' });
     expect(error.code).toBe('ADMIN_PATH_FORBIDDEN');
+    // templates/nginx.conf answers with a JSON envelope of its own
+    const templated = envelope('Forbidden: admin endpoints are not exposed through the gateway; use the LiteLLM port directly', 'forbidden', '403');
+    expect(map(403, templated, { path: '/key/generate' }).code).toBe('ADMIN_PATH_FORBIDDEN');
+    expect(map(403, templated, { path: '/key/generate' }).hint).toMatch(/LITELLM_PORT/);
   });
 
   it('other 4xx and 5xx keep the server message, 422 included', () => {

@@ -224,8 +224,9 @@ export function toRemoteError(error: ParsedRemoteError, request: RequestDescript
     });
   }
   if (error.status === 401 || error.status === 403) {
-    if (error.status === 403 && type === '' && !/^\s*[{[]/.test(message)) {
-      // Not LiteLLM's envelope: Nginx refusing an admin path, by design.
+    // Nginx refusing an admin path, by design: our template's JSON (type "forbidden") or a plain 403 page.
+    const fromNginx = type === 'forbidden' || /not exposed through the gateway/i.test(message) || (type === '' && !/^\s*[{[]/.test(message));
+    if (error.status === 403 && fromNginx) {
       if (isAdminPath(request.path)) {
         return new RemoteError('ADMIN_PATH_FORBIDDEN', `${request.baseUrl} refused ${request.path} (403): the admin API is not served through Nginx.`, {
           hint: 'Use the direct LiteLLM address (LITELLM_PORT), which is the default: drop --base-url / LITELLM_PROXY_URL.',

@@ -124,35 +124,35 @@ export type OpenApiSummary = z.infer<typeof openApiSchema>;
  * a strict schema makes it our bug instead.
  */
 export const generateKeyRequestSchema = z.strictObject({
-    key_alias: z.string().optional(),
-    duration: z.string().optional(),
-    models: z.array(z.string()).optional(),
-    max_budget: z.number().optional(),
-    budget_duration: z.string().optional(),
-    user_id: z.string().optional(),
-    team_id: z.string().optional(),
-    max_parallel_requests: z.number().int().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-    tpm_limit: z.number().int().optional(),
-    rpm_limit: z.number().int().optional(),
-    aliases: z.record(z.string(), z.unknown()).optional(),
-    allowed_cache_controls: z.array(z.unknown()).optional(),
-    allowed_routes: z.array(z.unknown()).optional(),
-    blocked: z.boolean().optional(),
+  key_alias: z.string().optional(),
+  duration: z.string().optional(),
+  models: z.array(z.string()).optional(),
+  max_budget: z.number().optional(),
+  budget_duration: z.string().optional(),
+  user_id: z.string().optional(),
+  team_id: z.string().optional(),
+  max_parallel_requests: z.number().int().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  tpm_limit: z.number().int().optional(),
+  rpm_limit: z.number().int().optional(),
+  aliases: z.record(z.string(), z.unknown()).optional(),
+  allowed_cache_controls: z.array(z.unknown()).optional(),
+  allowed_routes: z.array(z.unknown()).optional(),
+  blocked: z.boolean().optional(),
 });
 export type GenerateKeyRequest = z.infer<typeof generateKeyRequestSchema>;
 
 /** `/key/update`: `key` plus the KeyRequestBase fields we change (contract §4.5). */
 export const updateKeyRequestSchema = z.strictObject({
-    key: z.string(),
-    key_alias: z.string().optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+  key: z.string(),
+  key_alias: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type UpdateKeyRequest = z.infer<typeof updateKeyRequestSchema>;
 
 /** `/key/delete`: `keys` (raw or sha256) or `key_aliases` (contract §4.4). */
 export const deleteKeyRequestSchema = z.strictObject({
-    keys: z.array(z.string()).optional(),
-    key_aliases: z.array(z.string()).optional(),
+  keys: z.array(z.string()).optional(),
+  key_aliases: z.array(z.string()).optional(),
 });
 export type DeleteKeyRequest = z.infer<typeof deleteKeyRequestSchema>;

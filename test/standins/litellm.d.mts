@@ -29,6 +29,8 @@ export interface StandinOptions {
   premium?: boolean;
   /** Delay between streamed chunks; default 100 ms. */
   streamIntervalMs?: number;
+  /** Keep every request in `requests` (default true); false for load benchmarks. */
+  recordRequests?: boolean;
   /** Reported LiteLLM version; default "1.80.0-standin". */
   version?: string;
   /** 'never-ready': listen but never answer. */

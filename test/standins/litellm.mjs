@@ -825,6 +825,7 @@ function modelMatches(modelName, requested) {
  * @property {'old'|'new'} [errorVariant] invalid-model 400 message style, default 'new'
  * @property {boolean} [premium] enable enterprise features (/key/regenerate, tags, model_max_budget)
  * @property {number} [streamIntervalMs] delay between streamed chunks, default 100
+ * @property {boolean} [recordRequests] keep every request in `requests` (default true); off for load benchmarks
  * @property {string} [version] reported litellm version
  * @property {'never-ready'|null} [fault] 'never-ready': listen but never answer any request
  * @property {number} [dbWaitMs] how long to wait for PostgreSQL at boot (default 60000)
@@ -851,6 +852,7 @@ export async function startLiteLLMStandin(input = {}) {
     errorVariant: 'new',
     premium: false,
     streamIntervalMs: 100,
+    recordRequests: true,
     version: DEFAULT_VERSION,
     fault: null,
     dbWaitMs: 60_000,
@@ -990,7 +992,8 @@ async function handleRequest(state, req, res) {
     auth: null,
     at: new Date(),
   };
-  store.requests.push(record);
+  // Off under load (bench/data-path.mjs): the log would grow by millions of entries nobody reads.
+  if (options.recordRequests) store.requests.push(record);
   res.on('finish', () => {
     record.status = res.statusCode;
     const peer = `${req.socket.remoteAddress ?? '-'}:${req.socket.remotePort ?? '-'}`;
@@ -2214,6 +2217,7 @@ async function main(argv, env) {
     readinessVariant: env.STANDIN_READINESS_VARIANT || 'db',
     errorVariant: env.STANDIN_ERROR_VARIANT || 'new',
     streamIntervalMs: Number(env.STANDIN_STREAM_INTERVAL_MS ?? 100),
+    recordRequests: env.STANDIN_RECORD_REQUESTS !== '0',
     premium: Boolean(env.LITELLM_LICENSE),
     version,
     fault: fault === 'never-ready' ? 'never-ready' : null,

@@ -111,7 +111,9 @@ export async function runChecks(ctx: Context, state: DoctorState, checks: readon
           return report(check, { status: 'skipped', finding: `Skipped: ${dep.id} ${dep.status === 'fail' ? 'failed' : 'was skipped'}.` });
         }
       }
+      const started = Date.now();
       let outcome = await evaluate(ctx, state, check);
+      ctx.out.debug(`doctor: ${check.id} ${outcome.status} in ${Date.now() - started} ms`);
       let repaired: string | undefined;
       if (options.fix && check.repair && (outcome.status === 'fail' || outcome.status === 'warn')) {
         try {

@@ -109,10 +109,11 @@ function suppliedWithSource(r: Resolver, option: keyof SetupOptions, flag: strin
 // ── 1. existing directory ──────────────────────────────────────────────────────────────────────
 
 export async function resolveMode(ctx: Context, options: SetupOptions, existing: boolean): Promise<SetupMode> {
-  if (!existing) return 'create';
   const given = typeof options.mode === 'string' && options.mode !== '' ? { value: options.mode, source: '--mode' } : ctx.env.AI_GATEWAY_MODE ? { value: ctx.env.AI_GATEWAY_MODE, source: 'AI_GATEWAY_MODE' } : undefined;
+  const asked = given ? oneOf(given.value, MODES, 'mode', given.source) : undefined;
+  if (!existing) return 'create'; // nothing to reuse or back up
   let mode: 'reuse' | 'recreate';
-  if (given) mode = oneOf(given.value, MODES, 'mode', given.source);
+  if (asked) mode = asked;
   else if (ctx.prompts.interactive) {
     mode = await ctx.prompts.select({
       id: 'mode',

@@ -43,16 +43,37 @@ export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>): str
   return unifiedDiff(mask(plan.before), mask(plan.after) as string, plan.file);
 }
 
-/** Fail before any question is asked when the directory cannot be written. */
+/**
+ * Fail before any question is asked when the directory cannot be written. A directory that does
+ * not exist yet is checked through its nearest existing ancestor (where it will be created).
+ */
 export async function assertWritable(dir: string, subdirs: string[]): Promise<void> {
   for (const path of [dir, ...subdirs.map((s) => join(dir, s))]) {
-    try {
-      await access(path, constants.W_OK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') continue; // created later (and its parent is checked)
-      throw notWritable(path, error, []);
+    let target = path;
+    for (;;) {
+      try {
+        await access(target, constants.W_OK);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const parent = dirname(target);
+        if (code === 'ENOENT' && parent !== target) {
+          target = parent;
+          continue;
+        }
+        throw notWritable(target, error, []);
+      }
     }
+  }
+}
+
+/** Create the gateway directory (and nginx/ later) with a clear error when that is impossible. */
+export async function createDirectory(ctx: Context, path: string): Promise<void> {
+  try {
+    await ctx.fs.mkdirp(path);
+  } catch (error) {
+    if (isWriteEnvironmentError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw notWritable(path, error, []);
+    throw error;
   }
 }
 

@@ -51,7 +51,7 @@ import {
   type SetupMode,
   type SetupProbes,
 } from './answers.js';
-import { assertWritable, backupFiles, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
+import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.union([z.string(), z.number()]).transform(String).optional();
 
@@ -200,7 +200,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
 
   let backup: string | null = null;
   if (!dryRun) {
-    await ctx.fs.mkdirp(ctx.dir);
+    await createDirectory(ctx, ctx.dir);
     const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'setup' });
     try {
       // Another writer (key create --save, a second setup) may have changed .env while we asked questions.

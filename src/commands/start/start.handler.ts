@@ -9,7 +9,7 @@ import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
 import type { ComposeProject } from '../../docker/compose.js';
 import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
-import { ensureDocker, type DockerEngine } from '../../docker/engine.js';
+import { checkDaemon, detectCompose, type DockerEngine } from '../../docker/engine.js';
 import { findPortConflicts, portConflictError } from '../../docker/port-check.js';
 import { composeProject, loadStack, type Stack } from '../../docker/stack.js';
 import {
@@ -51,7 +51,8 @@ export interface StartResult {
   waited: boolean;
   healthy: boolean;
   elapsedMs: number;
-  compose: string;
+  /** The Compose used, e.g. "docker-compose 1.29.2" (null when nothing had to run). */
+  compose: string | null;
   /** Services Compose (re)created or we restarted to apply changed files. */
   changed: string[];
   openWebuiKey: OpenWebuiKeyAction | 'skipped';
@@ -80,9 +81,8 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
   const deadline = started + timeoutSeconds * 1000;
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
   try {
-    const engine = await ensureDocker(ctx);
-    ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
-    let compose = composeProject(ctx, stack.gateway, engine);
+    // Compose itself is found only when needed: v1 alone takes half a second to say its version.
+    const serverVersion = await checkDaemon(ctx);
     const before = await projectContainers(ctx, stack.project);
     const beforeByService = byService(before);
     const drift = compareWithRecord(await readStartRecord(ctx, ctx.dir), await fingerprintFiles(ctx, ctx.dir), beforeByService);
@@ -90,14 +90,16 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     if (drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       if (readiness.ready) {
-        ctx.out.success(`Already running and healthy (project ${stack.project}); nothing was restarted.`);
-        return result(ctx, stack, engine, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started });
+        return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started });
       }
     }
     if (drift.changedFiles.length > 0) ctx.out.info(`Files changed since the last start: ${drift.changedFiles.join(', ')}; applying them.`);
 
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
+    const engine: DockerEngine = { serverVersion, compose: await detectCompose(ctx) };
+    ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
+    let compose = composeProject(ctx, stack.gateway, engine);
 
     ctx.out.step(`Starting ${stack.project} with ${engine.compose.label} ${engine.compose.version.raw}`);
     if (!options.wait) {
@@ -194,6 +196,7 @@ async function waitWithSpinner(
       project: stack.project,
       services: stack.services,
       timeoutMs: Math.max(0, options.deadline - ctx.clock.now()),
+      hintTimeoutSeconds: options.timeoutSeconds,
       readiness: litellmReadinessProbe(ctx, stack.gateway.settings),
       baseline: options.baseline,
       ...(options.up ? { up: options.up } : {}),
@@ -295,7 +298,7 @@ function firstLine(text: string): string {
 function result(
   ctx: Context,
   stack: Stack,
-  engine: DockerEngine,
+  engine: DockerEngine | null,
   parts: {
     alreadyRunning: boolean;
     waited: boolean;
@@ -313,7 +316,7 @@ function result(
     waited: parts.waited,
     healthy: parts.healthy,
     elapsedMs: ctx.clock.now() - parts.started,
-    compose: `${engine.compose.label} ${engine.compose.version.raw}`,
+    compose: engine ? `${engine.compose.label} ${engine.compose.version.raw}` : null,
     changed: parts.changed,
     openWebuiKey: parts.openWebuiKey,
     services: serviceRows(stack.services, parts.containers),

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+/**
+ * Cold-start benchmark: `ai-gateway --version`, `--help` and `setup --yes --dir <tmp>` against a
+ * bare `node -e 0`, interleaved in one run (so machine load hits every command alike), N rounds,
+ * median wall time per command and its ratio to bare Node.
+ *
+ *   node bench/cold-start.mjs [--rounds 20] [--json]
+ *
+ * Targets: --version <= 1.3x bare node, --help <= 1.5x, setup --yes <= 2.5x. Exit code 1 when a
+ * target is missed. Needs a build (npm run build).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'ai-gateway.js');
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf('--rounds') + 1]) || Number(process.env.BENCH_ROUNDS) || 20;
+const json = args.includes('--json');
+const WARMUP = 2; // fills Node's compile cache, as any second run of the CLI would find it
+
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
+  console.error('dist/ is missing: run "npm run build" first.');
+  process.exit(2);
+}
+
+/** Two free host ports, so `setup --yes` measures a successful run, never a busy-port error. */
+async function freePort() {
+  return new Promise((done) => {
+    const server = createServer();
+    server.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+const ports = [await freePort(), await freePort()];
+const scratch = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
+let setupRun = 0;
+
+const env = { ...process.env, NO_COLOR: '1', CI: '' };
+const commands = [
+  { name: 'node -e 0', argv: ['-e', '0'] },
+  { name: 'ai-gateway --version', argv: [bin, '--version'], target: 1.3 },
+  { name: 'ai-gateway --help', argv: [bin, '--help'], target: 1.5 },
+  {
+    name: 'ai-gateway setup --yes',
+    argv: () => [bin, 'setup', '--yes', '--dir', join(scratch, `gw-${setupRun++}`), '--nginx-port', String(ports[0]), '--litellm-port', String(ports[1])],
+    target: 2.5,
+  },
+];
+
+function timeOnce(command) {
+  const argv = typeof command.argv === 'function' ? command.argv() : command.argv;
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.name} exited ${result.status}: ${result.stderr}`);
+  return ms;
+}
+
+const samples = new Map(commands.map((c) => [c.name, []]));
+try {
+  for (let round = 0; round < rounds + WARMUP; round++) {
+    // Rotate the order each round so no command always runs right after another.
+    const order = commands.map((_, i) => commands[(i + round) % commands.length]);
+    for (const command of order) {
+      const ms = timeOnce(command);
+      if (round >= WARMUP) samples.get(command.name).push(ms);
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const baseline = median(samples.get('node -e 0'));
+const rows = commands.map((c) => {
+  const ms = median(samples.get(c.name));
+  const ratio = ms / baseline;
+  return { command: c.name, medianMs: Number(ms.toFixed(1)), ratio: Number(ratio.toFixed(2)), target: c.target ?? null, ok: c.target === undefined || ratio <= c.target };
+});
+
+if (json) {
+  console.log(JSON.stringify({ node: process.version, rounds, rows }, null, 2));
+} else {
+  console.log(`Cold start, ${rounds} interleaved rounds (+${WARMUP} warm-up), Node ${process.version}, median wall time:`);
+  for (const r of rows) {
+    const target = r.target === null ? 'baseline' : `target <= ${r.target}x ${r.ok ? 'ok' : 'MISSED'}`;
+    console.log(`  ${r.command.padEnd(24)} ${String(r.medianMs).padStart(7)} ms  ${r.ratio.toFixed(2)}x  (${target})`);
+  }
+}
+process.exitCode = rows.every((r) => r.ok) ? 0 : 1;

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// Bench: what the rendered Nginx costs on the data path, on the real Docker stack of the e2e test bed.
+// The same requests go through Nginx (http://127.0.0.1:NGINX_PORT/api/litellm/v1/...) and directly to
+// the LiteLLM port (/v1/...), interleaved A B B A ... in one run so machine drift hits both alike.
+// The upstream is the LiteLLM stand-in's mock model: it answers in well under a millisecond, so what
+// differs between the two paths is the proxy's own cost. Load comes from wrk, a second process on loopback.
+//
+//   1. non-streamed chat completion (master key, no database work), 64 keep-alive connections, 10 s:
+//      req/s and p50/p99 latency, Nginx ÷ direct        targets: req/s >= 0.9x, p99 <= 1.2x
+//   2. streamed chat completion, upstream chunks 100 ms apart: time to first chunk and the arrival of
+//      every chunk, Nginx - direct (both streams started together)   targets: <= 10 ms
+//   3. GET /v1/models with a virtual key: as 1.
+//
+//   npm run build && node bench/data-path.mjs [--runs 5] [--duration 10] [--connections 64]
+//                                             [--variants access-log-buffered,upstream-keepalive-off,...] [--json]
+//
+// --variants adds Nginx containers whose nginx.conf is the rendered one with one setting changed
+// (bench/lib/nginx-variants.mjs), measured in the same interleaved rounds: what each tuning buys.
+// Skips (with a message, exit 0) when there is no Docker engine or no wrk.
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { argValue, median, renderTable } from './lib/rows.mjs';
+import { dockerUnavailableReason, startBenchStack } from './lib/stack.mjs';
+import { wrkRun, wrkUnavailableReason } from './lib/wrk.mjs';
+import { timeStream } from './lib/stream.mjs';
+import { nginxVariant } from './lib/nginx-variants.mjs';
+
+const BENCH = 'data-path';
+const MOCK_MODEL = 'bench-mock';
+// Ten words: the stand-in streams one chunk per word, a finish chunk, then [DONE] (12 events, ~1.1 s).
+const MOCK_TEXT = 'The quick brown fox jumps over the lazy dog today.';
+const STREAM_INTERVAL_MS = 100;
+const STREAM_PAIRS_PER_ROUND = 3;
+
+/**
+ * @param {{runs?: number, durationS?: number, connections?: number, variants?: string[], log?: (line: string) => void}} options
+ * @returns {Promise<{bench: string, ok: boolean, skipped?: string, rows: import('./lib/rows.mjs').Row[], details?: object}>}
+ */
+export async function runDataPath({ runs = 5, durationS = 10, connections = 64, variants = [], log = (l) => process.stderr.write(`${l}\n`) } = {}) {
+  const skipped = (await dockerUnavailableReason()) ?? (await wrkUnavailableReason());
+  if (skipped) return { bench: BENCH, ok: true, skipped, rows: [] };
+
+  log(`${BENCH}: starting a gateway on the Docker engine (test images, ai-gateway setup --yes + start)`);
+  const stack = await startBenchStack({
+    log,
+    models: [{ model_name: MOCK_MODEL, litellm_params: { model: `openai/${MOCK_MODEL}`, mock_response: MOCK_TEXT } }],
+    // The stand-in keeps an in-memory log of every request for its in-process tests; under load it would only grow.
+    env: { STANDIN_RECORD_REQUESTS: '0', STANDIN_STREAM_INTERVAL_MS: String(STREAM_INTERVAL_MS) },
+  });
+  const onSignal = () => {
+    stack.down().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const virtualKey = await stack.createVirtualKey({ key_alias: 'bench-data-path', metadata: { created_by: 'bench/data-path.mjs' } });
+
+    // Where each path starts: the rendered Nginx, each variant, and LiteLLM's own port.
+    const paths = [{ name: 'nginx', base: `${stack.nginxUrl}/api/litellm` }];
+    if (variants.length) {
+      const rendered = await readFile(join(stack.dir, 'nginx', 'nginx.conf'), 'utf8');
+      for (const name of variants) {
+        log(`${BENCH}: Nginx variant ${name}`);
+        paths.push({ name, base: `${await stack.addNginx(name, nginxVariant(name, rendered))}/api/litellm` });
+      }
+    }
+    paths.push({ name: 'direct', base: stack.litellmUrl });
+
+    const chatBody = JSON.stringify({ model: MOCK_MODEL, messages: [{ role: 'user', content: 'Say something.' }] });
+    const scenarios = [
+      {
+        id: 'chat',
+        label: 'chat completion',
+        request: { method: 'POST', path: '/v1/chat/completions', body: chatBody, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack.masterKey}` } },
+      },
+      { id: 'models', label: '/v1/models (virtual key)', request: { method: 'GET', path: '/v1/models', headers: { Authorization: `Bearer ${virtualKey}` } } },
+    ];
+
+    // Every path answers correctly before anything is timed (a 403 or 502 is not a fast answer).
+    for (const s of scenarios) {
+      for (const p of paths) {
+        const res = await fetch(`${p.base}${s.request.path}`, { method: s.request.method, headers: s.request.headers, body: s.request.body });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`${p.name} ${s.request.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      }
+    }
+
+    const load = (p, s, seconds) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
+    log(`${BENCH}: warm-up (2 s per path and scenario)`);
+    for (const s of scenarios) for (const p of paths) await load(p, s, 2);
+
+    /** figures[scenario][path] = [{rps, p50Ms, p99Ms, ...} per round] */
+    const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(paths.map((p) => [p.name, []]))]));
+    /** streams[path] = [{ttfcDeltaMs, worstChunkDeltaMs, gapsMs} per round], relative to direct */
+    const streams = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, []]));
+    const directGaps = [];
+
+    for (let round = 0; round < runs; round++) {
+      // A B ... B A: the order flips every round, so neither path always runs first.
+      const order = round % 2 === 0 ? paths : [...paths].reverse();
+      for (const s of scenarios) {
+        for (const p of order) {
+          const r = await load(p, s, durationS);
+          figures[s.id][p.name].push(r);
+          log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms`);
+        }
+      }
+      const roundStreams = await measureStreams(paths, stack.masterKey);
+      for (const [name, v] of Object.entries(roundStreams.byPath)) streams[name].push(v);
+      directGaps.push(...roundStreams.directGapsMs);
+      log(`${BENCH}: round ${round + 1}/${runs} stream ${Object.entries(roundStreams.byPath).map(([n, v]) => `${n}: first chunk ${fmt(v.ttfcDeltaMs)} ms, worst chunk ${fmt(v.worstChunkDeltaMs)} ms`).join('; ')}`);
+    }
+
+    const rows = [];
+    const ratio = (sid, name, field) => figures[sid][name].map((r, i) => r[field] / figures[sid].direct[i][field]);
+    for (const p of paths.filter((x) => x.name !== 'direct')) {
+      const tag = p.name === 'nginx' ? '' : ` [variant ${p.name}]`;
+      for (const s of scenarios) {
+        rows.push({ bench: BENCH, metric: `${s.label}: req/s, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'rps'), target: { op: '>=', value: 0.9 } });
+        rows.push({ bench: BENCH, metric: `${s.label}: p50 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p50Ms') });
+        rows.push({ bench: BENCH, metric: `${s.label}: p99 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p99Ms'), target: { op: '<=', value: 1.2 } });
+      }
+      rows.push({ bench: BENCH, metric: `stream: first chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.ttfcDeltaMs), target: { op: '<=', value: 10 } });
+      rows.push({ bench: BENCH, metric: `stream: worst chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.worstChunkDeltaMs), target: { op: '<=', value: 10 } });
+    }
+
+    const absolute = Object.fromEntries(
+      scenarios.map((s) => [
+        s.id,
+        Object.fromEntries(paths.map((p) => [p.name, { rps: median(figures[s.id][p.name].map((r) => r.rps)), p50Ms: median(figures[s.id][p.name].map((r) => r.p50Ms)), p99Ms: median(figures[s.id][p.name].map((r) => r.p99Ms)) }])),
+      ]),
+    );
+    return {
+      bench: BENCH,
+      ok: true,
+      rows,
+      details: {
+        runs,
+        durationS,
+        connections,
+        loadGenerator: 'wrk -t 1 (one thread)',
+        streamIntervalMs: STREAM_INTERVAL_MS,
+        directStreamGapMedianMs: median(directGaps),
+        medians: absolute,
+        perRound: figures,
+      },
+    };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log(`${BENCH}: removing the stack (down -v)`);
+    await stack.down();
+  }
+}
+
+function fmt(x) {
+  return x.toFixed(1);
+}
+
+/**
+ * STREAM_PAIRS_PER_ROUND times: one stream through every path, all started together, so each Nginx
+ * stream is compared with a direct stream the upstream served at the same moment. Per path, the round's
+ * figure is the worst over its pairs (the targets are bounds on every chunk).
+ */
+async function measureStreams(paths, masterKey) {
+  const body = JSON.stringify({ model: MOCK_MODEL, stream: true, messages: [{ role: 'user', content: 'Say something.' }] });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${masterKey}` };
+  const agents = new Map(paths.map((p) => [p.name, new http.Agent({ keepAlive: true, maxSockets: 4 })]));
+  try {
+    const once = () => Promise.all(paths.map((p) => timeStream({ url: `${p.base}/v1/chat/completions`, headers, body, agent: agents.get(p.name) })));
+    await once(); // open the keep-alive connections, so connection setup is not in the figures
+    const byPath = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, { ttfcDeltaMs: -Infinity, worstChunkDeltaMs: -Infinity }]));
+    const directGapsMs = [];
+    for (let i = 0; i < STREAM_PAIRS_PER_ROUND; i++) {
+      const results = await once();
+      const direct = results[paths.findIndex((p) => p.name === 'direct')];
+      for (let k = 1; k < direct.arrivalsMs.length; k++) directGapsMs.push(direct.arrivalsMs[k] - direct.arrivalsMs[k - 1]);
+      paths.forEach((p, idx) => {
+        if (p.name === 'direct') return;
+        const mine = results[idx];
+        if (mine.arrivalsMs.length !== direct.arrivalsMs.length) {
+          throw new Error(`stream via ${p.name}: ${mine.arrivalsMs.length} events, direct: ${direct.arrivalsMs.length}`);
+        }
+        const deltas = mine.arrivalsMs.map((t, k) => t - direct.arrivalsMs[k]);
+        const v = byPath[p.name];
+        v.ttfcDeltaMs = Math.max(v.ttfcDeltaMs, deltas[0]);
+        v.worstChunkDeltaMs = Math.max(v.worstChunkDeltaMs, ...deltas);
+      });
+    }
+    return { byPath, directGapsMs };
+  } finally {
+    for (const a of agents.values()) a.destroy();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const variants = (argValue(args, '--variants', '') || '').split(',').map((v) => v.trim()).filter(Boolean);
+  const report = await runDataPath({
+    runs: Number(argValue(args, '--runs', 5)),
+    durationS: Number(argValue(args, '--duration', 10)),
+    connections: Number(argValue(args, '--connections', 64)),
+    variants,
+  });
+  if (args.includes('--json')) console.log(JSON.stringify(report, null, 2));
+  else if (report.skipped) console.log(`${BENCH}: skipped: ${report.skipped}`);
+  else {
+    console.log(renderTable(report.rows));
+    console.log('\nMedians (req/s, p50, p99):');
+    for (const [sid, byPath] of Object.entries(report.details.medians)) {
+      for (const [name, m] of Object.entries(byPath)) console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`);
+    }
+    console.log(`  stream gap between chunks, direct, median: ${report.details.directStreamGapMedianMs.toFixed(1)} ms`);
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * `ai-gateway smoke`: the CI gate after `start`. Through the public URL (Nginx when enabled) with
+ * the app key (VIRTUAL_KEY, or AI_GATEWAY_API_KEY): list the models; when one is usable, one chat
+ * completion and one streamed completion that must arrive in several chunks and end with [DONE].
+ * Exit 0 when every step passed or was skipped, 6 when one failed (the report is printed either way).
+ */
+import { z } from 'zod';
+import type { Context } from '../../core/context.js';
+import { ExitCode, isAppError, UserError } from '../../core/errors.js';
+import type { Style } from '../../core/output.js';
+import { ENV } from '../../gateway/settings.js';
+import type { LiteLLMClient } from '../../litellm/client.js';
+import { createClient, loadGatewayIfNeeded, overrideApiKey, resolveBaseUrl } from '../../litellm/connection.js';
+import { parseErrorBody, toRemoteError, type KeyRole } from '../../litellm/errors.js';
+import { connectionOptions, timeoutSeconds } from '../key/shared.js';
+
+export const optionsSchema = z.object({
+  model: z.string().trim().min(1, '--model must not be empty').optional(),
+  ...connectionOptions,
+  timeout: timeoutSeconds.default(60),
+});
+export type SmokeOptions = z.output<typeof optionsSchema>;
+
+export type StepStatus = 'ok' | 'fail' | 'skipped';
+export type StepId = 'models' | 'chat' | 'stream';
+
+export interface SmokeStep {
+  id: StepId;
+  status: StepStatus;
+  finding: string;
+  fix: string | null;
+  ms: number | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface SmokeResult {
+  baseUrl: string;
+  /** Where the key came from (never the key). */
+  keySource: string;
+  model: string | null;
+  steps: SmokeStep[];
+  summary: Record<StepStatus, number>;
+}
+
+export const SMOKE_PROMPT = 'Reply with one word: pong';
+/** Enough to prove a stream: the answer must come in more than one piece. */
+export const MIN_STREAM_CHUNKS = 2;
+
+const chatResponseSchema = z.object({
+  model: z.string().nullish(),
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }).loose() }).loose()).min(1),
+  usage: z.object({ total_tokens: z.number().nullish() }).loose().nullish(),
+});
+
+export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeResult> {
+  const gateway = await loadGatewayIfNeeded(ctx, { required: false, baseUrl: options.baseUrl });
+  const override = overrideApiKey(ctx);
+  const key: { value: string | undefined; source: string; role: KeyRole } = override
+    ? { value: override.value, source: override.source, role: 'override' }
+    : { value: gateway?.secret(ENV.virtualKey), source: `${ENV.virtualKey} in .env`, role: 'virtual' };
+  if (!key.value) {
+    throw new UserError('NO_VIRTUAL_KEY', `${ENV.virtualKey} is not set in .env, so there is no app key to test the API with.`, {
+      hint: '"ai-gateway start" creates it (the Open WebUI key); or create one with "ai-gateway key create --alias app --save", or set AI_GATEWAY_API_KEY.',
+    });
+  }
+  const baseUrl = resolveBaseUrl(ctx, options.baseUrl, gateway, 'app');
+  const client = createClient(ctx, baseUrl, key.value, key.role, options.timeout);
+  const steps: SmokeStep[] = [];
+
+  ctx.out.step(`GET ${baseUrl}/v1/models with ${key.source}`);
+  const models = await timed(ctx, () => client.listModels());
+  if (!models.ok) {
+    steps.push(failedStep('models', models.error, models.ms));
+    steps.push(skippedStep('chat', 'Skipped: the model list failed.'), skippedStep('stream', 'Skipped: the model list failed.'));
+    return finish(baseUrl, key.source, null, steps);
+  }
+  const ids = models.value.map((m) => m.id);
+  const model = options.model ?? ids.find((id) => !id.includes('*')) ?? null;
+  steps.push({
+    id: 'models',
+    status: 'ok',
+    finding: `${ids.length} model${ids.length === 1 ? '' : 's'}${ids.length > 0 ? `: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}` : ''}`,
+    fix: null,
+    ms: models.ms,
+    details: { models: ids },
+  });
+  if (model === null) {
+    const why = ids.length === 0 ? 'no model is configured' : `only wildcard routes are offered (${ids.join(', ')})`;
+    const note = `Skipped: ${why}; add a provider key ("ai-gateway setup" with AI_GATEWAY_<PROVIDER>_API_KEY) or pass --model <id>.`;
+    steps.push(skippedStep('chat', note), skippedStep('stream', note));
+    return finish(baseUrl, key.source, null, steps);
+  }
+
+  ctx.out.step(`POST ${baseUrl}/v1/chat/completions (model ${model})`);
+  const chat = await timed(ctx, () => chatCompletion(client, model));
+  if (chat.ok) {
+    const text = (chat.value.choices[0]?.message.content ?? '').trim();
+    steps.push({ id: 'chat', status: 'ok', finding: `${model} answered ${quote(text)}`, fix: null, ms: chat.ms, details: { model: chat.value.model ?? model, answer: text, totalTokens: chat.value.usage?.total_tokens ?? null } });
+  } else {
+    steps.push(failedStep('chat', chat.error, chat.ms));
+  }
+
+  ctx.out.step(`POST ${baseUrl}/v1/chat/completions (model ${model}, stream)`);
+  steps.push(await streamStep(ctx, client, baseUrl, key.value, key.role, model, options.timeout));
+  return finish(baseUrl, key.source, model, steps);
+}
+
+export function outcome(result: SmokeResult): { ok: boolean; exitCode: number } {
+  const ok = result.summary.fail === 0;
+  return { ok, exitCode: ok ? ExitCode.ok : ExitCode.checksFailed };
+}
+
+function chatCompletion(client: LiteLLMClient, model: string) {
+  return client.request({
+    method: 'POST',
+    path: '/v1/chat/completions',
+    body: { model, messages: [{ role: 'user', content: SMOKE_PROMPT }], max_tokens: 16 },
+    schema: chatResponseSchema,
+  });
+}
+
+export interface StreamStats {
+  /** Pieces the body arrived in (network reads). */
+  chunks: number;
+  /** `data:` events, [DONE] excluded. */
+  events: number;
+  done: boolean;
+  text: string;
+  firstChunkMs: number | null;
+}
+
+/** Reads an SSE body: counts arrivals and events, collects the text, notes whether [DONE] ended it. */
+export async function readStream(body: ReadableStream<Uint8Array>, now: () => number): Promise<StreamStats> {
+  const started = now();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const stats: StreamStats = { chunks: 0, events: 0, done: false, text: '', firstChunkMs: null };
+  let buffer = '';
+  const consume = (block: string) => {
+    const data = block
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).trim())
+      .join('\n');
+    if (data === '') return;
+    if (data === '[DONE]') {
+      stats.done = true;
+      return;
+    }
+    stats.events++;
+    try {
+      const parsed = JSON.parse(data) as { choices?: { delta?: { content?: string | null } }[] };
+      stats.text += parsed.choices?.[0]?.delta?.content ?? '';
+    } catch {
+      // a non-JSON event still counts as an arrival; the text just lacks it
+    }
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    if (!value || value.length === 0) continue;
+    stats.chunks++;
+    stats.firstChunkMs ??= now() - started;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) !== -1) {
+      consume(buffer.slice(0, cut));
+      buffer = buffer.slice(cut + 2);
+    }
+  }
+  buffer += decoder.decode();
+  if (buffer.trim() !== '') consume(buffer);
+  return stats;
+}
+
+async function streamStep(ctx: Context, client: LiteLLMClient, baseUrl: string, apiKey: string, role: KeyRole, model: string, timeout: number): Promise<SmokeStep> {
+  const started = ctx.clock.now();
+  const path = '/v1/chat/completions';
+  try {
+    const response = await ctx.http.fetch(`${client.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: SMOKE_PROMPT }], max_tokens: 16, stream: true }),
+      signal: AbortSignal.timeout(timeout * 1000),
+    });
+    if (!response.ok || !response.body) {
+      const error = toRemoteError(parseErrorBody(response.status, await response.text()), { method: 'POST', path, baseUrl, keyRole: role });
+      return failedStep('stream', error, ctx.clock.now() - started);
+    }
+    const stats = await readStream(response.body, () => ctx.clock.now());
+    const ms = ctx.clock.now() - started;
+    const details = { chunks: stats.chunks, events: stats.events, done: stats.done, answer: stats.text, firstChunkMs: stats.firstChunkMs, contentType: response.headers.get('content-type') };
+    const problems: string[] = [];
+    if (stats.chunks < MIN_STREAM_CHUNKS) problems.push(`it arrived in ${stats.chunks} piece${stats.chunks === 1 ? '' : 's'} (buffered somewhere on the way)`);
+    if (stats.events === 0) problems.push('it held no data events');
+    if (!stats.done) problems.push('it did not end with "data: [DONE]"');
+    if (problems.length > 0) {
+      return {
+        id: 'stream',
+        status: 'fail',
+        finding: `The stream from ${model} is broken: ${problems.join('; ')}.`,
+        fix: 'A proxy in front of the gateway buffers responses: turn buffering off for text/event-stream (nginx: proxy_buffering off), or run "ai-gateway setup" to render nginx.conf again.',
+        ms,
+        details,
+      };
+    }
+    return { id: 'stream', status: 'ok', finding: `${stats.events} events in ${stats.chunks} chunks, ended with [DONE]: ${quote(stats.text.trim())}`, fix: null, ms, details };
+  } catch (error) {
+    const ms = ctx.clock.now() - started;
+    const reason = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? `no complete answer within ${timeout} s` : error instanceof Error ? error.message : String(error);
+    return { id: 'stream', status: 'fail', finding: `The streamed completion failed: ${reason}.`, fix: 'Run "ai-gateway doctor" to see which part of the stack is down; "ai-gateway logs litellm" for the proxy\'s side.', ms, details: null };
+  }
+}
+
+async function timed<T>(ctx: Context, fn: () => Promise<T>): Promise<{ ok: true; value: T; ms: number } | { ok: false; error: unknown; ms: number }> {
+  const started = ctx.clock.now();
+  try {
+    const value = await fn();
+    return { ok: true, value, ms: ctx.clock.now() - started };
+  } catch (error) {
+    return { ok: false, error, ms: ctx.clock.now() - started };
+  }
+}
+
+function failedStep(id: StepId, error: unknown, ms: number): SmokeStep {
+  if (isAppError(error)) return { id, status: 'fail', finding: error.message.split('\n')[0] ?? error.message, fix: error.hint ?? null, ms, details: { code: error.code } };
+  throw error; // not a remote failure: a bug, reported as such
+}
+
+function skippedStep(id: StepId, finding: string): SmokeStep {
+  return { id, status: 'skipped', finding, fix: null, ms: null, details: null };
+}
+
+function finish(baseUrl: string, keySource: string, model: string | null, steps: SmokeStep[]): SmokeResult {
+  const summary: Record<StepStatus, number> = { ok: 0, fail: 0, skipped: 0 };
+  for (const s of steps) summary[s.status]++;
+  return { baseUrl, keySource, model, steps, summary };
+}
+
+function quote(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return `"${one.length > 80 ? `${one.slice(0, 80)}…` : one}"`;
+}
+
+const STEP_TITLES: Record<StepId, string> = { models: 'GET /v1/models', chat: 'chat completion', stream: 'streamed completion' };
+
+export function render(result: SmokeResult, style: Style): string {
+  const mark: Record<StepStatus, string> = { ok: style.green('✔'), fail: style.red('✖'), skipped: style.dim('-') };
+  const lines = [style.bold(`Smoke test of ${result.baseUrl} (${result.keySource})`)];
+  for (const step of result.steps) {
+    const time = step.ms === null ? '' : style.dim(` (${step.ms} ms)`);
+    lines.push(`  ${mark[step.status]} ${STEP_TITLES[step.id]}: ${step.status === 'skipped' ? style.dim(step.finding) : step.finding}${time}`);
+    if (step.fix && step.status === 'fail') lines.push(`      ${style.dim('→')} ${step.fix}`);
+  }
+  const s = result.summary;
+  const text = `${s.ok} passed, ${s.fail} failed, ${s.skipped} skipped.`;
+  lines.push('', s.fail > 0 ? style.red(`✖ ${text}`) : style.green(`✔ ${text}`));
+  return lines.join('\n');
+}
