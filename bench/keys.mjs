@@ -4,28 +4,35 @@
 // every variant alike). Overhead = CLI median - bare `node -e 0` median - curl median: what our
 // code adds on top of starting Node and making the HTTP request. Target: < 50 ms.
 //
-//   npm run build && node bench/keys.mjs [--runs 15] [--json]
+//   npm run build && node bench/keys.mjs [--runs 15] [--json]   (--json: bench/lib/rows.mjs format)
 //
 // Keys never go on a command line, not even curl's: curl reads its Authorization header from a
 // mode-600 file (-H @file).
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLiteLLMStandin } from '../test/standins/litellm.mjs';
+import { argValue, renderTable, summarize } from './lib/rows.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'ai-gateway.js');
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
+const runs = Number(argValue(args, '--runs', '')) || Number(process.env.BENCH_RUNS) || 15;
 const asJson = args.includes('--json');
 const MASTER = `sk-bench-${Date.now().toString(36)}-0123456789abcdef`;
+
+// Wall time, and CPU time (user + sys, via GNU time when installed): on a busy machine wall time
+// mostly measures the neighbours, CPU time still measures us.
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 function time(file, argv, env = {}) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(file, argv, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, args] = GNU_TIME ? [GNU_TIME, ['-f', '\n@cpu %U %S', file, ...argv]] : [file, argv];
+    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -33,17 +40,12 @@ function time(file, argv, env = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpu = /@cpu ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
       if (code !== 0) reject(new Error(`${file} ${argv.join(' ')} exited ${code}: ${stderr || stdout}`));
-      else resolve({ ms, stdout });
+      else resolve({ ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null, stdout });
     });
   });
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const standin = await startLiteLLMStandin({
   masterKey: MASTER,
@@ -79,23 +81,39 @@ try {
     'ai-gateway models': () => cli('models', '--json'),
     'curl GET /v1/models': curlModels,
   };
-  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, { ms: [], cpuMs: [] }]));
   for (const run of Object.values(variants)) await run(); // warm the file cache and the compile cache
-  for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(variants)) samples[name].push((await run()).ms);
-
-  const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  const overhead = {
-    'key create': med['ai-gateway key create'] - med['node -e 0'] - med['curl POST /key/generate'],
-    models: med['ai-gateway models'] - med['node -e 0'] - med['curl GET /v1/models'],
-  };
-  const report = { runs, node: process.version, medianMs: med, overheadMs: overhead, targetMs: 50, pass: Object.values(overhead).every((v) => v < 50) };
-  if (asJson) console.log(JSON.stringify(report, null, 2));
-  else {
-    console.log(`bench/keys.mjs: ${runs} interleaved runs, Node ${process.version}, medians in ms`);
-    for (const [name, ms] of Object.entries(med)) console.log(`  ${name.padEnd(26)} ${ms.toFixed(1).padStart(7)}`);
-    for (const [name, ms] of Object.entries(overhead)) console.log(`  overhead ${name.padEnd(17)} ${ms.toFixed(1).padStart(7)}  (target < 50: ${ms < 50 ? 'ok' : 'OVER'})`);
+  for (let i = 0; i < runs; i++) {
+    for (const [name, run] of Object.entries(variants)) {
+      const r = await run();
+      samples[name].ms.push(r.ms);
+      if (r.cpuMs !== null) samples[name].cpuMs.push(r.cpuMs);
+    }
   }
-  process.exitCode = report.pass ? 0 : 1;
+
+  // Per round: what the CLI adds on top of starting Node and making the same request with curl.
+  const perRound = (field, cli, curl) => samples[cli][field].map((v, i) => v - samples['node -e 0'][field][i] - samples[curl][field][i]);
+  const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0] || null;
+  const note = `${availableParallelism()} cores, load ${load ?? '?'}`;
+  const rows = [
+    { bench: 'keys', metric: 'key create overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway key create', 'curl POST /key/generate'), target: { op: '<=', value: 50 }, note },
+    { bench: 'keys', metric: 'models overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway models', 'curl GET /v1/models'), target: { op: '<=', value: 50 }, note },
+    ...Object.entries(samples).map(([name, v]) => ({ bench: 'keys', metric: `${name} (wall)`, unit: 'ms', samples: v.ms })),
+  ];
+  if (GNU_TIME) {
+    rows.push(
+      { bench: 'keys', metric: 'key create overhead (cpu) beyond node -e 0 + curl', unit: 'ms', samples: perRound('cpuMs', 'ai-gateway key create', 'curl POST /key/generate') },
+      { bench: 'keys', metric: 'models overhead (cpu) beyond node -e 0 + curl', unit: 'ms', samples: perRound('cpuMs', 'ai-gateway models', 'curl GET /v1/models') },
+      { bench: 'keys', metric: 'node -e 0 (cpu)', unit: 'ms', samples: samples['node -e 0'].cpuMs },
+    );
+  }
+  const pass = rows.every((row) => !row.target || summarize(row).pass);
+  if (asJson) console.log(JSON.stringify({ bench: 'keys', node: process.version, cores: availableParallelism(), loadAverage1m: load, table: rows }, null, 2));
+  else {
+    console.log(`bench/keys.mjs: ${runs} interleaved rounds, Node ${process.version}, ${note}`);
+    console.log(renderTable(rows));
+  }
+  process.exitCode = pass ? 0 : 1;
 } finally {
   await standin.close();
   await rm(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ describe('the packed npm package', () => {
 
     const help = await sh('npx', ['--no-install', 'ai-gateway', '--help'], project);
     expect(help.code, help.stderr).toBe(0);
-    expect(help.stdout).toMatch(/setup\s+create or update the gateway files/);
+    expect(help.stdout).toMatch(/setup \[options\]\s+create or update the gateway files/);
 
     const gateway = join(work, 'gateway');
     const setup = await sh('npx', ['--no-install', 'ai-gateway', 'setup', '--yes', '--dir', gateway, '--ports', 'random'], project);

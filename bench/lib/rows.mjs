@@ -1,10 +1,12 @@
 // The one output format of every bench script, and the table `npm run bench` prints.
 //
-// A bench script run with `--json` prints exactly one JSON document on stdout (progress goes to stderr):
-//   { bench: "data-path", ok: true, rows: Row[], skipped?: "why", details?: {...} }
-// Row = { bench, metric, unit: "ratio" | "ms" | "s", samples: number[] (one per run), target?: Target, note? }
+// A bench script run with `--json` prints one JSON document on stdout (progress goes to stderr) with
+// at least these fields, next to whatever else it reports:
+//   { bench: "data-path", table: Row[], skipped?: "why" }
+// Row = { bench, metric, unit: "ratio" | "ms" | "s", samples: number[] (one per run), target?: Target }
 // Target = { op: "<=" | ">=", value: number }: the verdict is taken on the median of the samples.
-// `skipped` (with rows: []) means the bench could not run here (no Docker engine, no wrk ...): not a failure.
+// `skipped` (with table: []) means the bench could not run here (no Docker engine, no wrk ...): not a failure.
+// The runner (bench/run.mjs) passes `--runs N` (and `--rounds N`, BENCH_RUNS=N) and reads `table`.
 
 /** @typedef {{op: '<=' | '>=', value: number}} Target */
 /** @typedef {{bench: string, metric: string, unit: 'ratio'|'ms'|'s', samples: number[], target?: Target, note?: string}} Row */

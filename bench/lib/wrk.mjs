@@ -25,7 +25,8 @@ function luaString(value) {
 function luaScript({ method, body, headers }) {
   const lines = [`wrk.method = ${luaString(method)}`];
   if (body !== undefined) lines.push(`wrk.body = ${luaString(body)}`);
-  for (const [k, v] of Object.entries(headers)) lines.push(`wrk.headers[${luaString(k)}] = ${luaString(v)}`);
+  // The spaces matter: "[[" would open a Lua long string.
+  for (const [k, v] of Object.entries(headers)) lines.push(`wrk.headers[ ${luaString(k)} ] = ${luaString(v)}`);
   lines.push(
     'done = function(summary, latency, requests)',
     '  local e = summary.errors',

@@ -143,7 +143,7 @@ describe('waitForHealthy', () => {
     const baseline = parseInspect(JSON.stringify(docker.containers.map(inspectJson)));
     const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, baseline }));
     expect(error.code).toBe('SERVICE_RESTART_LOOP');
-    expect(error.message).toContain('litellm crashed and was restarted 1 time(s) (last exit code 1)');
+    expect(error.message).toContain('litellm crashed and was restarted 1 time (last exit code 1)');
   });
 
   it('fails a service whose healthcheck keeps timing out (wedged) after a minute, long before the timeout', async () => {

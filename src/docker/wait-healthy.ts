@@ -183,7 +183,7 @@ export function assess(container: ContainerInfo | undefined, before: ContainerIn
       return {
         kind: 'failed',
         code: 'SERVICE_RESTART_LOOP',
-        reason: `keeps restarting (last exit code ${container.exitCode}, restarted ${container.restartCount} times)`,
+        reason: `keeps restarting (last exit code ${container.exitCode}, restarted ${plural(container.restartCount, 'time')})`,
         label: 'restarting',
       };
     case 'paused':
@@ -193,7 +193,7 @@ export function assess(container: ContainerInfo | undefined, before: ContainerIn
         return {
           kind: 'failed',
           code: 'SERVICE_RESTART_LOOP',
-          reason: `crashed and was restarted ${container.restartCount - restartsBefore} time(s) (last exit code ${container.exitCode})`,
+          reason: `crashed and was restarted ${plural(container.restartCount - restartsBefore, 'time')} (last exit code ${container.exitCode})`,
           label: 'restarting',
         };
       }
@@ -259,6 +259,10 @@ function nextSteps(services: string[], timeoutSeconds: number): string {
 function formatLogs(service: string, lines: string[]): string {
   if (lines.length === 0) return `\n(${service} has written no log lines.)`;
   return `\nLast ${lines.length} log lines of ${service}:\n${lines.map((l) => `  │ ${l}`).join('\n')}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function oneLine(text: string): string {

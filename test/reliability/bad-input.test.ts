@@ -129,7 +129,7 @@ const ROWS: Row[] = [
   { name: 'models: 401 for the API key', args: (s) => ['models', '--base-url', s.unauthorized.url], env: () => API_KEY, exit: EXIT.remote, code: 'API_KEY_REJECTED', message: /rejected the API key \(401/ },
   { name: 'key info: 404 from something that is not LiteLLM', args: (s) => ['key', 'info', 'app', '--base-url', s.notFound.url], exit: EXIT.remote, code: 'LITELLM_ROUTE_NOT_FOUND', message: /has no \/key\/list route: it does not look like a LiteLLM proxy/ },
   { name: 'openapi: 404', args: (s) => ['openapi', '--base-url', s.notFound.url], exit: EXIT.remote, code: 'LITELLM_ROUTE_NOT_FOUND', message: /has no \/openapi\.json route/ },
-  { name: 'key create: 500', args: (s) => ['key', 'create', '--alias', 'x', '--base-url', s.serverError.url], exit: EXIT.remote, code: 'LITELLM_ERROR', message: /LiteLLM failed POST \/key\/generate \(500\): Internal exploded/ },
+  { name: 'key create: 500', args: (s) => ['key', 'create', '--alias', 'x', '--base-url', s.serverError.url], exit: EXIT.remote, code: 'LITELLM_ERROR', message: /LiteLLM failed GET \/key\/list \(500\): Internal exploded/ },
   { name: 'models: garbage instead of JSON', args: (s) => ['models', '--base-url', s.garbage.url], env: () => API_KEY, exit: EXIT.remote, code: 'UNEXPECTED_RESPONSE', message: /answered GET \/v1\/models with a body we do not understand/ },
   { name: 'openapi: garbage instead of a document', args: (s) => ['openapi', '--base-url', s.garbage.url], exit: EXIT.remote, code: 'OPENAPI_INVALID', message: /openapi\.json is not an OpenAPI 3\.x document/ },
   { name: 'key list: connection reset, no answer', args: (s) => ['key', 'list', '--timeout', '1', '--base-url', s.reset.url], exit: EXIT.unhealthy, code: 'PROXY_UNREACHABLE', message: /Cannot reach LiteLLM at .* \(connection reset\)/ },
@@ -222,7 +222,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 interface CheckEntry {

@@ -530,6 +530,13 @@ describe('LLM routes', () => {
     expect(last).toMatchObject({ method: 'POST', status: 200, body: { model: 'gpt-4o-mini', temperature: 0.2, user: 'alice' }, auth: { role: 'proxy_admin', via: 'authorization' } });
     expect(last!.headers.authorization).toBe('[redacted]');
   });
+
+  it('keeps no request log with recordRequests: false (load benchmarks), and still answers', async () => {
+    const quiet = await start({ recordRequests: false });
+    const res = await call(quiet.url, '/v1/chat/completions', { key: MASTER, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(res.status).toBe(200);
+    expect(quiet.requests).toHaveLength(0);
+  });
 });
 
 describe('without a database (store "none")', () => {

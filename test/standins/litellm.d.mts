@@ -31,6 +31,8 @@ export interface StandinOptions {
   streamIntervalMs?: number;
   /** Keep every request in `requests` (default true); false for load benchmarks. */
   recordRequests?: boolean;
+  /** Store 'postgres': cache key rows for authentication this long, as LiteLLM does (default 0: every request reads the DB). */
+  keyCacheTtlMs?: number;
   /** Reported LiteLLM version; default "1.80.0-standin". */
   version?: string;
   /** 'never-ready': listen but never answer. */

@@ -523,10 +523,13 @@ function compareRows(sortBy, sortOrder) {
 
 /** PostgreSQL store using LiteLLM's table and column names, so keys survive a restart. */
 class PostgresStore extends BaseStore {
-  constructor(databaseUrl, log) {
+  constructor(databaseUrl, log, { keyCacheTtlMs = 0 } = {}) {
     super('postgres');
     this.databaseUrl = databaseUrl;
     this.log = log;
+    /** Key rows for authentication, by token (LiteLLM checks its cache before the DB); off when 0. */
+    this.keyCacheTtlMs = keyCacheTtlMs;
+    this.keyCache = new Map();
     this.pool = null;
     this.readiness = { at: 0, ok: false, pending: null };
     try {
@@ -581,6 +584,8 @@ class PostgresStore extends BaseStore {
 
   async query(sql, params) {
     this.assertUp();
+    // Any write may change a key (spend, blocked, deletion): forget every cached row.
+    if (this.keyCache.size && !/^\s*SELECT/i.test(sql)) this.keyCache.clear();
     try {
       return await this.pool.query(sql, params);
     } catch (err) {
@@ -606,6 +611,17 @@ class PostgresStore extends BaseStore {
   async get(token) {
     const res = await this.query('SELECT * FROM "LiteLLM_VerificationToken" WHERE token = $1', [token]);
     return res.rows[0] ? fromDbRow(res.rows[0]) : null;
+  }
+
+  /** get() for authentication: read-only use, so a cached row can be shared. Misses are not cached. */
+  async getForAuth(token) {
+    if (this.keyCacheTtlMs <= 0) return this.get(token);
+    this.assertUp(); // a lost database still fails every request, cached or not
+    const hit = this.keyCache.get(token);
+    if (hit && Date.now() - hit.at < this.keyCacheTtlMs) return hit.row;
+    const row = await this.get(token);
+    if (row) this.keyCache.set(token, { row, at: Date.now() });
+    return row;
   }
 
   async findByAlias(alias) {
@@ -743,7 +759,7 @@ function isConnectionError(err) {
 function createStore(options, log) {
   if (options.store === 'postgres') {
     if (!options.databaseUrl) throw new Error("store 'postgres' needs databaseUrl");
-    return new PostgresStore(options.databaseUrl, log);
+    return new PostgresStore(options.databaseUrl, log, { keyCacheTtlMs: options.keyCacheTtlMs });
   }
   if (options.store === 'none') return new NoStore();
   return new MemoryStore();
@@ -826,6 +842,7 @@ function modelMatches(modelName, requested) {
  * @property {boolean} [premium] enable enterprise features (/key/regenerate, tags, model_max_budget)
  * @property {number} [streamIntervalMs] delay between streamed chunks, default 100
  * @property {boolean} [recordRequests] keep every request in `requests` (default true); off for load benchmarks
+ * @property {number} [keyCacheTtlMs] store 'postgres': cache key rows for auth this long (default 0 = every request reads the DB)
  * @property {string} [version] reported litellm version
  * @property {'never-ready'|null} [fault] 'never-ready': listen but never answer any request
  * @property {number} [dbWaitMs] how long to wait for PostgreSQL at boot (default 60000)
@@ -853,6 +870,7 @@ export async function startLiteLLMStandin(input = {}) {
     premium: false,
     streamIntervalMs: 100,
     recordRequests: true,
+    keyCacheTtlMs: 0,
     version: DEFAULT_VERSION,
     fault: null,
     dbWaitMs: 60_000,
@@ -1154,7 +1172,7 @@ async function authenticate(ctx) {
   const token = hashToken(key);
   let row;
   try {
-    row = await store.get(token);
+    row = await (store.getForAuth ? store.getForAuth(token) : store.get(token));
   } catch (err) {
     throw ProxyError.auth(err.message);
   }
@@ -2218,6 +2236,7 @@ async function main(argv, env) {
     errorVariant: env.STANDIN_ERROR_VARIANT || 'new',
     streamIntervalMs: Number(env.STANDIN_STREAM_INTERVAL_MS ?? 100),
     recordRequests: env.STANDIN_RECORD_REQUESTS !== '0',
+    keyCacheTtlMs: Number(env.STANDIN_KEY_CACHE_TTL_MS ?? 0),
     premium: Boolean(env.LITELLM_LICENSE),
     version,
     fault: fault === 'never-ready' ? 'never-ready' : null,

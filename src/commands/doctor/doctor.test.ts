@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../core/errors.js';
 import { createTestContext, type TestContext } from '../../testing/context.js';
 import { DoctorDocker, healthyContainers, TEST_POSTGRES_PASSWORD, TEST_UI_PASSWORD, writeGatewayFixture, type EngineFacts, type GatewayFixtureOptions } from '../../testing/doctor-fixtures.js';
-import { FakeDocker, fakeContainer, type FakeContainer } from '../../testing/fake-docker.js';
+import { FakeDocker, type FakeContainer } from '../../testing/fake-docker.js';
 import { startStandin, TEST_MASTER_KEY, TEST_MODELS, TEST_SALT_KEY, type Standin } from '../../testing/litellm.js';
 import { ALL_CHECKS } from './checks/index.js';
 import { githubAnnotations, optionsSchema, outcome, render, run, type DoctorResult } from './doctor.handler.js';

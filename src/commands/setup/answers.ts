@@ -481,7 +481,7 @@ export async function resolveProviders(r: Resolver, askInteractively: boolean): 
     for (;;) {
       const choice = await r.ctx.prompts.select<ProviderId | 'done'>({
         id: 'providers',
-        message: 'Add an LLM provider? (keys are stored in .env only; config.yaml reads them from there)',
+        message: 'Add an LLM provider key? (stored in .env only)',
         choices: [
           { value: 'done', name: 'Done' },
           ...PROVIDERS.map((p) => ({ value: p.id, name: `${p.label}${current(p.envKey) ? ' (configured; choose to replace)' : ''}` })),
@@ -591,7 +591,7 @@ export async function resolveImages(r: Resolver): Promise<Record<ServiceImageKey
   if (open.length > 0 && interactive(r)) {
     customise = !(await r.ctx.prompts.confirm({
       id: 'images',
-      message: `Use the upstream images (${open.map((s) => DEFAULT_IMAGES[s.key]).join(', ')})?`,
+      message: 'Use the default upstream images? (No: a mirror or pinned versions)',
       default: true,
       flagHint: '--litellm-image, --postgres-image, --open-webui-image, --nginx-image (or AI_GATEWAY_*_IMAGE)',
     }));
@@ -651,7 +651,7 @@ export async function resolveSecrets(r: Resolver): Promise<ResolvedSecrets> {
   if (missing.length > 0 && interactive(r)) {
     typeThem = !(await r.ctx.prompts.confirm({
       id: 'secrets',
-      message: `Generate ${missing.map((s) => s.envKey).join(', ')} now (recommended)?`,
+      message: `Generate the ${missing.length === SECRET_SPECS.length ? 'secrets (master and salt keys, passwords)' : `missing secrets (${missing.map((s) => s.envKey).join(', ')})`} now? (recommended)`,
       default: true,
       flagHint: missing.map((s) => s.sourceVar).join(', '),
     }));

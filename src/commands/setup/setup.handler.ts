@@ -127,6 +127,9 @@ export const defaultProbes: SetupProbes = {
 
 /** Files that mark a directory as a gateway (and are backed up before a recreate). */
 const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
+/** Files rendered whole (not merged): each carries this mark in its header comment. */
+const REWRITTEN_FILES = [FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
+const MANAGED_MARK = 'managed by ai-gateway';
 
 export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
   const dryRun = Boolean(options.dryRun);
@@ -137,15 +140,27 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   if (!dryRun) await assertWritable(ctx.dir, ['nginx']);
 
   const existing = await readExisting(ctx);
-  if (existing.text[FILES.env] === null && existing.text[FILES.compose] !== null && !existing.text[FILES.compose]?.includes('ai-gateway')) {
-    throw new UserError('FOREIGN_DIRECTORY', `${ctx.dir} already has a docker-compose.yml that ai-gateway did not write.`, {
-      hint: 'Run setup in an empty directory (or a new one: --dir ./gateway); setup never overwrites a project it does not own.',
+  const recreateAsked = [options.mode, ctx.env.AI_GATEWAY_MODE].some((m) => m?.trim().toLowerCase() === 'recreate');
+  // Files setup rewrites whole: never one it did not write, unless recreating (which backs it up first).
+  const foreign = REWRITTEN_FILES.filter((file) => existing.text[file] != null && !existing.text[file]?.includes(MANAGED_MARK));
+  if (foreign.length > 0 && !recreateAsked) {
+    throw new UserError('FOREIGN_DIRECTORY', `${ctx.dir} already has ${foreign.join(', ')} that ai-gateway did not write; setup will not overwrite them.`, {
+      hint: 'Run setup in an empty directory (e.g. --dir ./gateway), or pass --mode recreate --yes to back them up to backups/ and replace them.',
+      details: { files: foreign },
     });
   }
-  const existingEnv = existing.text[FILES.env] === null ? null : EnvFile.parse(existing.text[FILES.env] as string, join(ctx.dir, FILES.env));
+  let existingEnv: EnvFile | null = null;
+  const envText = existing.text[FILES.env] ?? null;
+  if (envText !== null) {
+    try {
+      existingEnv = EnvFile.parse(envText, join(ctx.dir, FILES.env));
+    } catch (error) {
+      if (!recreateAsked) throw error; // a recreate backs the broken file up and starts over
+    }
+  }
   for (const key of [...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]) ctx.out.addSecret(existingEnv?.get(key));
 
-  const mode = await resolveMode(ctx, options, existingEnv !== null);
+  const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
   const prior = mode === 'recreate' ? null : existingEnv;
   // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
   const configLabel = join(ctx.dir, FILES.config);
@@ -203,9 +218,11 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     await createDirectory(ctx, ctx.dir);
     const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'setup' });
     try {
-      // Another writer (key create --save, a second setup) may have changed .env while we asked questions.
-      if ((await ctx.fs.readText(join(ctx.dir, FILES.env))) !== existing.text[FILES.env]) {
-        throw new EnvError('CONCURRENT_CHANGE', `${join(ctx.dir, FILES.env)} changed while setup was running; nothing was written.`, {
+      // Another writer (key create --save, a second setup) may have changed a file while we asked questions.
+      // Every file, not only .env: the plan was made from what we read, and a stale "unchanged" would leave a mix.
+      const changed = await filesChangedSince(ctx, existing.text);
+      if (changed.length > 0) {
+        throw new EnvError('CONCURRENT_CHANGE', `${changed.map((file) => join(ctx.dir, file)).join(', ')} changed while setup was running; nothing was written.`, {
           hint: 'Run ai-gateway setup again (it starts from the current .env).',
         });
       }
@@ -309,3 +326,11 @@ export function render(result: SetupResult, style: Style): string {
   return lines.join('\n');
 }
 
+/** Files whose content differs from what was read before the lock was taken. */
+export async function filesChangedSince(ctx: Context, read: Record<string, string | null>): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [file, before] of Object.entries(read)) {
+    if ((await ctx.fs.readText(join(ctx.dir, file))) !== before) changed.push(file);
+  }
+  return changed;
+}

@@ -617,12 +617,25 @@ describe('bad input: a clear message, its exit code, and no file changed', () =>
     await expect(access(dir)).rejects.toThrow();
   });
 
-  it('never overwrites a docker-compose.yml it did not write', async () => {
+  it('never overwrites a docker-compose.yml it did not write, unless recreating (which backs it up)', async () => {
     const dir = await newDir();
     await mkdir(dir);
     await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  app:\n    image: my/app\n');
-    expect((await failure({ dir })).error).toMatchObject({ code: 'FOREIGN_DIRECTORY', exitCode: 2 });
-    expect(await readdir(dir)).toEqual(['docker-compose.yml']);
+    await writeFile(join(dir, '.env'), 'APP_TOKEN=abc\n');
+    expect((await failure({ dir })).error).toMatchObject({ code: 'FOREIGN_DIRECTORY', exitCode: 2, message: expect.stringContaining('docker-compose.yml that ai-gateway did not write') });
+    expect((await readdir(dir)).sort()).toEqual(['.env', 'docker-compose.yml']);
+    const { result } = await setup({ dir, options: { mode: 'recreate' } });
+    expect(await readFile(join(dir, result.backup as string, 'docker-compose.yml'), 'utf8')).toContain('my/app');
+    expect(await readFile(join(dir, result.backup as string, '.env'), 'utf8')).toBe('APP_TOKEN=abc\n');
+  });
+
+  it('recreates over a malformed .env (backing it up), while reuse refuses it', async () => {
+    const { dir, before } = await existingGateway();
+    await writeFile(join(dir, '.env'), `${before['.env']}garbage line\n`);
+    expect((await failure({ dir })).error.code).toBe('ENV_PARSE_ERROR');
+    const { result } = await setup({ dir, options: { mode: 'recreate' } });
+    expect(await readFile(join(dir, result.backup as string, '.env'), 'utf8')).toContain('garbage line');
+    expect(await readFile(join(dir, '.env'), 'utf8')).not.toContain('garbage line');
   });
 
   it.skipIf(process.getuid?.() === 0)('refuses a non-writable directory before asking anything (exit 3)', async () => {
