@@ -89,17 +89,20 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       }
     }
 
-    const load = (p, s, seconds) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
+    const load = (p, s, seconds, warmUp = false) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir, warmUp });
     log(`${BENCH}: warm-up (2 s per path and scenario)`);
-    for (const s of scenarios) for (const p of paths) await load(p, s, 2);
+    for (const s of scenarios) for (const p of paths) await load(p, s, 2, true);
 
     /** figures[scenario][path] = [{rps, p50Ms, p99Ms, ...} per round] */
     const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(paths.map((p) => [p.name, []]))]));
     /** streams[path] = [{ttfcDeltaMs, worstChunkDeltaMs, gapsMs} per round], relative to direct */
     const streams = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, []]));
     const directGaps = [];
+    /** The 1-minute load average at the start of each round: how busy the machine was. */
+    const loadAverages = [];
 
     for (let round = 0; round < runs; round++) {
+      loadAverages.push(await loadAverage1m());
       // A B ... B A: the order flips every round, so neither path always runs first.
       const order = round % 2 === 0 ? paths : [...paths].reverse();
       for (const s of scenarios) {
@@ -144,6 +147,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         loadGenerator: 'wrk -t 1 (one thread)',
         streamIntervalMs: STREAM_INTERVAL_MS,
         directStreamGapMedianMs: median(directGaps),
+        loadAverage1mPerRound: loadAverages,
         medians: absolute,
         perRound: figures,
       },
@@ -154,6 +158,10 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     log(`${BENCH}: removing the stack (down -v)`);
     await stack.down();
   }
+}
+
+async function loadAverage1m() {
+  return Number((await readFile('/proc/loadavg', 'utf8').catch(() => 'NaN')).split(' ')[0]);
 }
 
 function fmt(x) {

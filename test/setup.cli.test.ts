@@ -174,7 +174,7 @@ describe('setup killed with SIGKILL at any moment', () => {
     expect(fresh['config.yaml']).not.toBe(old['config.yaml']);
     expect(fresh['docker-compose.yml']).not.toBe(old['docker-compose.yml']);
 
-    const delays = Array.from({ length: 12 }, (_, i) => Math.round((fullRunMs * (i + 1)) / 12));
+    const delays = Array.from({ length: 10 }, (_, i) => Math.round((fullRunMs * (i + 1)) / 10));
     const outcomes = new Set<string>();
     for (const delay of delays) {
       const dir = await newDir();
@@ -183,9 +183,10 @@ describe('setup killed with SIGKILL at any moment', () => {
         env: { ...process.env, ...env, AI_GATEWAY_OPENAI_API_KEY: 'sk-openai-kill-0123456789', NO_COLOR: '1', CI: '' },
         stdio: 'ignore',
       });
+      const exited = new Promise((done) => child.once('exit', done)); // it may finish before the kill
       await new Promise((done) => setTimeout(done, delay));
       child.kill('SIGKILL');
-      await new Promise((done) => child.once('exit', done));
+      await exited;
 
       const now = await contents(dir);
       for (const file of FILES) {
@@ -208,5 +209,5 @@ describe('setup killed with SIGKILL at any moment', () => {
     }
     // The kills landed both before and after the writes (otherwise this test proves little).
     expect(outcomes.has('.env:old')).toBe(true);
-  }, 120_000);
+  }, 300_000);
 });

@@ -319,6 +319,11 @@ export async function resolvePorts(r: Resolver, settings: { nginx: boolean; expo
     const given = suppliedWithSource(r, spec.option, spec.flag, spec.sourceVar);
     if (given) explicit.set(role, { port: parsePort(given.value, given.source), source: given.source });
   }
+  for (const role of Object.keys(PORT_ROLES) as PortRole[]) {
+    const spec = PORT_ROLES[role];
+    const unused = roles.includes(role) ? undefined : suppliedWithSource(r, spec.option, spec.flag, spec.sourceVar);
+    if (unused) r.warnings.push(`${unused.source} is ignored: ${spec.label} gets no host port ${role === 'webui' ? 'with Nginx in front (it is served at /)' : role === 'nginx' ? 'without Nginx' : 'unless --expose-postgres'}.`);
+  }
   const seen = new Map<number, string>();
   for (const [, { port, source }] of explicit) {
     const other = seen.get(port);
@@ -344,17 +349,19 @@ export async function resolvePorts(r: Resolver, settings: { nginx: boolean; expo
   }
 
   const chosen: Partial<Record<PortRole, number>> = {};
-  const taken = () => new Set(Object.values(chosen).concat([...explicit.values()].map((e) => e.port)));
+  /** Ports already claimed by the other services (chosen, or given explicitly). */
+  const takenBy = (self: PortRole) =>
+    new Set(roles.filter((role) => role !== self).flatMap((role) => [chosen[role], explicit.get(role)?.port].filter((p): p is number => p !== undefined)));
   // Explicit ports first, so the others steer clear of them.
   for (const role of roles) {
     const given = explicit.get(role);
-    if (given) chosen[role] = await ensureFree(r, role, given.port, settings.bind, { source: given.source, taken: taken() });
+    if (given) chosen[role] = await ensureFree(r, role, given.port, settings.bind, { source: given.source, taken: takenBy(role) });
   }
   for (const role of roles) {
     if (chosen[role] !== undefined) continue;
     const spec = PORT_ROLES[role];
     const prior = priorPort(r, role);
-    const others = taken();
+    const others = takenBy(role);
     if (mode === undefined && prior !== undefined && !others.has(prior)) {
       chosen[role] = prior; // reuse: our own port, kept as it is
     } else if ((mode ?? 'default') === 'default') {
@@ -381,7 +388,6 @@ function priorPort(r: Resolver, role: PortRole): number | undefined {
 /** The port if it is free (or ours); otherwise ask for another (interactive) or fail naming the flag and a free port. */
 async function ensureFree(r: Resolver, role: PortRole, port: number, bind: string, context: { source: string; taken: Set<number> }): Promise<number> {
   const spec = PORT_ROLES[role];
-  context.taken.delete(port);
   if (context.taken.has(port)) {
     throw new UserError('PORT_CONFLICT', `Port ${port} (${spec.label}, from ${context.source}) is already used by another service of this gateway.`, { hint: `Pass ${spec.flag} with a different port.` });
   }

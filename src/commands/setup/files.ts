@@ -125,22 +125,28 @@ async function privateDir(path: string): Promise<void> {
   await chmod(path, 0o700);
 }
 
-/** Write the planned files in order, each atomically at 600; fix the mode of unchanged ones. */
+/**
+ * Write the planned files, each atomically at 600, and fix the mode of unchanged ones. The writes
+ * run concurrently: each file is still old-or-new on its own, and the filesystem journal commits
+ * their fsyncs together instead of one after another (several times faster on a real disk).
+ */
 export async function writePlannedFiles(ctx: Context, plans: FilePlan[]): Promise<void> {
-  const written: string[] = [];
   for (const plan of plans) {
-    const path = join(ctx.dir, plan.file);
-    try {
-      if (plan.action === 'unchanged') {
-        if (plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode)) await ctx.platform.protectFile(path);
-        continue;
-      }
-      await ctx.fs.mkdirp(dirname(path));
-      await ctx.fs.writeAtomic(path, plan.after);
-      written.push(plan.file);
-    } catch (error) {
-      if (isWriteEnvironmentError(error)) throw notWritable(path, error, written);
-      throw error;
-    }
+    if (plan.action === 'unchanged') continue;
+    const parent = dirname(join(ctx.dir, plan.file));
+    if (parent !== ctx.dir) await createDirectory(ctx, parent);
   }
+  const outcomes = await Promise.allSettled(
+    plans.map(async (plan) => {
+      const path = join(ctx.dir, plan.file);
+      if (plan.action !== 'unchanged') await ctx.fs.writeAtomic(path, plan.after);
+      else if (plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode)) await ctx.platform.protectFile(path);
+    }),
+  );
+  const failedAt = outcomes.findIndex((o) => o.status === 'rejected');
+  if (failedAt === -1) return;
+  const error = (outcomes[failedAt] as PromiseRejectedResult).reason as unknown;
+  const written = plans.filter((plan, i) => plan.action !== 'unchanged' && outcomes[i]?.status === 'fulfilled').map((plan) => plan.file);
+  if (isWriteEnvironmentError(error)) throw notWritable(join(ctx.dir, (plans[failedAt] as FilePlan).file), error, written);
+  throw error;
 }

@@ -496,6 +496,8 @@ describe('ports', () => {
     expect((await failure({ dir, options: { nginxPort: '70000' } })).error).toMatchObject({ code: 'PORT_OUT_OF_RANGE', exitCode: 2, message: '--nginx-port: port 70000 is out of range: ports are 1-65535.' });
     expect((await failure({ dir, env: { AI_GATEWAY_LITELLM_PORT: '0' } })).error).toMatchObject({ code: 'PORT_OUT_OF_RANGE', message: expect.stringContaining('AI_GATEWAY_LITELLM_PORT') });
     expect((await failure({ dir, options: { nginxPort: '5000', litellmPort: '5000' } })).error).toMatchObject({ code: 'PORT_CONFLICT', exitCode: 2 });
+    // A flag that takes another service's default port is a conflict too, not a silent double booking.
+    expect((await failure({ dir, options: { litellmPort: '3000' } })).error).toMatchObject({ code: 'PORT_CONFLICT', hint: 'Pass --nginx-port with a different port.' });
     await expect(access(dir)).rejects.toThrow();
   });
 

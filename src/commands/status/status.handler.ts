@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Context } from '../../core/context.js';
+import { UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { byService, projectContainers } from '../../docker/containers.js';
 import { checkDaemon } from '../../docker/engine.js';
@@ -36,6 +37,11 @@ export interface StatusResult {
 }
 
 export async function run(ctx: Context, options: StatusOptions): Promise<StatusResult> {
+  if (options.output === 'env' && ctx.out.json) {
+    throw new UserError('CONFLICTING_OUTPUT', '-o env and --json ask for two different outputs.', {
+      hint: 'Use "ai-gateway status -o env" for shell lines, or "ai-gateway status --json" for the document.',
+    });
+  }
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
   await checkDaemon(ctx);

@@ -100,6 +100,13 @@ describe('status', () => {
     expect(stdout.join('')).not.toContain(MASTER_KEY);
   });
 
+  it('refuses -o env together with --json (the key must not end up in a JSON document)', async () => {
+    const { dir } = await writeGatewayFixture({ env: { VIRTUAL_KEY } });
+    const out = new Output({ json: true, color: false, verbose: false, stdout: { write: () => {} }, stderr: { write: () => {} }, spinners: false });
+    const ctx = createTestContext({ dir, out, docker: new FakeDocker({ containers: healthyStack() }), clock: fakeClock(), http: { fetch: ready } });
+    await expect(run(ctx, { output: 'env' })).rejects.toMatchObject({ code: 'CONFLICTING_OUTPUT', exitCode: 2 });
+  });
+
   it('warns instead of printing an empty key when there is no virtual key yet', async () => {
     const { ctx } = await setup(healthyStack(), {});
     const result = await run(ctx, { output: 'env' });

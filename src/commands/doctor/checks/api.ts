@@ -14,9 +14,15 @@ import { fail, failFromError, firstLine, ok, skip, warn, type Check } from '../r
 import type { DoctorState } from '../state.js';
 
 export const PROBE_TIMEOUT_MS = 5_000;
+/**
+ * How long a probe keeps retrying what goes away by itself (503, "DB not connected", a reset
+ * connection): long enough to ride out a database query that timed out once under load, short
+ * enough that doctor still reports a real outage within seconds.
+ */
+export const TRANSIENT_RETRY_MS = 3_000;
 
 function client(ctx: Context, baseUrl: string, apiKey: string | undefined, keyRole: KeyRole): LiteLLMClient {
-  return new LiteLLMClient({ baseUrl, apiKey, keyRole, fetch: ctx.http.fetch, clock: ctx.clock, out: ctx.out, waitTimeoutMs: 0, requestTimeoutMs: PROBE_TIMEOUT_MS });
+  return new LiteLLMClient({ baseUrl, apiKey, keyRole, fetch: ctx.http.fetch, clock: ctx.clock, out: ctx.out, waitTimeoutMs: TRANSIENT_RETRY_MS, requestTimeoutMs: PROBE_TIMEOUT_MS });
 }
 
 /** The public API root through Nginx (…/api/litellm), as apps see it. */
