@@ -49,7 +49,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     // The stand-in keeps an in-memory log of every request for its in-process tests; under load it would only grow.
     // Key rows are cached for auth as LiteLLM does (its cache before the DB), so /v1/models with a
     // virtual key is not one PostgreSQL query per request.
-    env: { STANDIN_RECORD_REQUESTS: '0', STANDIN_KEY_CACHE_TTL_MS: '60000', STANDIN_STREAM_INTERVAL_MS: String(STREAM_INTERVAL_MS) },
+    env: { STANDIN_RECORD_REQUESTS: '0', STANDIN_KEY_CACHE_TTL_MS: '3600000', STANDIN_STREAM_INTERVAL_MS: String(STREAM_INTERVAL_MS) },
   });
   const onSignal = () => {
     stack.down().finally(() => process.exit(130));
@@ -89,9 +89,9 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       }
     }
 
-    const load = (p, s, seconds, warmUp = false) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir, warmUp });
+    const load = (p, s, seconds) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
     log(`${BENCH}: warm-up (2 s per path and scenario)`);
-    for (const s of scenarios) for (const p of paths) await load(p, s, 2, true);
+    for (const s of scenarios) for (const p of paths) await load(p, s, 2);
 
     /** figures[scenario][path] = [{rps, p50Ms, p99Ms, ...} per round] */
     const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(paths.map((p) => [p.name, []]))]));

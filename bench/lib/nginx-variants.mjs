@@ -35,6 +35,17 @@ export const NGINX_VARIANTS = {
   'access-log-buffered': (conf) => replaceAll(conf, /^(\s*access_log \/var\/log\/nginx\/access\.log main)[^;]*;/m, '$1 buffer=64k flush=1s;', 'access-log-buffered'),
   /** No access log at all (the floor of what logging can cost). */
   'access-log-off': (conf) => replaceAll(conf, /^(\s*)access_log \/var\/log\/nginx\/access\.log main[^;]*;/m, '$1access_log off;', 'access-log-off'),
+  /** One listening socket per worker (SO_REUSEPORT): the kernel spreads new connections evenly. */
+  'listen-reuseport': (conf) => replaceAll(conf, /^(\s*listen 80 default_server);/m, '$1 reuseport;', 'listen-reuseport'),
+  /** Response buffering back on for the API routes that never stream (models, embeddings, files ...). */
+  'buffering-on-unstreamed': (conf) =>
+    replaceAll(
+      conf,
+      /^([ \t]*)(location ~ \^\/api\/litellm\/v1\/\(chat[^{]*\{)([^}]*\})/m,
+      (_, indent, open, body) =>
+        `${indent}location ~ ^/api/litellm/v1/(models(/.+)?|embeddings|moderations|rerank|images/(generations|edits|variations)|files(/.*)?|batches(/.*)?)$ {${body.replace(/proxy_buffering off;/, 'proxy_buffering on;')}\n${indent}${open}${body}`,
+      'buffering-on-unstreamed',
+    ),
   'workers-1': (conf) => replaceAll(conf, /^worker_processes [^;]+;/m, 'worker_processes 1;', 'workers-1'),
   'workers-2': (conf) => replaceAll(conf, /^worker_processes [^;]+;/m, 'worker_processes 2;', 'workers-2'),
   'workers-auto': (conf) => replaceAll(conf, /^worker_processes [^;]+;/m, 'worker_processes auto;', 'workers-auto'),

@@ -3,12 +3,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or early (without error) when `signal` aborts: a wait can be woken up. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: async (ms) => {
-    await delay(ms);
+  sleep: async (ms, signal) => {
+    if (signal?.aborted) return;
+    try {
+      await delay(ms, undefined, signal ? { signal } : undefined);
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    }
   },
 };

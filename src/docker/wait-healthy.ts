@@ -1,28 +1,32 @@
 /**
- * The health wait behind `start`. Polls every service (every 250 ms, never slower than 500 ms)
- * and returns as soon as every one is healthy (or running, without a healthcheck) and LiteLLM
- * reports a connected database. No fixed sleeps: a healthy stack returns on the first poll.
+ * The health wait behind `start`. Returns as soon as every service is healthy (or running,
+ * without a healthcheck) and LiteLLM reports a connected database; a healthy stack returns on
+ * the first poll. No fixed sleeps: it polls every 250 ms at most 500 ms apart, and wakes up at
+ * once when the engine reports a container event (`docker events`: health_status, start, die),
+ * so it sees the last service turn healthy within one `docker inspect`.
  *
- * Fails fast (DDEV's lesson) when a service turns unhealthy, exits, dies or restarts, naming it
- * with its state, exit code and last 30 log lines, and the commands to look further. Containers
- * are kept for inspection. Every expected service must exist before we call the stack healthy.
+ * Fails fast (DDEV's lesson) when a service turns unhealthy, exits, dies or restarts, or (LiteLLM)
+ * accepts connections but never answers; it names the service with its state, exit code and last
+ * 30 log lines, and the commands to look further. Containers are kept for inspection. Every
+ * expected service must exist before we call the stack healthy.
  */
 import type { Context } from '../core/context.js';
 import { HealthError } from '../core/errors.js';
-import { byService, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
+import { byService, inspectContainers, LABELS, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
 import { tailContainerLogs } from './logs.js';
 
 export const POLL_INTERVAL_MS = 250;
 export const MAX_POLL_INTERVAL_MS = 500;
 export const LOG_LINES = 30;
 /**
- * A service whose healthcheck keeps timing out accepts connections but never answers: wedged,
- * not booting (a booting LiteLLM refuses connections while it migrates). We give up on it after
- * a third of the timeout, and never sooner than a minute (a multi-worker LiteLLM can hold
- * connections unanswered while its workers start).
+ * A LiteLLM that accepts connections but does not answer HTTP is wedged, not booting (a booting
+ * one refuses connections while it migrates). We give up on it after a third of the timeout,
+ * never sooner than a minute: a multi-worker LiteLLM holds connections unanswered while its
+ * workers start, and a loaded machine answers slowly.
  */
 export const MIN_WEDGED_MS = 60_000;
-const PROBE_TIMED_OUT = /exceeded timeout|timed out/i;
+/** Readiness probes while LiteLLM starts run in the background, each allowed this long. */
+const BACKGROUND_PROBE_TIMEOUT_MS = 5_000;
 
 export interface ServiceProgress {
   service: string;
@@ -36,15 +40,17 @@ export interface ServiceProgress {
 }
 
 export interface ReadinessResult {
+  /** ready; not-ready: it answered, not ready (503, db down); no-answer: connected, silent; unreachable: refused. */
+  state: 'ready' | 'not-ready' | 'no-answer' | 'unreachable';
   ready: boolean;
-  /** Why not (or "ready"), e.g. "HTTP 503", "db: disconnected", "connection refused". */
+  /** Why not (or "db connected"), e.g. "HTTP 503", "database disconnected", "connection refused". */
   detail: string;
 }
 
 /** An application-level check on top of the container health (LiteLLM's database readiness). */
 export interface ReadinessProbe {
   service: string;
-  check(timeoutMs: number): Promise<ReadinessResult>;
+  check(timeoutMs: number, signal?: AbortSignal): Promise<ReadinessResult>;
 }
 
 /** A `compose up` running in the background while we poll. */
@@ -64,6 +70,8 @@ export interface WaitOptions {
   baseline?: ContainerInfo[];
   up?: BackgroundUp;
   onProgress?: (services: ServiceProgress[], elapsedMs: number) => void;
+  /** Called once when the readiness service (LiteLLM) first passes its readiness check. */
+  onReadinessPassed?: () => void;
   /** The --timeout the user gave (the hint suggests twice as much); default: timeoutMs. */
   hintTimeoutSeconds?: number;
 }
@@ -84,77 +92,179 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   const interval = Math.min(options.intervalMs ?? POLL_INTERVAL_MS, MAX_POLL_INTERVAL_MS);
   const started = ctx.clock.now();
   const deadline = started + options.timeoutMs;
-  const baseline = new Map((options.baseline ?? []).map((c) => [c.id, c]));
-  let readyContainer: string | null = null; // readiness is checked once per LiteLLM container
-  let readinessDetail = '';
-  let polls = 0;
   const wedgedAfterMs = Math.max(MIN_WEDGED_MS, Math.round(options.timeoutMs / 3));
-  const silentSince = new Map<string, number>(); // container id → first poll its probe was timing out
+  const baseline = new Map((options.baseline ?? []).map((c) => [c.id, c]));
+  const stop = new AbortController(); // ends the event stream and any probe still running
+  const wake = new WakeUp();
+  const events = watchEvents(ctx, options.project, stop.signal, () => wake.now());
+  const probe = options.readiness ? new BackgroundProbe(options.readiness, stop.signal, () => wake.now()) : null;
+  let readyContainer: string | null = null; // readiness passes once per LiteLLM container
+  let readinessDetail = '';
+  let knownIds: string[] | null = null;
+  let polls = 0;
 
-  for (;;) {
-    const pollStarted = ctx.clock.now();
-    polls++;
-    // Read the outcome of `up` before the snapshot: a failure it reports is then visible in it.
-    const upFinished = options.up?.finished() ?? false;
-    const upFailure = options.up?.failure();
-    const containers = byService(await projectContainers(ctx, options.project));
-    const progress: ServiceProgress[] = [];
-    for (const service of options.services) {
-      const container = containers.get(service);
-      let assessment = assess(container, container ? baseline.get(container.id) : undefined, upFinished);
-      if (assessment.kind === 'pending' && container?.health === 'starting' && PROBE_TIMED_OUT.test(container.lastHealthOutput ?? '')) {
-        const since = silentSince.get(container.id) ?? pollStarted;
-        silentSince.set(container.id, since);
-        if (pollStarted - since >= wedgedAfterMs) {
-          assessment = {
-            kind: 'failed',
-            code: 'SERVICE_NOT_ANSWERING',
-            reason: `accepts connections but has not answered its healthcheck for ${Math.round((pollStarted - since) / 1000)} s (${oneLine(container.lastHealthOutput ?? '')})`,
-            label: 'not answering',
-          };
-        } else {
-          assessment = { kind: 'pending', label: 'starting (not answering yet)' };
+  try {
+    for (;;) {
+      const pollStarted = ctx.clock.now();
+      polls++;
+      // Read the outcome of `up` before the snapshot: a failure it reports is then visible in it.
+      const upFinished = options.up?.finished() ?? false;
+      const upFailure = options.up?.failure();
+      // Once `up` is done and every service has a container, the ids stay: one `inspect` per poll.
+      const listed: ContainerInfo[] = knownIds ? await inspectContainers(ctx, knownIds) : await projectContainers(ctx, options.project);
+      const containers = byService(listed.filter((c) => !c.oneOff && c.project === options.project));
+      const stable = (options.up === undefined || upFinished) && options.services.every((s) => containers.has(s));
+      knownIds = stable && (!knownIds || listed.length === knownIds.length) ? [...containers.values()].map((c) => c.id) : null;
+
+      const progress: ServiceProgress[] = [];
+      for (const service of options.services) {
+        const container = containers.get(service);
+        let assessment = assess(container, container ? baseline.get(container.id) : undefined, upFinished);
+        if (container && probe && options.readiness?.service === service && readyContainer !== container.id) {
+          if (assessment.kind === 'ready') {
+            const remaining = Math.max(250, deadline - ctx.clock.now());
+            const readiness = await options.readiness.check(Math.min(2_000, remaining), stop.signal);
+            readinessDetail = readiness.detail;
+            if (readiness.ready) {
+              readyContainer = container.id;
+              options.onReadinessPassed?.();
+            } else assessment = { kind: 'pending', label: `waiting for database (${readiness.detail})` };
+          } else if (assessment.kind === 'pending' && container.state === 'running') {
+            const silentMs = probe.silentFor(container.id, ctx.clock.now());
+            if (silentMs >= wedgedAfterMs) {
+              assessment = {
+                kind: 'failed',
+                code: 'SERVICE_NOT_ANSWERING',
+                reason: `accepts connections but has not answered HTTP for ${Math.round(silentMs / 1000)} s (${probe.lastDetail()})`,
+                label: 'not answering',
+              };
+            } else if (silentMs > 0) {
+              assessment = { kind: 'pending', label: `${assessment.label} (not answering yet)` };
+            }
+          }
         }
-      } else if (container) {
-        silentSince.delete(container.id);
-      }
-      if (assessment.kind === 'failed' && container) {
-        throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000));
-      }
-      if (assessment.kind === 'ready' && container && options.readiness?.service === service && readyContainer !== container.id) {
-        const remaining = Math.max(250, deadline - ctx.clock.now());
-        const readiness = await options.readiness.check(Math.min(2_000, remaining));
-        readinessDetail = readiness.detail;
-        if (readiness.ready) readyContainer = container.id;
-        else assessment = { kind: 'pending', label: `waiting for database (${readiness.detail})` };
-      }
-      progress.push({
-        service,
-        state: container?.state ?? 'missing',
-        health: container?.health ?? null,
-        ready: assessment.kind === 'ready',
-        label: assessment.label,
-        containerId: container?.id ?? null,
-      });
-    }
-    const elapsedMs = ctx.clock.now() - started;
-    options.onProgress?.(progress, elapsedMs);
-    // While `up` runs, a healthy container may be one Compose is about to replace: only a
-    // snapshot taken after `up` finished can prove the stack healthy.
-    if (progress.every((p) => p.ready) && (options.up === undefined || upFinished)) return { services: progress, containers, elapsedMs, polls };
-    if (upFailure) throw upFailure;
-    if (upFinished && !options.up?.failure()) {
-      const missing = progress.filter((p) => p.containerId === null).map((p) => p.service);
-      if (missing.length > 0) {
-        throw new HealthError('SERVICE_MISSING', `Compose finished but ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no container.`, {
-          hint: 'Check that the compose files define these services ("ai-gateway setup" renders them again), then run "ai-gateway start".',
-          details: { services: missing },
+        if (assessment.kind === 'failed' && container) {
+          throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000));
+        }
+        progress.push({
+          service,
+          state: container?.state ?? 'missing',
+          health: container?.health ?? null,
+          ready: assessment.kind === 'ready',
+          label: assessment.label,
+          containerId: container?.id ?? null,
         });
       }
+      const elapsedMs = ctx.clock.now() - started;
+      options.onProgress?.(progress, elapsedMs);
+      // While `up` runs, a healthy container may be one Compose is about to replace: only a
+      // snapshot taken after `up` finished can prove the stack healthy.
+      if (progress.every((p) => p.ready) && (options.up === undefined || upFinished)) return { services: progress, containers, elapsedMs, polls };
+      if (upFailure) throw upFailure;
+      if (upFinished && !options.up?.failure()) {
+        const missing = progress.filter((p) => p.containerId === null).map((p) => p.service);
+        if (missing.length > 0) {
+          throw new HealthError('SERVICE_MISSING', `Compose finished but ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no container.`, {
+            hint: 'Check that the compose files define these services ("ai-gateway setup" renders them again), then run "ai-gateway start".',
+            details: { services: missing },
+          });
+        }
+      }
+      if (ctx.clock.now() >= deadline) throw await timeoutFailure(ctx, options, progress, containers, readinessDetail);
+      // The readiness service runs but its healthcheck has not passed yet: probe it in the
+      // background (once healthy, the poll itself asks).
+      const readinessContainer = options.readiness ? containers.get(options.readiness.service) : undefined;
+      if (probe && readinessContainer?.state === 'running' && readinessContainer.health === 'starting') probe.kick(readinessContainer.id, ctx.clock.now());
+      const spent = ctx.clock.now() - pollStarted;
+      await wake.sleep(ctx, Math.max(0, Math.min(interval - spent, deadline - ctx.clock.now())));
     }
-    if (ctx.clock.now() >= deadline) throw await timeoutFailure(ctx, options, progress, containers, readinessDetail);
-    const spent = ctx.clock.now() - pollStarted;
-    await ctx.clock.sleep(Math.max(0, Math.min(interval - spent, deadline - ctx.clock.now())));
+  } finally {
+    stop.abort();
+    await events;
+  }
+}
+
+/** A sleep that an event can cut short. */
+class WakeUp {
+  private controller = new AbortController();
+  private pending = false;
+
+  now(): void {
+    this.pending = true;
+    this.controller.abort();
+  }
+
+  async sleep(ctx: Context, ms: number): Promise<void> {
+    if (this.pending) {
+      // An event arrived while we were polling: look again right away.
+      this.pending = false;
+      this.controller = new AbortController();
+      return;
+    }
+    await ctx.clock.sleep(ms, this.controller.signal);
+    this.pending = false;
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+  }
+}
+
+/**
+ * `docker events` for the project while we wait: any state or health change wakes the loop.
+ * Best effort: without events (old engine, fake docker) the loop still polls on its interval.
+ */
+async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: () => void): Promise<void> {
+  const args = ['events', '--filter', 'type=container', '--filter', `label=${LABELS.project}=${project}`];
+  for (const event of ['health_status', 'start', 'die', 'restart', 'create', 'destroy']) args.push('--filter', `event=${event}`);
+  await ctx.docker.docker([...args, '--format', '{{.Action}}'], { signal, onStdout: () => onEvent() }).catch(() => undefined);
+}
+
+/**
+ * Readiness probes of a LiteLLM that is still starting, one at a time in the background (a
+ * silent proxy holds each for seconds; the docker polls must not wait for it). Tracks how long
+ * the proxy has been accepting connections without answering.
+ */
+class BackgroundProbe {
+  private inFlight = false;
+  private containerId: string | null = null;
+  private silentSince: number | null = null;
+  private detail = '';
+
+  constructor(
+    private readonly probe: ReadinessProbe,
+    private readonly signal: AbortSignal,
+    private readonly onResult: () => void,
+  ) {}
+
+  kick(containerId: string, now: number): void {
+    if (containerId !== this.containerId) {
+      this.containerId = containerId;
+      this.silentSince = null;
+    }
+    if (this.inFlight || this.signal.aborted) return;
+    this.inFlight = true;
+    const startedAt = now;
+    this.probe
+      .check(BACKGROUND_PROBE_TIMEOUT_MS, this.signal)
+      .then((result) => {
+        if (this.containerId !== containerId) return;
+        this.detail = result.detail;
+        if (result.state === 'no-answer') this.silentSince ??= startedAt;
+        else this.silentSince = null;
+        if (result.ready) this.onResult(); // ready before the healthcheck noticed: look now
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight = false;
+      });
+  }
+
+  /** How long the container has been silent (0 when it answered or refused lately). */
+  silentFor(containerId: string, now: number): number {
+    if (containerId !== this.containerId || this.silentSince === null) return 0;
+    return Math.max(1, now - this.silentSince);
+  }
+
+  lastDetail(): string {
+    return this.detail;
   }
 }
 

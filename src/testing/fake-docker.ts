@@ -53,6 +53,7 @@ export class FakeDocker implements DockerClient {
   /** Called before every listing of a project's containers: move the stack forward in time. */
   onPoll: ((engine: FakeDocker, poll: number) => void) | undefined;
   polls = 0;
+  private listedJustNow = false;
   /** Custom Compose behaviour; return undefined to fall back to the default (success). */
   onCompose: ComposeHandler | undefined;
 
@@ -113,6 +114,7 @@ export class FakeDocker implements DockerClient {
           const project = filter.slice('label=com.docker.compose.project='.length);
           this.polls++;
           this.onPoll?.(this, this.polls);
+          this.listedJustNow = true;
           return ok(this.containers.filter((c) => c.project === project && (all || c.state === 'running')).map((c) => c.id).join('\n'));
         }
         if (filter.startsWith('publish=')) {
@@ -122,6 +124,12 @@ export class FakeDocker implements DockerClient {
         return ok(this.containers.map((c) => c.id).join('\n'));
       }
       case 'inspect': {
+        // A wait that knows its container ids inspects them without listing: still a poll.
+        if (!this.listedJustNow) {
+          this.polls++;
+          this.onPoll?.(this, this.polls);
+        }
+        this.listedJustNow = false;
         const found = rest.map((id) => this.containers.find((c) => c.id === id)).filter((c): c is FakeContainer => c !== undefined);
         const missing = rest.filter((id) => !this.containers.some((c) => c.id === id));
         return { stdout: JSON.stringify(found.map(inspectJson)), stderr: missing.map((id) => `Error: No such object: ${id}`).join('\n'), exitCode: missing.length > 0 ? 1 : 0 };
@@ -140,6 +148,8 @@ export class FakeDocker implements DockerClient {
         }
         return ok(text.trimEnd());
       }
+      case 'events':
+        return ok(); // no live events: waits fall back to their poll interval
       case 'volume':
         if (rest[0] === 'ls') {
           const filter = rest[rest.indexOf('--filter') + 1] ?? '';

@@ -30,13 +30,13 @@ describeEngine('start on a broken stack (real engine, docker-compose v1)', () =>
   it('a LiteLLM that never answers: fails fast, long before --timeout, naming litellm with its logs (exit 4)', async () => {
     const gateway = await setupGateway(images, { litellm: images.litellmNeverReady });
     stacks.push(gateway);
-    // The wait gives up on a service that accepts connections but never answers after a third of
+    // The wait gives up on a LiteLLM that accepts connections but never answers after a third of
     // the timeout (at least a minute): here 80 s, where the healthcheck alone would take 180 s
     // (start_period) + 20 retries before Docker calls it unhealthy.
     const result = await cli(gateway.dir, ['start', '--timeout', '240'], imageEnv(images, { litellm: images.litellmNeverReady }));
     expect(result.exitCode, describeResult(result)).toBe(4);
     expect(result.durationMs).toBeLessThan(200_000);
-    expect(result.stderr).toMatch(/✖ litellm accepts connections but has not answered its healthcheck for \d+ s/);
+    expect(result.stderr).toMatch(/✖ litellm accepts connections but has not answered HTTP for \d+ s \(no answer within 5 s\)/);
     expect(result.stderr).toMatch(/Last \d+ log lines of litellm:/);
     expect(result.stderr).toContain('ai-gateway logs litellm');
     expect(result.stderr).toContain('ai-gateway start --timeout 480');

@@ -54,3 +54,20 @@ export async function serviceContainer(project: string, service: string): Promis
   if (!id) throw new Error(`no container of ${service} in ${project}`);
   return id;
 }
+
+/**
+ * Runs `attempt` until it returns true, up to `tries` times, `pauseMs` apart. For preconditions
+ * on a shared, heavily loaded engine (a database probe can time out once); every failed attempt
+ * is logged, so a flake is visible rather than hidden. The fault assertions themselves never retry.
+ */
+export async function eventually(label: string, attempt: () => Promise<boolean | string>, tries = 4, pauseMs = 10_000): Promise<void> {
+  let last = '';
+  for (let i = 1; i <= tries; i++) {
+    const outcome = await attempt();
+    if (outcome === true) return;
+    last = outcome === false ? 'not yet' : outcome;
+    console.warn(`[reliability] ${label}: attempt ${i}/${tries} failed: ${last.slice(0, 2000)}`);
+    if (i < tries) await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  throw new Error(`${label}: still failing after ${tries} attempts: ${last}`);
+}

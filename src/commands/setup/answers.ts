@@ -126,7 +126,7 @@ export async function resolveMode(ctx: Context, options: SetupOptions, existing:
       flagHint: '--mode reuse|recreate or AI_GATEWAY_MODE',
     });
   } else mode = 'reuse';
-  if (mode === 'recreate') await confirmRecreate(ctx);
+  if (mode === 'recreate' && !options.dryRun) await confirmRecreate(ctx); // a dry run destroys nothing
   return mode;
 }
 

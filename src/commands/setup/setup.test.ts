@@ -287,6 +287,31 @@ describe('setup in a terminal (every prompt, scripted by id)', () => {
     expect(ctx.captured.all()).not.toContain('sk-openai-interactive-123456');
   });
 
+  it('without Nginx, asks the Open WebUI, LiteLLM and (with --expose-postgres) PostgreSQL ports', async () => {
+    const dir = await newDir();
+    const prompts = scriptedPrompts([
+      { id: 'profile', answer: 'none' },
+      { id: 'budget', answer: 'unlimited' },
+      { id: 'nginx', answer: false, kind: 'confirm' },
+      { id: 'bind', answer: '0.0.0.0' },
+      { id: 'ports', answer: 'manual' },
+      { id: 'port.webui', answer: '8300', kind: 'input' },
+      { id: 'port.litellm', answer: '8400', kind: 'input' },
+      { id: 'port.postgres', answer: '15432', kind: 'input' },
+      { id: 'providers', answer: 'done' },
+      { id: 'images', answer: true },
+      { id: 'secrets', answer: true },
+    ]);
+    const { result } = await setup({ dir, prompts, options: { exposePostgres: true } });
+    done(prompts);
+    expect(prompts.asked.find((q) => q.id === 'port.postgres')?.default).toBe('5432');
+    expect(result.settings).toMatchObject({ resourceProfile: 'none', litellmWorkers: null, budgetProfile: 'unlimited', nginx: false, bind: '0.0.0.0', ports: { webui: 8300, litellm: 8400, postgres: 15432 } });
+    expect(result.urls).toMatchObject({ api: 'http://localhost:8400/v1', openWebui: 'http://localhost:8300/' });
+    const override = parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8'));
+    expect(override.services.litellm.command).toEqual(['--config', '/app/config.yaml', '--port', '4000']);
+    expect(Object.keys(override.services).sort()).toEqual(['litellm', 'open-webui', 'postgres']);
+  });
+
   it('asks nothing but the mode when reusing a complete gateway, and keeps everything', async () => {
     const dir = await newDir();
     await setup({ dir, options: { profile: 'large' } });
@@ -518,6 +543,13 @@ describe('ports', () => {
     expect(error).toMatchObject({ code: 'PROMPT_NEEDS_TTY', exitCode: 2, hint: expect.stringContaining('--nginx-port <port>') });
     const { result } = await setup({ dir, options: { ports: 'manual', nginxPort: '8080', litellmPort: '8081' } });
     expect(result.settings.ports).toEqual({ nginx: 8080, litellm: 8081 });
+  });
+
+  it('says when a port flag has no effect with the chosen layout', async () => {
+    const dir = await newDir();
+    const { result, ctx } = await setup({ dir, options: { webuiPort: '3300' } });
+    expect(result.settings.ports).toEqual({ nginx: 3000, litellm: 4000 });
+    expect(ctx.captured.stderr.join('')).toContain('--webui-port is ignored: Open WebUI gets no host port with Nginx in front (it is served at /).');
   });
 
   it('publishes PostgreSQL only with --expose-postgres', async () => {

@@ -1,13 +1,15 @@
 /**
  * LiteLLM's readiness as part of "healthy": the container healthcheck only proves the process
- * answers; `/health/readiness` proves its database is connected (contract §3). One probe per
- * call, no retry: the wait loop decides when to ask again.
+ * answers; `/health/readiness` proves its database is connected (contract §3: 200, status
+ * "healthy", and db "connected" or "Not connected" when the field is there; 503 = not ready).
+ * One probe per call, no retry: the wait loop decides when to ask again. The outcome says
+ * whether anything answered at all, so the wait can tell a booting proxy (refused) from a
+ * wedged one (accepts connections, never answers).
  */
 import type { Context } from '../../core/context.js';
 import type { GatewaySettings } from '../../gateway/settings.js';
 import { SERVICES } from '../../gateway/settings.js';
-import { LiteLLMClient } from '../../litellm/client.js';
-import type { ReadinessProbe } from '../../docker/wait-healthy.js';
+import type { ReadinessProbe, ReadinessResult } from '../../docker/wait-healthy.js';
 
 /** Where this machine reaches LiteLLM's published port (0.0.0.0 is not a destination). */
 export function litellmProbeUrl(settings: GatewaySettings): string {
@@ -17,22 +19,43 @@ export function litellmProbeUrl(settings: GatewaySettings): string {
 }
 
 export function litellmReadinessProbe(ctx: Context, settings: GatewaySettings): ReadinessProbe {
-  const baseUrl = litellmProbeUrl(settings);
+  const url = `${litellmProbeUrl(settings)}/health/readiness`;
   return {
     service: SERVICES.litellm,
-    async check(timeoutMs) {
-      const client = new LiteLLMClient({
-        baseUrl,
-        apiKey: undefined,
-        keyRole: 'none',
-        fetch: ctx.http.fetch,
-        clock: ctx.clock,
-        out: ctx.out,
-        waitTimeoutMs: 0,
-        requestTimeoutMs: timeoutMs,
-      });
-      const probe = await client.readiness();
-      return { ready: probe.ready, detail: probe.ready ? `db ${probe.body?.db ?? 'not reported'}` : probe.reason };
-    },
+    check: (timeoutMs, signal) => probeReadiness(ctx.http.fetch, url, timeoutMs, signal),
   };
+}
+
+export async function probeReadiness(fetcher: typeof fetch, url: string, timeoutMs: number, signal?: AbortSignal): Promise<ReadinessResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetcher(url, { headers: { accept: 'application/json' }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+  } catch (error) {
+    if (timeout.aborted) return { state: 'no-answer', ready: false, detail: `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` };
+    return { state: 'unreachable', ready: false, detail: networkReason(error) };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await response.text());
+  } catch {
+    body = undefined;
+  }
+  if (response.status !== 200) return { state: 'not-ready', ready: false, detail: `HTTP ${response.status}` };
+  const status = (body as { status?: unknown } | undefined)?.status;
+  const db = (body as { db?: unknown } | undefined)?.db;
+  if (status !== 'healthy') return { state: 'not-ready', ready: false, detail: `status ${JSON.stringify(status ?? null)}` };
+  if (typeof db === 'string' && db !== 'connected' && db !== 'Not connected') return { state: 'not-ready', ready: false, detail: `database ${db}` };
+  return { state: 'ready', ready: true, detail: typeof db === 'string' ? `db ${db}` : 'ready' };
+}
+
+function networkReason(error: unknown): string {
+  const codes: string[] = [];
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  if (codes.includes('ECONNREFUSED')) return 'connection refused';
+  if (codes.includes('ECONNRESET') || codes.includes('UND_ERR_SOCKET')) return 'connection closed';
+  return codes[0] ?? (error instanceof Error ? error.message : String(error));
 }

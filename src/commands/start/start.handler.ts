@@ -110,7 +110,22 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       return result(ctx, stack, engine, { alreadyRunning: false, waited: false, healthy: false, changed: changedServices(before, containers, []), openWebuiKey: 'skipped', containers, started });
     }
 
-    let waited = await upAndWait(ctx, stack, compose, { before, deadline, timeoutSeconds });
+    // Open WebUI's key only needs LiteLLM: check it while the services after LiteLLM still start,
+    // so a healthy stack costs no extra round trips at the end.
+    let keyTask: Promise<KeyOutcome> | undefined;
+    const checkKey = () => {
+      keyTask ??= deps.ensureOpenWebuiKey(ctx, stack.gateway, { timeoutMs: Math.max(10_000, deadline - ctx.clock.now()) }).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+    };
+    let waited: WaitResult;
+    try {
+      waited = await upAndWait(ctx, stack, compose, { before, deadline, timeoutSeconds, onReadinessPassed: checkKey });
+    } catch (error) {
+      await keyTask; // never leave it writing .env behind the error
+      throw error;
+    }
     const restarts = servicesToRestart(drift, before, waited.containers);
     if (restarts.length > 0) {
       ctx.out.step(`Restarting ${restarts.join(', ')} to apply ${drift.changedFiles.filter((f) => restarts.includes(MOUNTED_FILES[f] ?? '')).join(', ')}`);
@@ -119,9 +134,10 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       if (restart.exitCode !== 0) throw await upFailure(ctx, compose, restart);
       waited = await waitWithSpinner(ctx, stack, { baseline: snapshot, deadline, timeoutSeconds });
     }
-    await record(ctx, stack, waited.containers);
-
-    const key = await deps.ensureOpenWebuiKey(ctx, stack.gateway, { timeoutMs: Math.max(10_000, deadline - ctx.clock.now()) });
+    checkKey();
+    const [outcome] = await Promise.all([keyTask as Promise<KeyOutcome>, record(ctx, stack, waited.containers)]);
+    if ('error' in outcome) throw outcome.error;
+    const key = outcome.value;
     if (key.changed) {
       // VIRTUAL_KEY in .env changed: only Open WebUI reads it, so only Open WebUI is recreated.
       ctx.out.step(`Open WebUI's virtual key was ${key.action}; recreating open-webui`);
@@ -158,11 +174,13 @@ function isReady(container: ContainerInfo | undefined): boolean {
  * `up -d` in the background while we poll: Compose v1 blocks in `up` until dependencies are
  * healthy, and a service that dies meanwhile should end the wait now, not when Compose gives up.
  */
+type KeyOutcome = { value: { action: OpenWebuiKeyAction; changed: boolean } } | { error: unknown };
+
 async function upAndWait(
   ctx: Context,
   stack: Stack,
   compose: ComposeProject,
-  options: { before: ContainerInfo[]; deadline: number; timeoutSeconds: number; services?: string[] },
+  options: { before: ContainerInfo[]; deadline: number; timeoutSeconds: number; services?: string[]; onReadinessPassed?: () => void },
 ): Promise<WaitResult> {
   const controller = new AbortController();
   let outcome: { result: ExecResult; error: Error | undefined } | undefined;
@@ -174,7 +192,13 @@ async function upAndWait(
     });
   const up: BackgroundUp = { finished: () => outcome !== undefined, failure: () => outcome?.error };
   try {
-    const waited = await waitWithSpinner(ctx, stack, { baseline: options.before, deadline: options.deadline, timeoutSeconds: options.timeoutSeconds, up });
+    const waited = await waitWithSpinner(ctx, stack, {
+      baseline: options.before,
+      deadline: options.deadline,
+      timeoutSeconds: options.timeoutSeconds,
+      up,
+      ...(options.onReadinessPassed ? { onReadinessPassed: options.onReadinessPassed } : {}),
+    });
     await running;
     if (outcome?.error) ctx.out.warn(`Every service is healthy, but Compose reported: ${outcome.error.message}`);
     return waited;
@@ -188,7 +212,7 @@ async function upAndWait(
 async function waitWithSpinner(
   ctx: Context,
   stack: Stack,
-  options: { baseline: ContainerInfo[]; deadline: number; timeoutSeconds: number; up?: BackgroundUp },
+  options: { baseline: ContainerInfo[]; deadline: number; timeoutSeconds: number; up?: BackgroundUp; onReadinessPassed?: () => void },
 ): Promise<WaitResult> {
   const spinner = await ctx.out.spinner(`Waiting for ${stack.services.join(', ')}`);
   try {
@@ -200,6 +224,7 @@ async function waitWithSpinner(
       readiness: litellmReadinessProbe(ctx, stack.gateway.settings),
       baseline: options.baseline,
       ...(options.up ? { up: options.up } : {}),
+      ...(options.onReadinessPassed ? { onReadinessPassed: options.onReadinessPassed } : {}),
       onProgress: (services) => spinner.update(`Waiting for health: ${progressLine(services)}`),
     });
     spinner.succeed(`All ${stack.services.length} services are healthy (${progressLine(waited.services)})`);

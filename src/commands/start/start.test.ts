@@ -107,6 +107,31 @@ describe('start', () => {
     expect(text).toContain('http://127.0.0.1:54000/ui');
   });
 
+  it('checks Open WebUI\'s key as soon as LiteLLM is ready, while the services after it still start', async () => {
+    const docker = new FakeDocker();
+    let upAtPoll = -1;
+    docker.onCompose = (sub, _args, engine) => {
+      if (sub !== 'up') return undefined;
+      upAtPoll = engine.polls;
+      engine.containers = [fakeContainer('postgres'), fakeContainer('litellm'), fakeContainer('open-webui', { health: 'starting' }), fakeContainer('nginx', { health: 'starting' })];
+      return { stdout: '', stderr: '', exitCode: 0 };
+    };
+    docker.onPoll = (engine, poll) => {
+      if (upAtPoll >= 0 && poll >= upAtPoll + 6) for (const c of engine.containers) c.health = 'healthy';
+    };
+    const { ctx } = await context(docker);
+    let calledAtPoll = -1;
+    const deps: StartDeps = {
+      ensureOpenWebuiKey: async () => {
+        calledAtPoll = docker.polls;
+        return { action: 'kept', changed: false };
+      },
+    };
+    await run(ctx, { wait: true }, deps);
+    expect(calledAtPoll).toBeGreaterThan(upAtPoll);
+    expect(calledAtPoll).toBeLessThan(upAtPoll + 6);
+  });
+
   it('says so and restarts nothing when the stack is already running and healthy with unchanged files', async () => {
     const docker = new FakeDocker();
     composeThatStarts(docker, { healthyAfterPolls: 1 });

@@ -3,13 +3,16 @@
  * `{{#flag}}...{{/flag}}` keeps a block when flag is true, `{{^flag}}...{{/flag}}` when false,
  * `{{name}}` inserts a value. Nothing else is special, so `${VAR}` (Compose) and `$var` (Nginx) pass through.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InternalError } from '../../core/errors.js';
 
 export type TemplateName = 'docker-compose.yml' | 'nginx.conf';
 
-/** templates/ sits at the package root: ../../../templates from both src/gateway/render and dist/gateway/render. */
-const TEMPLATE_DIR = new URL('../../../templates/', import.meta.url);
+/**
+ * templates/ sits at the package root: ../../../templates from src/gateway/render and
+ * dist/gateway/render; nearer when dist/ is bundled into fewer, shallower files.
+ */
+const TEMPLATE_DIRS = ['../../../templates/', '../../templates/', '../templates/'].map((relative) => new URL(relative, import.meta.url));
 
 const cache = new Map<TemplateName, string>();
 
@@ -17,7 +20,8 @@ export function loadTemplate(name: TemplateName): string {
   let text = cache.get(name);
   if (text === undefined) {
     try {
-      text = readFileSync(new URL(name, TEMPLATE_DIR), 'utf8');
+      const dir = TEMPLATE_DIRS.find((candidate) => existsSync(new URL(name, candidate))) ?? (TEMPLATE_DIRS[0] as URL);
+      text = readFileSync(new URL(name, dir), 'utf8');
     } catch (error) {
       throw new InternalError('TEMPLATE_MISSING', `The template ${name} is missing from the ai-gateway package.`, {
         hint: 'Reinstall ai-gateway (npm install -g ai-gateway), then run the command again.',

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { maskEnvText } from './files.js';
+import { unifiedDiff } from './diff.js';
+
+describe('unifiedDiff', () => {
+  it('is empty for identical texts', () => {
+    expect(unifiedDiff('a\nb\n', 'a\nb\n', 'f')).toBe('');
+  });
+
+  it('shows a new file as all additions from /dev/null', () => {
+    expect(unifiedDiff(null, 'x\ny\n', 'new.txt')).toBe('--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+x\n+y');
+  });
+
+  it('shows changes with three lines of context, merging hunks whose context touches (like diff -u)', () => {
+    const before = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'].join('\n');
+    const after = ['1', '2', '3', '4', 'five', '6', '7', '8', '9', '10', '11'].join('\n');
+    expect(unifiedDiff(before, after, 'n')).toBe(['--- a/n', '+++ b/n', '@@ -2,9 +2,10 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ' 9', ' 10', '+11'].join('\n'));
+  });
+
+  it('keeps distant changes in separate hunks with their own ranges', () => {
+    const lines = Array.from({ length: 20 }, (_, i) => String(i + 1));
+    const after = [...lines];
+    after[1] = 'two';
+    after[17] = 'eighteen';
+    expect(unifiedDiff(lines.join('\n'), after.join('\n'), 'f')).toBe(
+      ['--- a/f', '+++ b/f', '@@ -1,5 +1,5 @@', ' 1', '-2', '+two', ' 3', ' 4', ' 5', '@@ -15,6 +15,6 @@', ' 15', ' 16', ' 17', '-18', '+eighteen', ' 19', ' 20'].join('\n'),
+    );
+  });
+});
+
+describe('maskEnvText', () => {
+  it('masks only the values of secret keys', () => {
+    const text = 'LITELLM_MASTER_KEY=sk-abcdefghijklmnopqrstuvwxyz\nUSE_NGINX=yes\nexport POSTGRES_PASSWORD="p4ssw0rdp4ssw0rd"\nUI_PASSWORD=\n';
+    expect(maskEnvText(text, new Set(['LITELLM_MASTER_KEY', 'POSTGRES_PASSWORD', 'UI_PASSWORD']))).toBe(
+      'LITELLM_MASTER_KEY=sk-…wxyz\nUSE_NGINX=yes\nexport POSTGRES_PASSWORD=p4…w0rd\nUI_PASSWORD=\n',
+    );
+  });
+});
