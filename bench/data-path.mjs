@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argValue, median, renderTable } from './lib/rows.mjs';
-import { dockerUnavailableReason, startBenchStack } from './lib/stack.mjs';
+import { containerPids, dockerUnavailableReason, schedTimesNs, startBenchStack } from './lib/stack.mjs';
 import { wrkRun, wrkUnavailableReason } from './lib/wrk.mjs';
 import { timeStream } from './lib/stream.mjs';
 import { nginxVariant } from './lib/nginx-variants.mjs';
@@ -59,16 +59,19 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
   try {
     const virtualKey = await stack.createVirtualKey({ key_alias: 'bench-data-path', metadata: { created_by: 'bench/data-path.mjs' } });
 
-    // Where each path starts: the rendered Nginx, each variant, and LiteLLM's own port.
-    const paths = [{ name: 'nginx', base: `${stack.nginxUrl}/api/litellm` }];
+    // Where each path starts: the rendered Nginx, each variant, and LiteLLM's own port. `pids`: the
+    // processes whose CPU time is the path's own cost (Nginx's; for direct, the stand-in's).
+    const paths = [{ name: 'nginx', base: `${stack.nginxUrl}/api/litellm`, container: await stack.container('nginx'), comm: 'nginx' }];
     if (variants.length) {
       const rendered = await readFile(join(stack.dir, 'nginx', 'nginx.conf'), 'utf8');
       for (const name of variants) {
         log(`${BENCH}: Nginx variant ${name}`);
-        paths.push({ name, base: `${await stack.addNginx(name, nginxVariant(name, rendered))}/api/litellm` });
+        const added = await stack.addNginx(name, nginxVariant(name, rendered));
+        paths.push({ name, base: `${added.url}/api/litellm`, container: added.container, comm: 'nginx' });
       }
     }
-    paths.push({ name: 'direct', base: stack.litellmUrl });
+    paths.push({ name: 'direct', base: stack.litellmUrl, container: await stack.container('litellm'), comm: 'node' });
+    for (const p of paths) p.pids = await containerPids(p.container, p.comm);
 
     const chatBody = JSON.stringify({ model: MOCK_MODEL, messages: [{ role: 'user', content: 'Say something.' }] });
     const scenarios = [
@@ -89,7 +92,14 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       }
     }
 
-    const load = (p, s, seconds) => wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
+    /** One wrk run, plus the CPU time the path's own processes used for it (per request, in µs). */
+    const load = async (p, s, seconds) => {
+      const before = await schedTimesNs(p.pids);
+      const r = await wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
+      const after = await schedTimesNs(p.pids);
+      const perRequest = (field) => (before && after && r.requests > 0 ? (after[field] - before[field]) / r.requests / 1000 : NaN);
+      return { ...r, cpuUsPerRequest: perRequest('onCpu'), runQueueUsPerRequest: perRequest('waiting') };
+    };
     log(`${BENCH}: warm-up (2 s per path and scenario)`);
     for (const s of scenarios) for (const p of paths) await load(p, s, 2);
 
@@ -109,7 +119,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         for (const p of order) {
           const r = await load(p, s, durationS);
           figures[s.id][p.name].push(r);
-          log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms`);
+          log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(23)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${p.comm} cpu ${r.cpuUsPerRequest.toFixed(0)} µs/req`);
         }
       }
       const roundStreams = await measureStreams(paths, stack.masterKey);
@@ -126,15 +136,27 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         rows.push({ bench: BENCH, metric: `${s.label}: req/s, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'rps'), target: { op: '>=', value: 0.9 } });
         rows.push({ bench: BENCH, metric: `${s.label}: p50 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p50Ms') });
         rows.push({ bench: BENCH, metric: `${s.label}: p99 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p99Ms'), target: { op: '<=', value: 1.2 } });
+        // The proxy's own cost, robust to a busy machine: CPU time of the Nginx processes per request.
+        rows.push({ bench: BENCH, metric: `${s.label}: Nginx CPU per request${tag}`, unit: 'us', samples: figures[s.id][p.name].map((r) => r.cpuUsPerRequest) });
       }
       rows.push({ bench: BENCH, metric: `stream: first chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.ttfcDeltaMs), target: { op: '<=', value: 10 } });
       rows.push({ bench: BENCH, metric: `stream: worst chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.worstChunkDeltaMs), target: { op: '<=', value: 10 } });
     }
 
+    for (const s of scenarios) {
+      // The upstream's own cost, for scale: what the stand-in spends on the same request.
+      rows.push({ bench: BENCH, metric: `${s.label}: LiteLLM stand-in CPU per request (direct)`, unit: 'us', samples: figures[s.id].direct.map((r) => r.cpuUsPerRequest) });
+    }
+    const med = (sid, name, field) => median(figures[sid][name].map((r) => r[field]));
     const absolute = Object.fromEntries(
       scenarios.map((s) => [
         s.id,
-        Object.fromEntries(paths.map((p) => [p.name, { rps: median(figures[s.id][p.name].map((r) => r.rps)), p50Ms: median(figures[s.id][p.name].map((r) => r.p50Ms)), p99Ms: median(figures[s.id][p.name].map((r) => r.p99Ms)) }])),
+        Object.fromEntries(
+          paths.map((p) => [
+            p.name,
+            { rps: med(s.id, p.name, 'rps'), p50Ms: med(s.id, p.name, 'p50Ms'), p99Ms: med(s.id, p.name, 'p99Ms'), cpuUsPerRequest: med(s.id, p.name, 'cpuUsPerRequest'), runQueueUsPerRequest: med(s.id, p.name, 'runQueueUsPerRequest'), cpuOf: p.comm },
+          ]),
+        ),
       ]),
     );
     return {
@@ -217,9 +239,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   else if (report.skipped) console.log(`${BENCH}: skipped: ${report.skipped}`);
   else {
     console.log(renderTable(report.table));
-    console.log('\nMedians (req/s, p50, p99):');
+    console.log('\nMedians (req/s, p50, p99; CPU and run-queue wait per request of the path\'s own processes: nginx, or node for direct):');
     for (const [sid, byPath] of Object.entries(report.details.medians)) {
-      for (const [name, m] of Object.entries(byPath)) console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`);
+      for (const [name, m] of Object.entries(byPath)) {
+        console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ${m.cpuOf} cpu ${m.cpuUsPerRequest.toFixed(0)} µs  waiting ${m.runQueueUsPerRequest.toFixed(0)} µs`);
+      }
     }
     console.log(`  stream gap between chunks, direct, median: ${report.details.directStreamGapMedianMs.toFixed(1)} ms`);
   }

@@ -59,6 +59,13 @@ function runBench(file) {
   });
 }
 
+/** The rows of a bench's document: `table`, or rows of the same shape under `rows`. */
+function tableOf(report) {
+  if (Array.isArray(report.table)) return report.table;
+  if (Array.isArray(report.rows) && report.rows.every((r) => Array.isArray(r?.samples) && typeof r.metric === 'string')) return report.rows;
+  return null;
+}
+
 async function machine() {
   const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ').slice(0, 3).join(' ');
   const wrk = await run('wrk', ['--version'], { timeoutMs: 10_000 }).then((r) => (r.stdout + r.stderr).split('\n')[0].trim(), () => 'not installed');
@@ -103,8 +110,8 @@ for (const bench of BENCHES) {
   const seconds = Math.round((Date.now() - started) / 1000);
   if (error) results.push({ bench: bench.name, error, seconds });
   else if (report.skipped) results.push({ bench: bench.name, skipped: report.skipped, seconds });
-  else if (!Array.isArray(report.table)) results.push({ bench: bench.name, error: `exit ${code}, and its JSON has no "table" (see bench/lib/rows.mjs)`, seconds });
-  else results.push({ bench: bench.name, table: report.table, exitCode: code, seconds, report });
+  else if (!tableOf(report)) results.push({ bench: bench.name, error: `exit ${code}, and its JSON has no "table" (see bench/lib/rows.mjs)`, seconds });
+  else results.push({ bench: bench.name, table: tableOf(report), exitCode: code, seconds, report });
 }
 
 const rows = results.flatMap((r) => r.table ?? []);

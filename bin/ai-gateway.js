@@ -7,13 +7,23 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(1);
 }
-import('node:module')
-  .then((m) => {
-    if (m.enableCompileCache) m.enableCompileCache();
-  })
-  .catch(() => {})
-  .then(() => import('../dist/cli.js'))
-  .then((cli) => cli.main())
-  .then((code) => {
-    process.exitCode = code;
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  // Answered here: scripts probe for the tool with --version, so it should cost what `node` costs.
+  import('node:fs').then((fs) => {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    process.stdout.write(pkg.version + '\n');
   });
+} else {
+  import('node:module')
+    .then((m) => {
+      if (m.enableCompileCache) m.enableCompileCache();
+    })
+    .catch(() => {})
+    .then(() => import('../dist/cli.js'))
+    .then((cli) => cli.main())
+    .then((code) => {
+      process.exitCode = code;
+    });
+}

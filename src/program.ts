@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createActionFactory } from './core/command.js';
+import { packageFile } from './core/package-root.js';
 import type { ProcessIo } from './core/context.js';
 import { registerCommands } from './commands/index.js';
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

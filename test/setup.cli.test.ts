@@ -51,7 +51,7 @@ async function occupy(): Promise<number> {
 
 beforeAll(() => {
   // Like test/cli.test.ts: the binary runs dist/, which `npm test` builds first.
-  if (!existsSync(join(root, 'dist', 'commands', 'setup', 'setup.handler.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
+  if (!existsSync(join(root, 'dist', 'cli.js'))) throw new Error('dist/ is missing: run "npm run build" (npm test does it)');
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));

@@ -53,6 +53,30 @@ export async function composeCli() {
   return (composeCache = v1.code === 0 ? { program: 'docker-compose', prefix: [] } : null);
 }
 
+/** Host PIDs of a container's processes named `comm` (e.g. every nginx process). */
+export async function containerPids(container, comm) {
+  const top = await run('docker', ['top', container, '-eo', 'pid,comm']);
+  if (top.code !== 0) throw new Error(`docker top ${container}: ${top.stderr.trim()}`);
+  return top.stdout.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter(([pid, name]) => pid && name === comm).map(([pid]) => Number(pid));
+}
+
+/**
+ * Time the processes spent on a CPU and waiting for one, in ns (/proc/PID/schedstat: nanosecond
+ * precision, unlike the 10 ms ticks of /proc/PID/stat). null when the kernel does not provide it.
+ */
+export async function schedTimesNs(pids) {
+  let onCpu = 0;
+  let waiting = 0;
+  for (const pid of pids) {
+    const text = await readFile(`/proc/${pid}/schedstat`, 'utf8').catch(() => null);
+    if (text === null) return null;
+    const [run, wait] = text.trim().split(/\s+/).map(Number);
+    onCpu += run;
+    waiting += wait;
+  }
+  return { onCpu, waiting };
+}
+
 /** Versions of what the figures depend on, for BENCHMARKS.md. */
 export async function dockerVersions() {
   const engine = (await run('docker', ['version', '--format', '{{.Server.Version}}']).catch(() => ({ stdout: '' }))).stdout.trim();
@@ -157,6 +181,14 @@ export class BenchStack {
     }
   }
 
+  /** The container of a Compose service (v1 names it P_service_1, v2 P-service-1). */
+  async container(service) {
+    const ps = await run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${this.projectName}`, '--filter', `label=com.docker.compose.service=${service}`]);
+    const id = ps.stdout.trim().split('\n')[0];
+    if (!id) throw new Error(`no running ${service} container in ${this.projectName}`);
+    return id;
+  }
+
   /** POST /key/generate with the master key, directly on the LiteLLM port. */
   async createVirtualKey(body) {
     const res = await fetch(`${this.litellmUrl}/key/generate`, {
@@ -170,7 +202,7 @@ export class BenchStack {
 
   /**
    * Another Nginx of the stack's image on the stack's network, with `confText` as its nginx.conf,
-   * published on a random loopback port. Returns its base URL once /health answers.
+   * published on a random loopback port. Returns its base URL and container once /health answers.
    */
   async addNginx(name, confText) {
     const confPath = join(this.dir, `nginx-${name}.conf`);
@@ -184,7 +216,7 @@ export class BenchStack {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-      if (ok) return url;
+      if (ok) return { url, container };
       if (Date.now() > deadline) {
         const logs = await run('docker', ['logs', '--tail', '20', container]);
         throw new Error(`nginx variant ${name} did not answer /health: ${logs.stderr.trim()}`);

@@ -40,6 +40,8 @@ describeEngine('no secret in any output, argument list or container command line
   const createdKeys: string[] = [];
   let openWebuiKey = '';
   let inspected = '';
+  /** The scans below mean something only when every command ran. */
+  let everyCommandRan = false;
 
   async function record(label: string, args: string[], options: { mayShow?: (r: CliResult) => string[]; expectExit?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
     const result = await stack.run(args, { ...shimEnv, ...options.env });
@@ -95,7 +97,7 @@ describeEngine('no secret in any output, argument list or container command line
     await record('key info --json', ['key', 'info', 'canary', '--json']);
     const rotated = await record('key rotate --json', ['key', 'rotate', 'canary', '--json'], { mayShow: (r) => [(JSON.parse(r.stdout) as { key: string }).key] });
     createdKeys.push((JSON.parse(rotated.stdout) as { key: string }).key);
-    await record('key revoke --verbose', ['key', 'revoke', 'canary-two', '--verbose']);
+    await record('key revoke --verbose', ['key', 'revoke', 'canary-two', '--yes', '--verbose']);
     await record('models', ['models']);
     await record('models --master --details --json', ['models', '--master', '--details', '--json']);
     await record('openapi --json', ['openapi', '--json']);
@@ -111,9 +113,11 @@ describeEngine('no secret in any output, argument list or container command line
     await record('stop', ['stop']);
     await record('status (stopped) --json', ['status', '--json']);
     expect(recorded.length).toBeGreaterThanOrEqual(25);
+    everyCommandRan = true;
   });
 
   it('the master and salt keys appear in no output, child-process argument list or container command line', async () => {
+    expect(everyCommandRan, 'the commands above did not all run').toBe(true);
     const argv = await readFile(shimLog, 'utf8');
     expect(argv.split('\n').filter(Boolean).length, 'the shims saw the docker calls').toBeGreaterThan(20);
     expect(argv).toContain('docker-compose'); // Compose went through the shim too
@@ -133,6 +137,7 @@ describeEngine('no secret in any output, argument list or container command line
   });
 
   it('a virtual key appears only where it was created or asked for', async () => {
+    expect(everyCommandRan, 'the commands above did not all run').toBe(true);
     const argv = await readFile(shimLog, 'utf8');
     const keys = [openWebuiKey, ...createdKeys];
     for (const key of keys) {

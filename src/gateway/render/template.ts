@@ -3,16 +3,11 @@
  * `{{#flag}}...{{/flag}}` keeps a block when flag is true, `{{^flag}}...{{/flag}}` when false,
  * `{{name}}` inserts a value. Nothing else is special, so `${VAR}` (Compose) and `$var` (Nginx) pass through.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { InternalError } from '../../core/errors.js';
+import { packageFile } from '../../core/package-root.js';
 
 export type TemplateName = 'docker-compose.yml' | 'nginx.conf';
-
-/**
- * templates/ sits at the package root: ../../../templates from src/gateway/render and
- * dist/gateway/render; nearer when dist/ is bundled into fewer, shallower files.
- */
-const TEMPLATE_DIRS = ['../../../templates/', '../../templates/', '../templates/'].map((relative) => new URL(relative, import.meta.url));
 
 const cache = new Map<TemplateName, string>();
 
@@ -20,8 +15,7 @@ export function loadTemplate(name: TemplateName): string {
   let text = cache.get(name);
   if (text === undefined) {
     try {
-      const dir = TEMPLATE_DIRS.find((candidate) => existsSync(new URL(name, candidate))) ?? (TEMPLATE_DIRS[0] as URL);
-      text = readFileSync(new URL(name, dir), 'utf8');
+      text = readFileSync(packageFile('templates', name), 'utf8');
     } catch (error) {
       throw new InternalError('TEMPLATE_MISSING', `The template ${name} is missing from the ai-gateway package.`, {
         hint: 'Reinstall ai-gateway (npm install -g ai-gateway), then run the command again.',

@@ -13,7 +13,8 @@ import { litellmProbeUrl } from '../../start/readiness.js';
 import { fail, failFromError, firstLine, ok, skip, warn, type Check } from '../registry.js';
 import type { DoctorState } from '../state.js';
 
-export const PROBE_TIMEOUT_MS = 5_000;
+/** Per request: a loaded machine can take seconds to answer; a hung proxy is still reported within this. */
+export const PROBE_TIMEOUT_MS = 10_000;
 /**
  * How long a probe keeps retrying what goes away by itself (503, "DB not connected", a reset
  * connection): long enough to ride out a database query that timed out once under load, short
