@@ -71,8 +71,9 @@ export function daemonError(ctx: Context, result: ExecResult): EnvError {
 }
 
 /** `docker compose` (v2 plugin) first, then `docker-compose` (v1, or a standalone v2 binary). */
-export async function detectCompose(ctx: Context): Promise<ComposeCli> {
-  const plugin = await ctx.docker.exec('docker', ['compose', 'version', '--short'], { timeoutMs: 20_000 });
+export async function detectCompose(ctx: Context, signal?: AbortSignal): Promise<ComposeCli> {
+  const run = signal ? { timeoutMs: 20_000, signal } : { timeoutMs: 20_000 };
+  const plugin = await ctx.docker.exec('docker', ['compose', 'version', '--short'], run);
   if (plugin.notFound) {
     throw new EnvError('DOCKER_NOT_INSTALLED', 'Docker is not installed (no "docker" command on PATH).', { hint: INSTALL_DOCKER_HINT });
   }
@@ -80,7 +81,7 @@ export async function detectCompose(ctx: Context): Promise<ComposeCli> {
     const version = parseVersion(plugin.stdout);
     if (version) return checkMinimum({ flavor: version.major >= 2 ? 'v2' : 'v1', version, program: 'docker', prefix: ['compose'], label: 'docker compose' });
   }
-  const standalone = await ctx.docker.exec('docker-compose', ['version', '--short'], { timeoutMs: 20_000 });
+  const standalone = await ctx.docker.exec('docker-compose', ['version', '--short'], run);
   if (standalone.notFound || standalone.exitCode !== 0) {
     throw new EnvError('COMPOSE_MISSING', 'Docker Compose is not installed (neither "docker compose" nor "docker-compose" works).', {
       hint:

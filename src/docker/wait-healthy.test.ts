@@ -48,13 +48,12 @@ describe('waitForHealthy', () => {
     expect(result.services.every((s) => s.ready)).toBe(true);
   });
 
-  it('polls every 250 ms and returns on the poll where the last service turns healthy', async () => {
-    const { ctx, docker, clock } = setup();
+  it('polls every 500 ms and returns on the poll where the last service turns healthy', async () => {
+    const { ctx, docker, clock } = setup(SERVICES.map((s) => fakeContainer(s, { health: 'starting' })));
     const start = clock.now();
     docker.onPoll = (engine, poll) => {
-      if (poll === 2) engine.containers = [fakeContainer('postgres', { health: 'starting' })];
-      if (poll === 4) engine.containers = [fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting' })];
-      if (poll === 7) engine.containers = healthyStack();
+      if (poll === 3) engine.containers[0]!.health = 'healthy';
+      if (poll === 5) for (const c of engine.containers) c.health = 'healthy';
     };
     const seen: string[] = [];
     const result = await waitForHealthy(ctx, {
@@ -64,10 +63,22 @@ describe('waitForHealthy', () => {
       readiness: alwaysReady,
       onProgress: (services) => seen.push(services.map((s) => `${s.service}:${s.label}`).join(' ')),
     });
-    expect(result.polls).toBe(7);
-    expect(clock.now() - start).toBe(6 * 250);
-    expect(seen[0]).toBe('postgres:not created litellm:not created open-webui:not created nginx:not created');
-    expect(seen[3]).toContain('litellm:starting');
+    expect(result.polls).toBe(5);
+    expect(clock.now() - start).toBe(4 * 500);
+    expect(seen[0]).toBe('postgres:starting litellm:starting open-webui:starting nginx:starting');
+    expect(seen[2]).toContain('postgres:healthy');
+  });
+
+  it('looks again at once when docker reports a new container, instead of waiting a poll', async () => {
+    const { ctx, docker, clock } = setup([fakeContainer('postgres')]);
+    const start = clock.now();
+    docker.onPoll = (engine, poll) => {
+      if (poll === 2) engine.containers.push(fakeContainer('litellm', { health: undefined }));
+    };
+    const result = await waitForHealthy(ctx, { project: 'gw', services: ['postgres', 'litellm'], timeoutMs: 60_000 });
+    expect(result.polls).toBe(3);
+    expect(clock.now() - start).toBe(500); // without the event: the next listing would come at 1000 ms
+    expect(docker.calls.filter((c) => c.args[0] === 'ps')).toHaveLength(2); // poll 2 only inspected what it knew
   });
 
   it('never polls less often than every 500 ms', async () => {
@@ -108,7 +119,7 @@ describe('waitForHealthy', () => {
       if (poll === 3 && litellm) Object.assign(litellm, { health: 'unhealthy', healthOutput: 'urlopen error [Errno 111] Connection refused' });
     };
     const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, readiness: alwaysReady }));
-    expect(clock.now() - start).toBe(500);
+    expect(clock.now() - start).toBe(1_000); // found on poll 3
     expect(error.code).toBe('SERVICE_UNHEALTHY');
     expect(error.exitCode).toBe(4);
     expect(error.message).toMatch(/^litellm is unhealthy \(healthcheck: urlopen error \[Errno 111\] Connection refused\)/);

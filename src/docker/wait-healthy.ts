@@ -15,8 +15,15 @@ import { HealthError } from '../core/errors.js';
 import { byService, inspectContainers, LABELS, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
 import { tailContainerLogs } from './logs.js';
 
-export const POLL_INTERVAL_MS = 250;
+export const POLL_INTERVAL_MS = 500;
 export const MAX_POLL_INTERVAL_MS = 500;
+/**
+ * Listing the project (`docker ps`) costs a second docker call per poll; on a busy 2-core machine
+ * every call is CPU the booting services do not get. So a poll inspects the containers it knows,
+ * and lists again only when Docker reports a container created or destroyed, a known container
+ * is gone, `up` has just finished, or (for a service still without a container) once a second.
+ */
+const RELIST_MS = 1_000;
 export const LOG_LINES = 30;
 /**
  * A LiteLLM that accepts connections but does not answer HTTP is wedged, not booting (a booting
@@ -96,12 +103,32 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   const baseline = new Map((options.baseline ?? []).map((c) => [c.id, c]));
   const stop = new AbortController(); // ends the event stream and any probe still running
   const wake = new WakeUp();
-  const events = watchEvents(ctx, options.project, stop.signal, () => wake.now());
+  let relist = true;
+  const events = watchEvents(ctx, options.project, stop.signal, (action) => {
+    if (action === 'create' || action === 'destroy') relist = true;
+    wake.now();
+  });
   const probe = options.readiness ? new BackgroundProbe(options.readiness, stop.signal, () => wake.now()) : null;
   let readyContainer: string | null = null; // readiness passes once per LiteLLM container
   let readinessDetail = '';
-  let knownIds: string[] | null = null;
+  let known = new Map<string, ContainerInfo>();
+  let listedAt = Number.NEGATIVE_INFINITY;
+  let listedAfterUp = false;
   let polls = 0;
+  const list = async (upFinished: boolean): Promise<Map<string, ContainerInfo>> => {
+    relist = false;
+    listedAt = ctx.clock.now();
+    if (upFinished) listedAfterUp = true;
+    return byService(await projectContainers(ctx, options.project));
+  };
+  const snapshot = async (upFinished: boolean): Promise<Map<string, ContainerInfo>> => {
+    const incomplete = options.services.some((s) => !known.has(s));
+    if (relist || known.size === 0 || (upFinished && !listedAfterUp) || (incomplete && ctx.clock.now() - listedAt >= RELIST_MS)) return list(upFinished);
+    const ids = [...known.values()].map((c) => c.id);
+    const inspected = await inspectContainers(ctx, ids);
+    if (inspected.length < ids.length) return list(upFinished); // one went away: Compose replaced it
+    return byService(inspected);
+  };
 
   try {
     for (;;) {
@@ -110,11 +137,8 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
       // Read the outcome of `up` before the snapshot: a failure it reports is then visible in it.
       const upFinished = options.up?.finished() ?? false;
       const upFailure = options.up?.failure();
-      // Once `up` is done and every service has a container, the ids stay: one `inspect` per poll.
-      const listed: ContainerInfo[] = knownIds ? await inspectContainers(ctx, knownIds) : await projectContainers(ctx, options.project);
-      const containers = byService(listed.filter((c) => !c.oneOff && c.project === options.project));
-      const stable = (options.up === undefined || upFinished) && options.services.every((s) => containers.has(s));
-      knownIds = stable && (!knownIds || listed.length === knownIds.length) ? [...containers.values()].map((c) => c.id) : null;
+      const containers = await snapshot(upFinished);
+      known = containers;
 
       const progress: ServiceProgress[] = [];
       for (const service of options.services) {
@@ -211,10 +235,17 @@ class WakeUp {
  * `docker events` for the project while we wait: any state or health change wakes the loop.
  * Best effort: without events (old engine, fake docker) the loop still polls on its interval.
  */
-async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: () => void): Promise<void> {
+async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: (action: string) => void): Promise<void> {
   const args = ['events', '--filter', 'type=container', '--filter', `label=${LABELS.project}=${project}`];
   for (const event of ['health_status', 'start', 'die', 'restart', 'create', 'destroy']) args.push('--filter', `event=${event}`);
-  await ctx.docker.docker([...args, '--format', '{{.Action}}'], { signal, onStdout: () => onEvent() }).catch(() => undefined);
+  await ctx.docker
+    .docker([...args, '--format', '{{.Action}}'], {
+      signal,
+      onStdout: (chunk) => {
+        for (const line of chunk.split('\n')) if (line.trim()) onEvent(line.trim().split(':')[0] ?? '');
+      },
+    })
+    .catch(() => undefined);
 }
 
 /**

@@ -54,6 +54,7 @@ export class FakeDocker implements DockerClient {
   onPoll: ((engine: FakeDocker, poll: number) => void) | undefined;
   polls = 0;
   private listedJustNow = false;
+  private readonly eventSinks = new Set<(chunk: string) => void>();
   /** Custom Compose behaviour; return undefined to fall back to the default (success). */
   onCompose: ComposeHandler | undefined;
 
@@ -92,6 +93,15 @@ export class FakeDocker implements DockerClient {
       .filter((c): c is { sub: string; args: string[] } => c !== null);
   }
 
+  /** Runs a change to the containers and reports it to `docker events` listeners. */
+  private observe(change: () => void): void {
+    const before = new Set(this.containers.map((c) => c.id));
+    change();
+    const after = new Set(this.containers.map((c) => c.id));
+    const lines = [...[...after].filter((id) => !before.has(id)).map(() => 'create'), ...[...before].filter((id) => !after.has(id)).map(() => 'destroy')];
+    if (lines.length > 0) for (const sink of this.eventSinks) sink(`${lines.join('\n')}\n`);
+  }
+
   private daemonFailure(): ExecResult | null {
     if (this.daemon === 'down') return fail('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
     if (this.daemon === 'denied') {
@@ -113,7 +123,7 @@ export class FakeDocker implements DockerClient {
         if (filter.startsWith('label=com.docker.compose.project=')) {
           const project = filter.slice('label=com.docker.compose.project='.length);
           this.polls++;
-          this.onPoll?.(this, this.polls);
+          this.observe(() => this.onPoll?.(this, this.polls));
           this.listedJustNow = true;
           return ok(this.containers.filter((c) => c.project === project && (all || c.state === 'running')).map((c) => c.id).join('\n'));
         }
@@ -127,7 +137,7 @@ export class FakeDocker implements DockerClient {
         // A wait that knows its container ids inspects them without listing: still a poll.
         if (!this.listedJustNow) {
           this.polls++;
-          this.onPoll?.(this, this.polls);
+          this.observe(() => this.onPoll?.(this, this.polls));
         }
         this.listedJustNow = false;
         const found = rest.map((id) => this.containers.find((c) => c.id === id)).filter((c): c is FakeContainer => c !== undefined);
@@ -148,8 +158,19 @@ export class FakeDocker implements DockerClient {
         }
         return ok(text.trimEnd());
       }
-      case 'events':
-        return ok(); // no live events: waits fall back to their poll interval
+      case 'events': {
+        // Live until the caller aborts, like the real stream; it reports containers created and
+        // destroyed by the test (health changes are left to the poll interval).
+        const sink = options.onStdout;
+        if (!sink || options.signal?.aborted) return ok();
+        this.eventSinks.add(sink);
+        return new Promise((resolve) =>
+          options.signal?.addEventListener('abort', () => {
+            this.eventSinks.delete(sink);
+            resolve({ stdout: '', stderr: '', exitCode: -1, cancelled: true });
+          }),
+        );
+      }
       case 'volume':
         if (rest[0] === 'ls') {
           const filter = rest[rest.indexOf('--filter') + 1] ?? '';
@@ -165,7 +186,11 @@ export class FakeDocker implements DockerClient {
   private async composeCall(args: string[], options: RunOptions): Promise<ExecResult> {
     const parsed = stripProjectArgs(args);
     if (!parsed) return fail(`fake compose: missing project arguments in ${args.join(' ')}`);
-    const custom = await this.onCompose?.(parsed.sub, parsed.args, this, options);
+    let pending: ReturnType<ComposeHandler> | undefined;
+    this.observe(() => {
+      pending = this.onCompose?.(parsed.sub, parsed.args, this, options);
+    });
+    const custom = await pending;
     if (custom) return custom;
     const down = this.daemonFailure();
     if (down) return down;

@@ -166,6 +166,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   busy?.close();
+  if (template) await rm(template, { recursive: true, force: true });
   if (servers) for (const s of [servers.unauthorized, servers.notFound, servers.serverError, servers.garbage, servers.reset]) await s.close();
   const passed = outcomes.filter((o) => o.passed).length;
   console.log(`[bad-input] ${outcomes.length} cases tried, ${passed} behaved as specified, files changed by a failing command: 0 of ${outcomes.length} directories`);

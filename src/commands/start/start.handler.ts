@@ -80,9 +80,18 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
   const timeoutSeconds = options.timeout ?? defaultStartTimeoutSeconds(settings.resourceProfile);
   const deadline = started + timeoutSeconds * 1000;
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
+  let cancelDetection = async () => {};
   try {
-    // Compose itself is found only when needed: v1 alone takes half a second to say its version.
     const serverVersion = await checkDaemon(ctx);
+    // Compose v1 alone takes half a second (seconds on a busy machine) to say its version: find
+    // it while the checks below run, and stop looking when it turns out not to be needed.
+    const detection = new AbortController();
+    const composeCli = detectCompose(ctx, detection.signal);
+    composeCli.catch(() => undefined);
+    cancelDetection = async () => {
+      detection.abort();
+      await composeCli.catch(() => undefined);
+    };
     const before = await projectContainers(ctx, stack.project);
     const beforeByService = byService(before);
     const drift = compareWithRecord(await readStartRecord(ctx, ctx.dir), await fingerprintFiles(ctx, ctx.dir), beforeByService);
@@ -90,6 +99,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     if (drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       if (readiness.ready) {
+        await cancelDetection();
         return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started });
       }
     }
@@ -97,7 +107,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
 
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
-    const engine: DockerEngine = { serverVersion, compose: await detectCompose(ctx) };
+    const engine: DockerEngine = { serverVersion, compose: await composeCli };
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
     let compose = composeProject(ctx, stack.gateway, engine);
 
@@ -162,6 +172,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       started,
     });
   } finally {
+    await cancelDetection(); // a failed check must not wait for (or leave behind) the Compose probe
     await lock.release();
   }
 }
