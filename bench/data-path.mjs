@@ -105,9 +105,10 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
 
     /** figures[scenario][path] = [{rps, p50Ms, p99Ms, ...} per round] */
     const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(paths.map((p) => [p.name, []]))]));
-    /** streams[path] = [{ttfcDeltaMs, worstChunkDeltaMs, gapsMs} per round], relative to direct */
+    /** streams[path] = [{ttfcDeltaMs, worstChunkDeltaMs} per round], relative to direct */
     const streams = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, []]));
-    const directGaps = [];
+    /** gaps[path] = every gap between two chunks, as the client saw it */
+    const gaps = Object.fromEntries(paths.map((p) => [p.name, []]));
     /** The 1-minute load average at the start of each round: how busy the machine was. */
     const loadAverages = [];
 
@@ -124,7 +125,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       }
       const roundStreams = await measureStreams(paths, stack.masterKey);
       for (const [name, v] of Object.entries(roundStreams.byPath)) streams[name].push(v);
-      directGaps.push(...roundStreams.directGapsMs);
+      for (const [name, g] of Object.entries(roundStreams.gapsMs)) gaps[name].push(...g);
       log(`${BENCH}: round ${round + 1}/${runs} stream ${Object.entries(roundStreams.byPath).map(([n, v]) => `${n}: first chunk ${fmt(v.ttfcDeltaMs)} ms, worst chunk ${fmt(v.worstChunkDeltaMs)} ms`).join('; ')}`);
     }
 
@@ -168,7 +169,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         connections,
         loadGenerator: 'wrk -t 1 (one thread)',
         streamIntervalMs: STREAM_INTERVAL_MS,
-        directStreamGapMedianMs: median(directGaps),
+        streamGapsMs: Object.fromEntries(Object.entries(gaps).map(([name, g]) => [name, { median: median(g), max: Math.max(...g) }])),
         loadAverage1mPerRound: loadAverages,
         medians: absolute,
         perRound: figures,
@@ -203,14 +204,14 @@ async function measureStreams(paths, masterKey) {
     const once = () => Promise.all(paths.map((p) => timeStream({ url: `${p.base}/v1/chat/completions`, headers, body, agent: agents.get(p.name) })));
     await once(); // open the keep-alive connections, so connection setup is not in the figures
     const byPath = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, { ttfcDeltaMs: -Infinity, worstChunkDeltaMs: -Infinity }]));
-    const directGapsMs = [];
+    const gapsMs = Object.fromEntries(paths.map((p) => [p.name, []]));
     for (let i = 0; i < STREAM_PAIRS_PER_ROUND; i++) {
       const results = await once();
       const direct = results[paths.findIndex((p) => p.name === 'direct')];
-      for (let k = 1; k < direct.arrivalsMs.length; k++) directGapsMs.push(direct.arrivalsMs[k] - direct.arrivalsMs[k - 1]);
       paths.forEach((p, idx) => {
-        if (p.name === 'direct') return;
         const mine = results[idx];
+        for (let k = 1; k < mine.arrivalsMs.length; k++) gapsMs[p.name].push(mine.arrivalsMs[k] - mine.arrivalsMs[k - 1]);
+        if (p.name === 'direct') return;
         if (mine.arrivalsMs.length !== direct.arrivalsMs.length) {
           throw new Error(`stream via ${p.name}: ${mine.arrivalsMs.length} events, direct: ${direct.arrivalsMs.length}`);
         }
@@ -220,7 +221,7 @@ async function measureStreams(paths, masterKey) {
         v.worstChunkDeltaMs = Math.max(v.worstChunkDeltaMs, ...deltas);
       });
     }
-    return { byPath, directGapsMs };
+    return { byPath, gapsMs };
   } finally {
     for (const a of agents.values()) a.destroy();
   }
@@ -245,6 +246,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ${m.cpuOf} cpu ${m.cpuUsPerRequest.toFixed(0)} µs  waiting ${m.runQueueUsPerRequest.toFixed(0)} µs`);
       }
     }
-    console.log(`  stream gap between chunks, direct, median: ${report.details.directStreamGapMedianMs.toFixed(1)} ms`);
+    for (const [name, g] of Object.entries(report.details.streamGapsMs)) console.log(`  stream gap between chunks, ${name.padEnd(24)} median ${g.median.toFixed(1)} ms, max ${g.max.toFixed(1)} ms`);
   }
 }

@@ -82,10 +82,10 @@ describe('waitForHealthy', () => {
   });
 
   it('never polls less often than every 500 ms', async () => {
-    const { ctx, docker, clock } = setup();
+    const { ctx, docker, clock } = setup(SERVICES.map((s) => fakeContainer(s, { health: 'starting' })));
     const start = clock.now();
     docker.onPoll = (engine, poll) => {
-      if (poll === 3) engine.containers = healthyStack();
+      if (poll === 3) for (const c of engine.containers) c.health = 'healthy';
     };
     await waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 60_000, intervalMs: 5_000, readiness: alwaysReady });
     expect(clock.now() - start).toBe(2 * 500);

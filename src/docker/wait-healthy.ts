@@ -123,8 +123,9 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   };
   const snapshot = async (upFinished: boolean): Promise<Map<string, ContainerInfo>> => {
     const incomplete = options.services.some((s) => !known.has(s));
-    if (relist || known.size === 0 || (upFinished && !listedAfterUp) || (incomplete && ctx.clock.now() - listedAt >= RELIST_MS)) return list(upFinished);
+    if (relist || (upFinished && !listedAfterUp) || (incomplete && ctx.clock.now() - listedAt >= RELIST_MS)) return list(upFinished);
     const ids = [...known.values()].map((c) => c.id);
+    if (ids.length === 0) return known; // nothing created yet, and no event says otherwise
     const inspected = await inspectContainers(ctx, ids);
     if (inspected.length < ids.length) return list(upFinished); // one went away: Compose replaced it
     return byService(inspected);
