@@ -92,13 +92,17 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       }
     }
 
-    /** One wrk run, plus the CPU time the path's own processes used for it (per request, in µs). */
+    /**
+     * One wrk run, plus the CPU time the path's own processes used for it and the CPU time of the
+     * whole machine (every process and the kernel: wrk, docker-proxy, the network stack ...), per request in µs.
+     */
     const load = async (p, s, seconds) => {
-      const before = await schedTimesNs(p.pids);
+      const [before, machineBefore] = [await schedTimesNs(p.pids), await machineBusyUs()];
       const r = await wrkRun({ url: `${p.base}${s.request.path}`, ...s.request, connections, durationS: seconds, scratchDir: stack.dir });
-      const after = await schedTimesNs(p.pids);
+      const [after, machineAfter] = [await schedTimesNs(p.pids), await machineBusyUs()];
       const perRequest = (field) => (before && after && r.requests > 0 ? (after[field] - before[field]) / r.requests / 1000 : NaN);
-      return { ...r, cpuUsPerRequest: perRequest('onCpu'), runQueueUsPerRequest: perRequest('waiting') };
+      const machineUsPerRequest = r.requests > 0 ? (machineAfter - machineBefore) / r.requests : NaN;
+      return { ...r, cpuUsPerRequest: perRequest('onCpu'), runQueueUsPerRequest: perRequest('waiting'), machineUsPerRequest };
     };
     log(`${BENCH}: warm-up (2 s per path and scenario)`);
     for (const s of scenarios) for (const p of paths) await load(p, s, 2);
@@ -145,6 +149,13 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       rows.push({ bench: BENCH, metric: `stream: median chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.medianChunkDeltaMs) });
     }
 
+    for (const p of paths.filter((x) => x.name !== 'direct')) {
+      const tag = p.name === 'nginx' ? '' : ` [variant ${p.name}]`;
+      for (const s of scenarios) {
+        // When the machine's CPUs are the bottleneck, req/s through Nginx ÷ direct is about 1 ÷ this.
+        rows.push({ bench: BENCH, metric: `${s.label}: whole-machine CPU per request, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'machineUsPerRequest') });
+      }
+    }
     for (const s of scenarios) {
       // The upstream's own cost, for scale: what the stand-in spends on the same request.
       rows.push({ bench: BENCH, metric: `${s.label}: LiteLLM stand-in CPU per request (direct)`, unit: 'us', samples: figures[s.id].direct.map((r) => r.cpuUsPerRequest) });
@@ -156,7 +167,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         Object.fromEntries(
           paths.map((p) => [
             p.name,
-            { rps: med(s.id, p.name, 'rps'), p50Ms: med(s.id, p.name, 'p50Ms'), p99Ms: med(s.id, p.name, 'p99Ms'), cpuUsPerRequest: med(s.id, p.name, 'cpuUsPerRequest'), runQueueUsPerRequest: med(s.id, p.name, 'runQueueUsPerRequest'), cpuOf: p.comm },
+            { machineUsPerRequest: med(s.id, p.name, 'machineUsPerRequest'), rps: med(s.id, p.name, 'rps'), p50Ms: med(s.id, p.name, 'p50Ms'), p99Ms: med(s.id, p.name, 'p99Ms'), cpuUsPerRequest: med(s.id, p.name, 'cpuUsPerRequest'), runQueueUsPerRequest: med(s.id, p.name, 'runQueueUsPerRequest'), cpuOf: p.comm },
           ]),
         ),
       ]),
@@ -182,6 +193,14 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     log(`${BENCH}: removing the stack (down -v)`);
     await stack.down();
   }
+}
+
+/** Busy CPU time of the whole machine since boot, in µs (/proc/stat: every CPU, every state but idle and iowait). */
+async function machineBusyUs() {
+  const cpu = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  if (cpu.length < 5) return NaN;
+  const [user, nice, system, idle, iowait, irq = 0, softirq = 0, steal = 0] = cpu;
+  return ((user + nice + system + irq + softirq + steal) * 1e6) / 100; // USER_HZ is 100 on Linux
 }
 
 async function loadAverage1m() {
@@ -249,7 +268,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log('\nMedians (req/s, p50, p99; CPU and run-queue wait per request of the path\'s own processes: nginx, or node for direct):');
     for (const [sid, byPath] of Object.entries(report.details.medians)) {
       for (const [name, m] of Object.entries(byPath)) {
-        console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ${m.cpuOf} cpu ${m.cpuUsPerRequest.toFixed(0)} µs  waiting ${m.runQueueUsPerRequest.toFixed(0)} µs`);
+        console.log(`  ${sid.padEnd(7)} ${name.padEnd(24)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms  ${m.cpuOf} cpu ${m.cpuUsPerRequest.toFixed(0)} µs  waiting ${m.runQueueUsPerRequest.toFixed(0)} µs  machine ${m.machineUsPerRequest.toFixed(0)} µs`);
       }
     }
     for (const [name, g] of Object.entries(report.details.streamGapsMs)) console.log(`  stream gap between chunks, ${name.padEnd(24)} median ${g.median.toFixed(1)} ms, max ${g.max.toFixed(1)} ms`);

@@ -27,6 +27,10 @@ export const NGINX_VARIANTS = {
     out = inApiLocations(out, 'upstream-keepalive-off', (body) => body.replace(/^\s*proxy_http_version 1\.1;\n/m, '').replace(/^\s*proxy_set_header Connection "";\n/m, ''));
     return out;
   },
+  /** A larger idle pool per worker: 64 client connections on 2 workers can exceed 32 busy upstream connections. */
+  'upstream-keepalive-128': (conf) => replaceAll(conf, /(upstream litellm_upstream \{[^}]*keepalive )\d+;/, '$1128;', 'upstream-keepalive-128'),
+  /** PCRE's JIT for the regex locations and rewrites (Nginx's default is off). */
+  'pcre-jit-on': (conf) => replaceAll(conf, /^(worker_processes [^;]+;\n)/m, '$1pcre_jit on;\n', 'pcre-jit-on'),
   /** Nginx's default response buffering on the API routes. */
   'proxy-buffering-on': (conf) => inApiLocations(conf, 'proxy-buffering-on', (body) => body.replace(/proxy_buffering off;/, 'proxy_buffering on;')),
   /** One write(2) per request to the log (stdout of the container, read by Docker's log driver). */

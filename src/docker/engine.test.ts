@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError } from '../core/errors.js';
-import { createTestContext } from '../testing/context.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTestContext, tempDir } from '../testing/context.js';
 import { FakeDocker } from '../testing/fake-docker.js';
 import { ComposeProject } from './compose.js';
 import { checkDaemon, detectCompose, ensureDocker } from './engine.js';
@@ -85,6 +87,29 @@ describe('detectCompose', () => {
   it('ensureDocker reports the daemon first', async () => {
     const error = await errorOf(ensureDocker(createTestContext({ docker: new FakeDocker({ daemon: 'down', compose: null }) })));
     expect(error.code).toBe('DOCKER_DAEMON_UNREACHABLE');
+  });
+});
+
+describe('detectCompose cache', () => {
+  it('remembers the docker-compose version while the binary is the same file', async () => {
+    const bin = await tempDir('aigw-bin-');
+    const binary = join(bin, 'docker-compose');
+    await writeFile(binary, '#!/bin/sh\n', { mode: 0o755 });
+    const cacheFile = join(await tempDir(), '.ai-gateway', 'compose.json');
+    const versionCalls = (docker: FakeDocker) => docker.calls.filter((c) => c.program === 'docker-compose').length;
+
+    const first = new FakeDocker({ compose: { kind: 'standalone', version: '1.29.2' } });
+    expect((await detectCompose(createTestContext({ docker: first, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.2');
+    expect(versionCalls(first)).toBe(1);
+
+    const second = new FakeDocker({ compose: { kind: 'standalone', version: '9.9.9' } });
+    expect((await detectCompose(createTestContext({ docker: second, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.2');
+    expect(versionCalls(second)).toBe(0);
+
+    await writeFile(binary, '#!/bin/sh\n# upgraded\n', { mode: 0o755 });
+    const third = new FakeDocker({ compose: { kind: 'standalone', version: '1.29.3' } });
+    expect((await detectCompose(createTestContext({ docker: third, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.3');
+    expect(versionCalls(third)).toBe(1);
   });
 });
 

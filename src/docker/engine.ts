@@ -3,7 +3,10 @@
  * and the next step, because "docker failed" helps nobody: not installed, daemon down or
  * unreachable, socket permission, Compose missing, Compose too old.
  */
+import { delimiter, dirname, join } from 'node:path';
+import { z } from 'zod';
 import { EnvError } from '../core/errors.js';
+import { statOrNull } from '../core/files.js';
 import type { Context } from '../core/context.js';
 import type { DockerProgram, ExecResult } from './types.js';
 import { compareVersions, formatVersion, MINIMUM_COMPOSE, parseVersion, type ParsedVersion } from './version.js';
@@ -71,7 +74,7 @@ export function daemonError(ctx: Context, result: ExecResult): EnvError {
 }
 
 /** `docker compose` (v2 plugin) first, then `docker-compose` (v1, or a standalone v2 binary). */
-export async function detectCompose(ctx: Context, signal?: AbortSignal): Promise<ComposeCli> {
+export async function detectCompose(ctx: Context, signal?: AbortSignal, cacheFile?: string): Promise<ComposeCli> {
   const run = signal ? { timeoutMs: 20_000, signal } : { timeoutMs: 20_000 };
   const plugin = await ctx.docker.exec('docker', ['compose', 'version', '--short'], run);
   if (plugin.notFound) {
@@ -80,6 +83,13 @@ export async function detectCompose(ctx: Context, signal?: AbortSignal): Promise
   if (plugin.exitCode === 0) {
     const version = parseVersion(plugin.stdout);
     if (version) return checkMinimum({ flavor: version.major >= 2 ? 'v2' : 'v1', version, program: 'docker', prefix: ['compose'], label: 'docker compose' });
+  }
+  // Compose v1 is Python: asking its version costs 0.5 s (seconds on a busy machine) on every
+  // start. The answer cannot change while the binary does not, so `start` keeps it.
+  const binary = cacheFile ? await binaryIdentity(ctx, 'docker-compose') : null;
+  if (binary && cacheFile) {
+    const cached = await readCachedVersion(ctx, cacheFile, binary);
+    if (cached) return checkMinimum({ flavor: cached.major >= 2 ? 'v2' : 'v1', version: cached, program: 'docker-compose', prefix: [], label: 'docker-compose' });
   }
   const standalone = await ctx.docker.exec('docker-compose', ['version', '--short'], run);
   if (standalone.notFound || standalone.exitCode !== 0) {
@@ -95,7 +105,34 @@ export async function detectCompose(ctx: Context, signal?: AbortSignal): Promise
       hint: 'Check "docker-compose version"; reinstall Compose if it does not print a version.',
     });
   }
+  if (binary && cacheFile) await writeCachedVersion(ctx, cacheFile, binary, version).catch(() => undefined);
   return checkMinimum({ flavor: version.major >= 2 ? 'v2' : 'v1', version, program: 'docker-compose', prefix: [], label: 'docker-compose' });
+}
+
+/** Which file `name` runs from PATH, with its size and modification time (null: not found). */
+async function binaryIdentity(ctx: Context, name: string): Promise<string | null> {
+  for (const dir of (ctx.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const file = join(dir, name);
+    const info = await statOrNull(file).catch(() => null);
+    if (info?.isFile()) return `${file}:${info.size}:${Math.round(info.mtimeMs)}`;
+  }
+  return null;
+}
+
+const cacheSchema = z.object({ binary: z.string(), version: z.string() });
+
+async function readCachedVersion(ctx: Context, file: string, binary: string): Promise<ParsedVersion | null> {
+  try {
+    const cached = cacheSchema.parse(JSON.parse((await ctx.fs.readText(file)) ?? ''));
+    return cached.binary === binary ? parseVersion(cached.version) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCachedVersion(ctx: Context, file: string, binary: string, version: ParsedVersion): Promise<void> {
+  await ctx.fs.mkdirp(dirname(file));
+  await ctx.fs.writeAtomic(file, `${JSON.stringify({ binary, version: version.raw })}\n`);
 }
 
 function checkMinimum(cli: ComposeCli): ComposeCli {

@@ -33,11 +33,18 @@ describe('findPortConflicts', () => {
     expect(await findPortConflicts(createTestContext(), settings, [], deps([]))).toEqual([]);
   });
 
+  it('gives a port a second to be released (Docker\'s proxy right after a stop)', async () => {
+    let probes = 0;
+    const d = { ...deps([]), isPortFree: async () => ++probes >= 3 };
+    expect(await findPortConflicts(createTestContext(), { ...settings, ports: { litellm: 4000 } }, [], d)).toEqual([]);
+    expect(probes).toBe(3);
+  });
+
   it('ignores ports held by our own running stack', async () => {
     const ours = parseInspect(JSON.stringify([inspectJson(fakeContainer('nginx', { ports: [{ containerPort: 80, hostIp: '127.0.0.1', hostPort: 3000 }] }))]));
     const d = deps([3000]);
     expect(await findPortConflicts(createTestContext(), settings, ours, d)).toEqual([]);
-    expect(d.probed).toEqual([4000]);
+    expect(d.probed).toEqual([4000]); // 3000 is ours: not even probed
   });
 
   it('names the port, its holder, a free port and the setup flag that moves it', async () => {

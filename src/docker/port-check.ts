@@ -50,13 +50,25 @@ export async function findPortConflicts(
   const conflicts: PortConflict[] = [];
   for (const entry of wanted) {
     if (ours.has(entry.port)) continue;
-    if (await deps.isPortFree(entry.port, settings.bind)) continue;
+    if (await isFreeSoon(ctx, deps, entry.port, settings.bind)) continue;
     const owner = await deps.findPortOwner(ctx, entry.port);
     const exclude = [...wanted.map((w) => w.port), ...conflicts.flatMap((c) => (c.suggestion === null ? [] : [c.suggestion]))];
     const suggestion = await deps.findFreePort(entry.port + 1, settings.bind, exclude);
     conflicts.push({ ...entry, owner, suggestion });
   }
   return conflicts;
+}
+
+/**
+ * Free now, or within a second: right after `stop` (or another stack's `down`), Docker's proxy
+ * for a removed container can hold its port for a moment.
+ */
+async function isFreeSoon(ctx: Context, deps: PortCheckDeps, port: number, host: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (attempt > 0) await ctx.clock.sleep(300);
+    if (await deps.isPortFree(port, host)) return true;
+  }
+  return false;
 }
 
 export function portConflictError(ctx: Context, settings: GatewaySettings, conflicts: PortConflict[]): EnvError {

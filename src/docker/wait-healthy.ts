@@ -363,10 +363,30 @@ async function serviceFailure(
   timeoutSeconds: number,
 ): Promise<HealthError> {
   const logs = await tailContainerLogs(ctx, container.id, LOG_LINES).catch(() => []);
-  return new HealthError(assessment.code, `${service} ${assessment.reason}.${formatLogs(service, logs)}`, {
+  let { reason } = assessment;
+  let exitCode = container.exitCode;
+  if (assessment.code === 'SERVICE_RESTART_LOOP' && container.state === 'running' && exitCode === 0) {
+    // Restarted and running again: inspect now shows exit code 0, the crash's code is in its die event.
+    const crashed = await lastExitCode(ctx, container.id);
+    if (crashed !== null) {
+      exitCode = crashed;
+      reason = reason.replace('last exit code 0', `last exit code ${crashed}`);
+    }
+  }
+  return new HealthError(assessment.code, `${service} ${reason}.${formatLogs(service, logs)}`, {
     hint: nextSteps([service], timeoutSeconds),
-    details: { service, container: container.name, state: container.state, health: container.health, exitCode: container.exitCode, restartCount: container.restartCount, logs },
+    details: { service, container: container.name, state: container.state, health: container.health, exitCode, restartCount: container.restartCount, logs },
   });
+}
+
+/** The exit code of the container's most recent crash, from the engine's past events (null if none). */
+async function lastExitCode(ctx: Context, containerId: string): Promise<number | null> {
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const result = await ctx.docker
+    .docker(['events', '--since', String(now - 3600), '--until', String(now + 1), '--filter', `container=${containerId}`, '--filter', 'event=die', '--format', '{{.Actor.Attributes.exitCode}}'], { timeoutMs: 10_000 })
+    .catch(() => null);
+  const last = result?.stdout.trim().split('\n').filter(Boolean).at(-1);
+  return last !== undefined && /^\d+$/.test(last) ? Number(last) : null;
 }
 
 async function timeoutFailure(

@@ -63,7 +63,8 @@ async function startPostgres() {
     'run', '-d', '--name', PG, '--network', NETWORK,
     '-e', 'POSTGRES_USER=litellm', '-e', `POSTGRES_PASSWORD=${DB_PASSWORD}`, '-e', 'POSTGRES_DB=litellm',
     '-v', `${PG_VOLUME}:/var/lib/postgresql/data`,
-    '--health-cmd', 'pg_isready -U litellm -d litellm', '--health-interval', '1s', '--health-timeout', '5s', '--health-retries', '30',
+    // Over TCP: the first-boot init server listens on the socket only, so a socket check passes too early.
+    '--health-cmd', 'pg_isready -h 127.0.0.1 -p 5432 -U litellm -d litellm', '--health-interval', '1s', '--health-timeout', '5s', '--health-retries', '30',
     images.postgres,
   );
   created.containers.push(PG);

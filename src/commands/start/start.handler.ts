@@ -2,6 +2,7 @@
  * `ai-gateway start`: port check, `compose up -d`, our own health wait (fail fast, no sleeps),
  * Open WebUI's virtual key, then where everything is. See docs in start.command.ts.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { Context } from '../../core/context.js';
 import { EnvError, HealthError, UserError } from '../../core/errors.js';
@@ -28,6 +29,9 @@ import { loadGateway } from '../../gateway/layout.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../status/status-view.js';
 import { litellmReadinessProbe } from './readiness.js';
+
+/** Which docker-compose binary answered which version (saves a Python start-up per start). */
+export const COMPOSE_CACHE_FILE = join('.ai-gateway', 'compose.json');
 
 export const optionsSchema = z.object({
   timeout: z.coerce
@@ -86,7 +90,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     // Compose v1 alone takes half a second (seconds on a busy machine) to say its version: find
     // it while the checks below run, and stop looking when it turns out not to be needed.
     const detection = new AbortController();
-    const composeCli = detectCompose(ctx, detection.signal);
+    const composeCli = detectCompose(ctx, detection.signal, join(ctx.dir, COMPOSE_CACHE_FILE));
     composeCli.catch(() => undefined);
     cancelDetection = async () => {
       detection.abort();
@@ -293,7 +297,8 @@ export async function upFailure(ctx: Context, compose: ComposeProject, up: ExecR
     .join('\n');
   const port = /Bind for [^\s]*:(\d+) failed: port is already allocated/.exec(text) ?? /:(\d+): bind: address already in use/.exec(text);
   if (port) {
-    return new EnvError('PORT_IN_USE', `Port ${port[1]} was taken while the stack started (Compose: ${firstMatchingLine(text, /already (allocated|in use)/)}).`, {
+    const reason = /address already in use/.test(text) ? `listen on ${port[1]}: address already in use` : 'port is already allocated';
+    return new EnvError('PORT_IN_USE', `Port ${port[1]} was taken while the stack started (Docker: ${reason}).`, {
       hint: `Free the port or move it ("ai-gateway setup --dir ${ctx.dir}" with the port flags), then run "ai-gateway start" again.`,
       details: { port: Number(port[1]) },
     });
