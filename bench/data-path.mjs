@@ -124,7 +124,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         for (const p of order) {
           const r = await load(p, s, durationS);
           figures[s.id][p.name].push(r);
-          log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(23)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${p.comm} cpu ${r.cpuUsPerRequest.toFixed(0)} µs/req`);
+          log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(23)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${p.comm} cpu ${r.cpuUsPerRequest.toFixed(0)} µs/req  machine ${r.machineUsPerRequest.toFixed(0)} µs/req`);
         }
       }
       const roundStreams = await measureStreams(paths, stack.masterKey);
@@ -199,7 +199,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
 async function machineBusyUs() {
   const cpu = (await readFile('/proc/stat', 'utf8').catch(() => '')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   if (cpu.length < 5) return NaN;
-  const [user, nice, system, idle, iowait, irq = 0, softirq = 0, steal = 0] = cpu;
+  const [user, nice, system, , , irq = 0, softirq = 0, steal = 0] = cpu; // not idle, not iowait
   return ((user + nice + system + irq + softirq + steal) * 1e6) / 100; // USER_HZ is 100 on Linux
 }
 

@@ -181,6 +181,19 @@ describe('waitForHealthy', () => {
     expect(error.code).toBe('START_TIMEOUT');
   });
 
+  it('names the exit code of the crash behind a restart, from the engine\'s die event', async () => {
+    const { ctx, docker } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting' })]);
+    const baseline = parseInspect(JSON.stringify(docker.containers.map(inspectJson)));
+    docker.onPoll = (engine, poll) => {
+      const litellm = engine.containers.find((c) => c.service === 'litellm');
+      if (poll === 2 && litellm) engine.emitEvent(`die|${litellm.id}|3`);
+      if (poll === 3 && litellm) Object.assign(litellm, { restartCount: 1, exitCode: 0 }); // running again: inspect says 0
+    };
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, baseline }));
+    expect(error.message).toContain('litellm crashed and was restarted 1 time (last exit code 3)');
+    expect(error.details).toMatchObject({ exitCode: 3 });
+  });
+
   it('fails on a container that is restarting right now', async () => {
     const { ctx } = setup([fakeContainer('postgres'), fakeContainer('litellm', { state: 'restarting', exitCode: 137, restartCount: 4 })]);
     const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));

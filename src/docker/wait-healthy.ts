@@ -104,8 +104,10 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   const stop = new AbortController(); // ends the event stream and any probe still running
   const wake = new WakeUp();
   let relist = true;
-  const events = watchEvents(ctx, options.project, stop.signal, (action) => {
-    if (action === 'create' || action === 'destroy') relist = true;
+  const crashes = new Map<string, number>(); // container id → exit code of its last die event
+  const events = watchEvents(ctx, options.project, stop.signal, (event) => {
+    if (event.action === 'create' || event.action === 'destroy') relist = true;
+    if (event.action === 'die' && event.containerId && event.exitCode !== null) crashes.set(event.containerId, event.exitCode);
     wake.now();
   });
   const probe = options.readiness ? new BackgroundProbe(options.readiness, stop.signal, () => wake.now()) : null;
@@ -169,7 +171,7 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
           }
         }
         if (assessment.kind === 'failed' && container) {
-          throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000));
+          throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000), crashes.get(container.id));
         }
         progress.push({
           service,
@@ -236,14 +238,24 @@ class WakeUp {
  * `docker events` for the project while we wait: any state or health change wakes the loop.
  * Best effort: without events (old engine, fake docker) the loop still polls on its interval.
  */
-async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: (action: string) => void): Promise<void> {
+interface EngineEvent {
+  action: string;
+  containerId: string | null;
+  exitCode: number | null;
+}
+
+async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<void> {
   const args = ['events', '--filter', 'type=container', '--filter', `label=${LABELS.project}=${project}`];
   for (const event of ['health_status', 'start', 'die', 'restart', 'create', 'destroy']) args.push('--filter', `event=${event}`);
   await ctx.docker
-    .docker([...args, '--format', '{{.Action}}'], {
+    .docker([...args, '--format', '{{.Action}}|{{.Actor.ID}}|{{index .Actor.Attributes "exitCode"}}'], {
       signal,
       onStdout: (chunk) => {
-        for (const line of chunk.split('\n')) if (line.trim()) onEvent(line.trim().split(':')[0] ?? '');
+        for (const line of chunk.split('\n')) {
+          if (!line.trim()) continue;
+          const [action = '', containerId = '', exitCode = ''] = line.trim().split('|');
+          onEvent({ action: action.split(':')[0] ?? '', containerId: containerId || null, exitCode: /^\d+$/.test(exitCode) ? Number(exitCode) : null });
+        }
       },
     })
     .catch(() => undefined);
@@ -361,13 +373,15 @@ async function serviceFailure(
   container: ContainerInfo,
   assessment: Extract<Assessment, { kind: 'failed' }>,
   timeoutSeconds: number,
+  seenExitCode?: number,
 ): Promise<HealthError> {
   const logs = await tailContainerLogs(ctx, container.id, LOG_LINES).catch(() => []);
   let { reason } = assessment;
   let exitCode = container.exitCode;
   if (assessment.code === 'SERVICE_RESTART_LOOP' && container.state === 'running' && exitCode === 0) {
-    // Restarted and running again: inspect now shows exit code 0, the crash's code is in its die event.
-    const crashed = await lastExitCode(ctx, container.id);
+    // Restarted and running again: inspect now shows exit code 0, the crash's code is in its die
+    // event (seen live while we waited, or else looked up in the engine's recent events).
+    const crashed = seenExitCode ?? (await lastExitCode(ctx, container.id));
     if (crashed !== null) {
       exitCode = crashed;
       reason = reason.replace('last exit code 0', `last exit code ${crashed}`);

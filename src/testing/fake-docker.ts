@@ -93,6 +93,11 @@ export class FakeDocker implements DockerClient {
       .filter((c): c is { sub: string; args: string[] } => c !== null);
   }
 
+  /** Sends a raw line to `docker events` listeners (format: Action|ContainerID|exitCode). */
+  emitEvent(line: string): void {
+    for (const sink of this.eventSinks) sink(`${line}\n`);
+  }
+
   /** Runs a change to the containers and reports it to `docker events` listeners. */
   private observe(change: () => void): void {
     const before = new Set(this.containers.map((c) => c.id));
