@@ -94,7 +94,8 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
 
     /**
      * One wrk run, plus the CPU time the path's own processes used for it and the CPU time of the
-     * whole machine (every process and the kernel: wrk, docker-proxy, the network stack ...), per request in µs.
+     * whole machine (every process and the kernel: wrk, docker-proxy, the network stack ..., and
+     * anything else running: meaningful on an otherwise idle machine only), per request in µs.
      */
     const load = async (p, s, seconds) => {
       const [before, machineBefore] = [await schedTimesNs(p.pids), await machineBusyUs()];
@@ -149,13 +150,6 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       rows.push({ bench: BENCH, metric: `stream: median chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.medianChunkDeltaMs) });
     }
 
-    for (const p of paths.filter((x) => x.name !== 'direct')) {
-      const tag = p.name === 'nginx' ? '' : ` [variant ${p.name}]`;
-      for (const s of scenarios) {
-        // When the machine's CPUs are the bottleneck, req/s through Nginx ÷ direct is about 1 ÷ this.
-        rows.push({ bench: BENCH, metric: `${s.label}: whole-machine CPU per request, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'machineUsPerRequest') });
-      }
-    }
     for (const s of scenarios) {
       // The upstream's own cost, for scale: what the stand-in spends on the same request.
       rows.push({ bench: BENCH, metric: `${s.label}: LiteLLM stand-in CPU per request (direct)`, unit: 'us', samples: figures[s.id].direct.map((r) => r.cpuUsPerRequest) });

@@ -68,7 +68,7 @@ function tableOf(report) {
 
 async function machine() {
   const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ').slice(0, 3).join(' ');
-  const wrk = await run('wrk', ['--version'], { timeoutMs: 10_000 }).then((r) => (r.stdout + r.stderr).split('\n')[0].trim(), () => 'not installed');
+  const wrk = await run('wrk', ['--version'], { timeoutMs: 10_000 }).then((r) => (r.stdout + r.stderr).split('\n')[0].replace(/\s*Copyright.*$/, '').trim(), () => 'wrk not installed');
   return {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model ?? 'unknown',

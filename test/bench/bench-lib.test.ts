@@ -2,7 +2,7 @@
 // data-path bench compares, and wrk's request script. No timing is asserted here: timings are
 // benchmarks (npm run bench), not tests.
 import { execFile, execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -97,8 +97,12 @@ describe('Nginx variants of the rendered nginx.conf', () => {
       tests.push(`nginx -t -q -c ${join(dir, `${name}.conf`)} -p ${dir} -e stderr`);
     }
     const script = [`mount --bind ${dir}/hosts /etc/hosts`, `mount --bind ${dir}/passwd /etc/passwd`, `mount --bind ${dir}/group /etc/group`, ...tests].join(' && ');
-    const { stderr } = await exec('unshare', ['-m', 'sh', '-c', script]);
-    expect(stderr).not.toMatch(/emerg|failed/);
+    try {
+      const { stderr } = await exec('unshare', ['-m', 'sh', '-c', script]);
+      expect(stderr).not.toMatch(/emerg|failed/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
   if (!root || !tools) it.skip('nginx -t of the variants skipped: needs root, nginx and unshare', () => {});
 });

@@ -2,7 +2,8 @@
  * .gitignore lines that keep secrets and backups out of git. An existing .gitignore is merged:
  * missing lines are appended, nothing of the user's is removed or reordered.
  */
-export const GITIGNORE_LINES = ['.env', '.env.backup.*', 'backups/', '*.ai-gateway-tmp', '.ai-gateway.lock'] as const;
+// .ai-gateway/ holds what `start` recorded (file fingerprints, container ids) for drift detection.
+export const GITIGNORE_LINES = ['.env', '.env.backup.*', 'backups/', '*.ai-gateway-tmp', '.ai-gateway.lock', '.ai-gateway/'] as const;
 
 const HEADER = '# ai-gateway: secrets, backups and temporary files never go to git';
 
