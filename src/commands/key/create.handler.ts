@@ -9,7 +9,7 @@ import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } f
 import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import type { GenerateKeyRequest } from '../../litellm/schemas.js';
 import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
-import { connectionOptions, durationSchema, positiveInt } from './shared.js';
+import { connectionOptions, durationSchema, positiveInt, type NewKeyFields } from './shared.js';
 
 const aliasSchema = z
   .string()
@@ -58,18 +58,7 @@ export const optionsSchema = z.object({
 });
 export type CreateOptions = z.output<typeof optionsSchema>;
 
-export interface CreateResult {
-  /** The new key. Shown here once; LiteLLM keeps only its hash. */
-  key: string;
-  token: string;
-  key_name: string | null;
-  key_alias: string | null;
-  models: string[];
-  max_budget: number | null;
-  budget_duration: string | null;
-  expires: string | null;
-  tpm_limit: number | null;
-  rpm_limit: number | null;
+export interface CreateResult extends NewKeyFields {
   max_parallel_requests: number | null;
   team_id: string | null;
   user_id: string | null;

@@ -14,7 +14,7 @@ import { parseTimestamp, resolveKeyRef, rotateKey } from '../../litellm/keys.js'
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
 import { renderNewKey } from './create.handler.js';
-import { connectionOptions, durationSchema, keyRefArgs } from './shared.js';
+import { connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
 
 export const optionsSchema = z
   .object({
@@ -27,18 +27,7 @@ export const optionsSchema = z
   .refine((o) => !(o.duration !== undefined && !o.expiry), { message: '--duration and --no-expiry contradict each other; pass one', path: ['duration'] });
 export type RotateOptions = z.output<typeof optionsSchema>;
 
-export interface RotateResult {
-  /** The new key, shown once. */
-  key: string;
-  token: string;
-  key_name: string | null;
-  key_alias: string | null;
-  models: string[];
-  max_budget: number | null;
-  budget_duration: string | null;
-  expires: string | null;
-  tpm_limit: number | null;
-  rpm_limit: number | null;
+export interface RotateResult extends NewKeyFields {
   replaced: { keyName: string | null; token: string; deleted: boolean };
   /** .env's VIRTUAL_KEY held the old key and now holds the new one. */
   saved: boolean;
