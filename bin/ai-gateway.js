@@ -8,20 +8,18 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(1);
 }
 
+// Builtins through getBuiltinModule, not import(): an ESM import of node:fs evaluates all of its
+// lazy exports (the stream classes), a cost the bundle avoids too (rolldown.config.mjs).
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Answered here: scripts probe for the tool with --version, so it should cost what `node` costs.
-  import('node:fs').then((fs) => {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    process.stdout.write(pkg.version + '\n');
-  });
+  const fs = process.getBuiltinModule('node:fs');
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(pkg.version + '\n');
 } else {
-  import('node:module')
-    .then((m) => {
-      if (m.enableCompileCache) m.enableCompileCache();
-    })
-    .catch(() => {})
-    .then(() => import('../dist/cli.js'))
+  // Node caches compiled code between runs (in the OS temp directory).
+  process.getBuiltinModule('node:module').enableCompileCache?.();
+  import('../dist/cli.js')
     .then((cli) => cli.main())
     .then((code) => {
       process.exitCode = code;

@@ -2,6 +2,7 @@
  * Entry point: parse, run, map errors to exit codes. The only place that decides the exit code;
  * bin/ai-gateway.js is the only place that touches process.exitCode.
  */
+import { isatty } from 'node:tty';
 import { CommanderError } from 'commander';
 import { ExitSignal, fallbackOutput } from './core/command.js';
 import type { ProcessIo } from './core/context.js';
@@ -15,7 +16,8 @@ export function processIo(): ProcessIo {
     cwd: process.cwd(),
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // isatty(0), not process.stdin.isTTY: that getter builds a stdin stream no command needs to start.
+    stdinIsTTY: isatty(0),
   };
 }
 

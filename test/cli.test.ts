@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'ai-gateway.js');
+
+/** Runs the CLI under the import tracer: the dist modules it loaded (from the chunks' source maps) and Node's internal modules. */
+async function traceRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; sources: string[]; builtins: string[] }> {
+  const out = join(await mkdtemp(join(tmpdir(), 'aigw-trace-')), 'trace.json');
+  const { code } = await new Promise<{ code: number }>((done) => {
+    execFile(process.execPath, ['--import', join(root, 'test/helpers/trace-imports.mjs'), bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...env, TRACE_IMPORTS_OUT: out } }, (error) =>
+      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0 }),
+    );
+  });
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+  // dist/ is bundled: the source maps of the chunks a run loaded say which modules were in them.
+  const sources = loaded
+    .filter((u) => u.startsWith('file:') && u.includes('/dist/'))
+    .flatMap((u) => {
+      const map = `${new URL(u).pathname}.map`;
+      return existsSync(map) ? (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources : [];
+    });
+  return { code, sources, builtins: loaded.filter((u) => u.startsWith('builtin:')).map((u) => u.slice(8)) };
+}
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}, node = process.execPath) {
   try {
@@ -33,24 +52,43 @@ describe('the ai-gateway binary', () => {
 
   it('--version and --help load no prompt, YAML, process, validation or spinner library', async () => {
     for (const args of [['--version'], ['--help'], ['setup', '--help']]) {
-      const out = join(await mkdtemp(join(tmpdir(), 'aigw-trace-')), 'trace.json');
-      const { code } = await new Promise<{ code: number }>((done) => {
-        execFile(process.execPath, ['--import', join(root, 'test/helpers/trace-imports.mjs'), bin, ...args], { env: { ...process.env, TRACE_IMPORTS_OUT: out } }, (error) =>
-          done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0 }),
-        );
-      });
+      const { code, sources } = await traceRun(args);
       expect(code).toBe(0);
-      // dist/ is bundled: the source maps of the chunks a run loaded say which modules were in them.
-      const loadedFiles = (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((u) => u.startsWith('file:') && u.includes('/dist/'));
-      const sources = loadedFiles.flatMap((u) => {
-        const map = `${new URL(u).pathname}.map`;
-        return existsSync(map) ? (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources : [];
-      });
       if (args[0] !== '--version') expect(sources.some((s) => s.includes('node_modules/commander/'))).toBe(true); // the trace works
       for (const heavy of ['@inquirer', 'yaml', 'execa', 'zod', 'ora', 'dotenv', 'get-port']) {
         expect(sources.filter((s) => s.includes(`node_modules/${heavy}/`)), `${args.join(' ')} loaded ${heavy}`).toEqual([]);
       }
     }
+  });
+
+  it('key create and models load neither fetch (undici), nor WebCrypto, nor zod\'s classic API, nor prompts', async () => {
+    // The costs measured by bench/keys.mjs: each of these was tens of milliseconds per run.
+    const { startLiteLLMStandin } = (await import('./standins/litellm.mjs')) as {
+      startLiteLLMStandin(o: object): Promise<{ port: number; close(): Promise<void> }>;
+    };
+    const masterKey = 'sk-trace-0123456789abcdefghij';
+    const standin = await startLiteLLMStandin({ masterKey, models: [{ model_name: 'm', litellm_params: { model: 'openai/m', mock_response: 'hi' } }] });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'aigw-trace-gw-'));
+      writeFileSync(join(dir, '.env'), `COMPOSE_PROJECT_NAME=trace\nUSE_NGINX=no\nWEBUI_PORT=3999\nLITELLM_PORT=${standin.port}\nLITELLM_MASTER_KEY=${masterKey}\n`, { mode: 0o600 });
+      for (const file of ['docker-compose.yml', 'docker-compose.override.yml']) writeFileSync(join(dir, file), 'services: {}\n', { mode: 0o600 });
+      for (const args of [['key', 'create', '--json'], ['models', '--master', '--json']]) {
+        const { code, sources, builtins } = await traceRun(['--dir', dir, ...args]);
+        expect(code, args.join(' ')).toBe(0);
+        expect(sources.some((s) => s.includes('litellm/client.ts'))).toBe(true); // the trace works
+        expect(builtins.filter((b) => /undici|webcrypto|http2/.test(b)), args.join(' ')).toEqual([]);
+        expect(sources.filter((s) => /zod\/v4\/classic|@inquirer|execa|yaml\/dist/.test(s)), args.join(' ')).toEqual([]);
+      }
+    } finally {
+      await standin.close();
+    }
+  });
+
+  it('dist/ loads Node builtins without ESM facades (no static "node:" import left)', () => {
+    // See builtinsWithoutFacades in rolldown.config.mjs: a static import evaluates every lazy export.
+    const files = [join(root, 'dist', 'cli.js'), ...readdirSync(join(root, 'dist', 'chunks')).filter((f) => f.endsWith('.js')).map((f) => join(root, 'dist', 'chunks', f))];
+    const offenders = files.filter((f) => /^import\s[^;]*"node:[\w/]+";$/m.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('lists every command in --help', async () => {

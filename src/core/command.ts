@@ -3,12 +3,12 @@
  * its action lazily imports the handler module, so `--help` and `--version` load nothing heavy.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import type { z } from './schema.js';
 import { createContext, type Context, type GlobalOptions, type ProcessIo } from './context.js';
 import { renderError } from './handle-error.js';
 import { Output, type Style } from './output.js';
 
-export interface HandlerModule<Schema extends z.ZodType, Result extends object> {
+export interface HandlerModule<Schema extends z.ZodMiniType, Result extends object> {
   optionsSchema: Schema;
   run(ctx: Context, options: z.output<Schema>): Promise<Result>;
   render(result: Result, style: Style): string;

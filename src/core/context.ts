@@ -5,15 +5,14 @@
 import { resolve } from 'node:path';
 import type { DockerClient } from '../docker/types.js';
 import { systemClock, type Clock } from './clock.js';
+import { nodeFetch, type HttpClient } from './http.js';
 import { createFileSystem, type FileSystem } from './files.js';
 import { Output, type Writable } from './output.js';
 import { currentPlatform, type Platform } from './platform.js';
 import { NonInteractivePrompts, TerminalPrompts, type Prompts } from './prompts.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 
-export interface HttpClient {
-  fetch: typeof globalThis.fetch;
-}
+export type { HttpClient } from './http.js';
 
 export interface Context {
   /** The gateway directory (--dir, default: the current directory), absolute. */
@@ -84,7 +83,7 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     random: cryptoRandom,
     platform: currentPlatform,
     docker: createDockerClient({ env: io.env, out }),
-    http: { fetch: globalThis.fetch.bind(globalThis) },
+    http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
   };
 }

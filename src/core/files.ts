@@ -4,10 +4,10 @@
  * instant), flushed to disk, then renamed over the target. A crash at any point leaves the old
  * file or the new one, never a mix.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from './crypto.js';
 import { currentPlatform, type Platform } from './platform.js';
 
 const TEMP_MARK = '.ai-gateway-tmp';

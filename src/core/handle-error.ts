@@ -52,6 +52,7 @@ interface ZodLikeError {
   issues: { path: PropertyKey[]; message: string }[];
 }
 
+/** Told by name, so this module (loaded by every run) does not import zod. zod/mini throws "$ZodError". */
 function isZodError(error: unknown): error is ZodLikeError {
-  return error instanceof Error && error.name === 'ZodError' && Array.isArray((error as Partial<ZodLikeError>).issues);
+  return error instanceof Error && (error.name === '$ZodError' || error.name === 'ZodError') && Array.isArray((error as Partial<ZodLikeError>).issues);
 }

@@ -4,7 +4,7 @@
  * (Go) answers in tens of milliseconds where Compose v1 (Python) needs half a second: that
  * matters when the health wait polls several times a second.
  */
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import type { Context } from '../core/context.js';
 import { daemonError } from './engine.js';
 
@@ -46,41 +46,35 @@ export interface ContainerInfo {
   oneOff: boolean;
 }
 
-const nullableRecord = <T extends z.ZodType>(value: T) => z.record(z.string(), value).nullish().transform((v) => v ?? {});
+const nullableRecord = <T extends z.ZodMiniType>(value: T) =>
+  z.pipe(
+    z.nullish(z.record(z.string(), value)),
+    z.transform((v) => v ?? {}),
+  );
 
-const portBinding = z.object({ HostIp: z.string().nullish(), HostPort: z.string().nullish() }).loose();
+const portBinding = z.looseObject({ HostIp: z.nullish(z.string()), HostPort: z.nullish(z.string()) });
 
 const inspectSchema = z.array(
-  z
-    .object({
-      Id: z.string(),
-      Name: z.string().default(''),
-      Created: z.string().default(''),
-      RestartCount: z.number().default(0),
-      State: z
-        .object({
+  z.looseObject({
+    Id: z.string(),
+    Name: z._default(z.string(), ''),
+    Created: z._default(z.string(), ''),
+    RestartCount: z._default(z.number(), 0),
+    State: z.looseObject({
+      Status: z.string(),
+      ExitCode: z._default(z.number(), 0),
+      StartedAt: z.nullish(z.string()),
+      FinishedAt: z.nullish(z.string()),
+      Health: z.nullish(
+        z.looseObject({
           Status: z.string(),
-          ExitCode: z.number().default(0),
-          StartedAt: z.string().nullish(),
-          FinishedAt: z.string().nullish(),
-          Health: z
-            .object({
-              Status: z.string(),
-              Log: z
-                .array(z.object({ Output: z.string().nullish(), ExitCode: z.number().nullish() }).loose())
-                .nullish(),
-            })
-            .loose()
-            .nullish(),
-        })
-        .loose(),
-      Config: z.object({ Image: z.string().default(''), Labels: nullableRecord(z.string()) }).loose(),
-      NetworkSettings: z
-        .object({ Ports: nullableRecord(z.array(portBinding).nullable()) })
-        .loose()
-        .nullish(),
-    })
-    .loose(),
+          Log: z.nullish(z.array(z.looseObject({ Output: z.nullish(z.string()), ExitCode: z.nullish(z.number()) }))),
+        }),
+      ),
+    }),
+    Config: z.looseObject({ Image: z._default(z.string(), ''), Labels: nullableRecord(z.string()) }),
+    NetworkSettings: z.nullish(z.looseObject({ Ports: nullableRecord(z.nullable(z.array(portBinding))) })),
+  }),
 );
 
 /** Docker writes "0001-01-01T00:00:00Z" for "never". */
@@ -89,7 +83,7 @@ function timestamp(value: string | null | undefined): string | null {
   return value;
 }
 
-/** Parses `docker inspect` JSON (an array of containers). Throws a ZodError on a foreign shape. */
+/** Parses `docker inspect` JSON (an array of containers). Throws a zod error on a foreign shape. */
 export function parseInspect(json: string): ContainerInfo[] {
   const raw = inspectSchema.parse(JSON.parse(json));
   return raw.map((c) => {

@@ -4,7 +4,7 @@
  * unreachable, socket permission, Compose missing, Compose too old.
  */
 import { delimiter, dirname, join } from 'node:path';
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { EnvError } from '../core/errors.js';
 import { statOrNull } from '../core/files.js';
 import type { Context } from '../core/context.js';

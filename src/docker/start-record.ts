@@ -5,9 +5,9 @@
  * recreates containers whose compose config changed, but a bind-mounted file such as
  * config.yaml or nginx.conf only takes effect after a restart of its service).
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { sha256Hex } from '../core/crypto.js';
+import { z } from '../core/schema.js';
 import type { Context } from '../core/context.js';
 import { FILES } from '../gateway/layout.js';
 import { SERVICES } from '../gateway/settings.js';
@@ -31,7 +31,7 @@ const recordSchema = z.object({
   version: z.literal(1),
   project: z.string(),
   startedAt: z.string(),
-  files: z.record(z.string(), z.string().nullable()),
+  files: z.record(z.string(), z.nullable(z.string())),
   containers: z.record(z.string(), z.string()),
 });
 export type StartRecord = z.infer<typeof recordSchema>;
@@ -42,7 +42,7 @@ export async function fingerprintFiles(ctx: Context, dir: string): Promise<Finge
   const prints: Fingerprints = {};
   for (const file of TRACKED_FILES) {
     const text = await ctx.fs.readText(join(dir, file));
-    prints[file] = text === null ? null : createHash('sha256').update(text).digest('hex');
+    prints[file] = text === null ? null : sha256Hex(text);
   }
   return prints;
 }

@@ -3,7 +3,7 @@
  * setup writes it, and every other command (start, key, doctor, ...) reads it back through
  * `settingsFromEnv`, so a user's edit to `.env` is honoured everywhere.
  */
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import { UserError } from '../core/errors.js';
 import type { EnvFile } from './env-file.js';
 
@@ -97,35 +97,39 @@ export const SECRET_ENV_KEYS: readonly string[] = [
 export const MASTER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{20,}$/;
 export const PUBLICLY_KNOWN_MASTER_KEYS = new Set(['sk-1234']);
 
-const port = z.coerce.number().int().min(1).max(65535);
-const yesNo = z
-  .string()
-  .transform((v) => v.trim().toLowerCase())
-  .pipe(z.enum(['yes', 'no', 'true', 'false', '1', '0']))
-  .transform((v) => v === 'yes' || v === 'true' || v === '1');
+const port = z.coerce.number().check(z.int(), z.gte(1), z.lte(65535));
+/** yes/no, true/false or 1/0, in any case and with spaces around, as a boolean. */
+const lowercased = z.pipe(z.string(), z.transform((v) => v.trim().toLowerCase()));
+const yesNo = z.pipe(
+  z.pipe(lowercased, z.enum(['yes', 'no', 'true', 'false', '1', '0'])),
+  z.transform((v) => v === 'yes' || v === 'true' || v === '1'),
+);
+const image = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const settingsSchema = z
   .object({
-    [ENV.projectName]: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "_" and "-", starting with a letter or digit'),
-    [ENV.resourceProfile]: z.enum(RESOURCE_PROFILE_NAMES as [ResourceProfile, ...ResourceProfile[]]).default('medium'),
-    [ENV.budgetProfile]: z.enum(BUDGET_PROFILE_NAMES as [BudgetProfile, ...BudgetProfile[]]).default('test'),
-    [ENV.useNginx]: yesNo.default(true),
-    [ENV.bind]: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$|^\[?[0-9a-fA-F:]+\]?$/, 'an IP address such as 127.0.0.1 or 0.0.0.0').default('127.0.0.1'),
-    [ENV.exposePostgres]: yesNo.default(false),
-    [ENV.nginxPort]: port.optional(),
+    [ENV.projectName]: z.string().check(z.regex(/^[a-z0-9][a-z0-9_-]*$/, 'lowercase letters, digits, "_" and "-", starting with a letter or digit')),
+    [ENV.resourceProfile]: z._default(z.enum(RESOURCE_PROFILE_NAMES as [ResourceProfile, ...ResourceProfile[]]), 'medium'),
+    [ENV.budgetProfile]: z._default(z.enum(BUDGET_PROFILE_NAMES as [BudgetProfile, ...BudgetProfile[]]), 'test'),
+    [ENV.useNginx]: z._default(yesNo, true),
+    [ENV.bind]: z._default(z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}$|^\[?[0-9a-fA-F:]+\]?$/, 'an IP address such as 127.0.0.1 or 0.0.0.0')), '127.0.0.1'),
+    [ENV.exposePostgres]: z._default(yesNo, false),
+    [ENV.nginxPort]: z.optional(port),
     [ENV.litellmPort]: port,
-    [ENV.webuiPort]: port.optional(),
-    [ENV.postgresPort]: port.optional(),
-    [ENV.litellmImage]: z.string().min(1).default(DEFAULT_IMAGES.litellm),
-    [ENV.postgresImage]: z.string().min(1).default(DEFAULT_IMAGES.postgres),
-    [ENV.openWebuiImage]: z.string().min(1).default(DEFAULT_IMAGES.openWebui),
-    [ENV.nginxImage]: z.string().min(1).default(DEFAULT_IMAGES.nginx),
+    [ENV.webuiPort]: z.optional(port),
+    [ENV.postgresPort]: z.optional(port),
+    [ENV.litellmImage]: image(DEFAULT_IMAGES.litellm),
+    [ENV.postgresImage]: image(DEFAULT_IMAGES.postgres),
+    [ENV.openWebuiImage]: image(DEFAULT_IMAGES.openWebui),
+    [ENV.nginxImage]: image(DEFAULT_IMAGES.nginx),
   })
-  .superRefine((v, ctx) => {
-    if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
-    if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
-    if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
-  });
+  .check(
+    z.superRefine((v, ctx) => {
+      if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
+      if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
+      if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
+    }),
+  );
 
 export interface GatewaySettings {
   projectName: string;

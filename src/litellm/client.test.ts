@@ -7,6 +7,7 @@ import { createTestContext, fakeClock } from '../testing/context.js';
 import { startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
 import { LiteLLMClient, describeNetworkError, type LiteLLMClientOptions } from './client.js';
 import { hashKey, type KeyRole } from './errors.js';
+import { nodeFetch, type HttpFetch } from '../core/http.js';
 
 /** GenerateKeyRequest fields (contract §4.1): everything our bodies may carry. */
 const LITELLM_GENERATE_FIELDS = new Set([
@@ -34,7 +35,7 @@ function client(baseUrl: string, overrides: Partial<LiteLLMClientOptions> & { ke
     baseUrl,
     apiKey: TEST_MASTER_KEY,
     keyRole: 'master',
-    fetch: globalThis.fetch.bind(globalThis),
+    fetch: nodeFetch,
     clock: fakeClock(),
     out: ctx.out,
     waitTimeoutMs: 5_000,
@@ -123,10 +124,10 @@ describe('against the stand-in', () => {
   it('copes with versions that return bare hashes from /key/list', async () => {
     const { client: admin } = client(s.url);
     const generated = await admin.generateKey({ key_alias: 'hash-only' });
-    const fetchHashesOnly: typeof fetch = (input, init) => {
+    const fetchHashesOnly: HttpFetch = (input, init) => {
       const url = new URL(String(input));
       if (url.pathname === '/key/list') url.searchParams.set('return_full_object', 'false');
-      return globalThis.fetch(url, init);
+      return nodeFetch(url, init);
     };
     const { client: old } = client(s.url, { fetch: fetchHashesOnly });
     const found = await old.findKeyByAlias('hash-only');
@@ -235,7 +236,7 @@ describe('retry policy (fake fetch, fake clock)', () => {
   type Step = { status: number; body: unknown } | { error: Error };
   function scripted(steps: Step[]) {
     const calls: { method: string; url: string }[] = [];
-    const fetchFake: typeof fetch = async (input, init) => {
+    const fetchFake: HttpFetch = async (input, init) => {
       calls.push({ method: init?.method ?? 'GET', url: String(input) });
       const step = steps.shift();
       if (!step) throw new Error('no more scripted responses');

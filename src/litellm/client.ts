@@ -1,8 +1,8 @@
 /**
  * The one module that talks HTTP to the LiteLLM proxy (litellm-contract.md).
  *
- * - Node's own fetch, injected through `ctx.http.fetch`. It keeps connections alive by default
- *   (undici's global agent pools them), so a command's several calls share one TCP connection.
+ * - HTTP through `ctx.http.fetch` (core/http.ts: node:http, keep-alive), so a command's several
+ *   calls share one TCP connection and tests can inject a fake.
  * - Every request has its own timeout (AbortSignal), 10 s by default.
  * - While the proxy boots, failures that go away by themselves (connection refused, 502/503/504,
  *   "DB not connected") are retried with backoff (250 ms doubling to 2 s) until the wait budget
@@ -12,8 +12,9 @@
  * - The key travels only in the Authorization header. Raw keys never go in a URL: lookups use
  *   the sha256 hash, which LiteLLM accepts everywhere a key is expected.
  */
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
+import type { HttpFetch, HttpResponse } from '../core/http.js';
 import { RemoteError } from '../core/errors.js';
 import type { Output, Spinner } from '../core/output.js';
 import {
@@ -61,7 +62,7 @@ export interface LiteLLMClientOptions {
   /** Sent as `Authorization: Bearer …`; undefined for public routes only. */
   apiKey: string | undefined;
   keyRole: KeyRole;
-  fetch: typeof globalThis.fetch;
+  fetch: HttpFetch;
   clock: Clock;
   out: Output;
   /** How long to keep retrying boot-time failures (connection refused, 503, DB not connected). */
@@ -69,7 +70,7 @@ export interface LiteLLMClientOptions {
   requestTimeoutMs?: number;
 }
 
-export interface RequestSpec<S extends z.ZodType> {
+export interface RequestSpec<S extends z.ZodMiniType> {
   method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
@@ -237,7 +238,7 @@ export class LiteLLMClient {
   }
 
   /** A request with the boot-time retry and zod validation; throws our typed errors. */
-  async request<S extends z.ZodType>(spec: RequestSpec<S>): Promise<z.output<S>> {
+  async request<S extends z.ZodMiniType>(spec: RequestSpec<S>): Promise<z.output<S>> {
     const { body } = await this.requestRaw(spec);
     const parsed = spec.schema.safeParse(body);
     if (!parsed.success) {
@@ -253,7 +254,7 @@ export class LiteLLMClient {
     return parsed.data;
   }
 
-  private async requestRaw<S extends z.ZodType>(spec: RequestSpec<S>): Promise<{ body: unknown; text: string }> {
+  private async requestRaw<S extends z.ZodMiniType>(spec: RequestSpec<S>): Promise<{ body: unknown; text: string }> {
     const started = this.options.clock.now();
     const deadline = started + this.options.waitTimeoutMs;
     let backoff = FIRST_BACKOFF_MS;
@@ -318,19 +319,19 @@ export class LiteLLMClient {
     return this.options.out.spinner(text);
   }
 
-  private keyRoleFor(spec: RequestSpec<z.ZodType>): KeyRole {
+  private keyRoleFor(spec: RequestSpec<z.ZodMiniType>): KeyRole {
     return spec.auth === false ? 'none' : this.options.keyRole;
   }
 
   /** One HTTP exchange, classified. Never throws for HTTP or network failures. */
-  private async attempt(spec: RequestSpec<z.ZodType>): Promise<Attempt> {
+  private async attempt(spec: RequestSpec<z.ZodMiniType>): Promise<Attempt> {
     const url = new URL(this.baseUrl + spec.path);
     for (const [name, value] of Object.entries(spec.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (spec.auth !== false && this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     const started = Date.now();
-    let response: Response;
+    let response: HttpResponse;
     try {
       response = await this.options.fetch(url, {
         method: spec.method,

@@ -8,7 +8,7 @@
  * - anything else (an HTML page from Nginx, an empty body).
  * The HTTP status is preferred over `error.code`, which is a string and sometimes disagrees.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/crypto.js';
 import { HealthError, RemoteError, type AppError } from '../core/errors.js';
 import { maskSecret } from '../core/output.js';
 
@@ -303,5 +303,5 @@ function firstSentence(text: string): string {
 
 /** sha256 hex of a raw key: what LiteLLM stores as `token` (contract §4.1). */
 export function hashKey(rawKey: string): string {
-  return createHash('sha256').update(rawKey).digest('hex');
+  return sha256Hex(rawKey);
 }

@@ -4,23 +4,27 @@
  * dict columns sent as JSON strings by `/key/update`, nullable everything. Unknown fields are
  * dropped, so a newer LiteLLM adding fields never breaks us.
  */
-import { z } from 'zod';
+import { z } from '../core/schema.js';
 
 /** A dict column: an object, or the same object serialized as a JSON string (contract §4.5). */
-const jsonObject = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-}, z.record(z.string(), z.unknown()));
+const jsonObject = z.pipe(
+  z.transform((value: unknown) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }),
+  z.record(z.string(), z.unknown()),
+);
 
-const optionalString = z.string().nullish();
-const optionalNumber = z.number().nullish();
+const optionalString = z.nullish(z.string());
+const optionalNumber = z.nullish(z.number());
 /** Prisma decimals and dates may arrive as numbers or strings depending on the version. */
-const numberish = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]).nullish();
-const dateish = z.union([z.string(), z.number()]).nullish();
+const decimalString = z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number));
+const numberish = z.nullish(z.union([z.number(), decimalString]));
+const dateish = z.nullish(z.union([z.string(), z.number()]));
 
 /** Fields shared by `/key/generate`'s response, `/key/info`'s `info` and full `/key/list` entries. */
 export const keyRecordSchema = z.object({
@@ -32,25 +36,25 @@ export const keyRecordSchema = z.object({
   budget_duration: optionalString,
   budget_reset_at: dateish,
   expires: dateish,
-  models: z.array(z.string()).nullish(),
-  metadata: jsonObject.nullish(),
+  models: z.nullish(z.array(z.string())),
+  metadata: z.nullish(jsonObject),
   user_id: optionalString,
   team_id: optionalString,
   tpm_limit: optionalNumber,
   rpm_limit: optionalNumber,
   max_parallel_requests: optionalNumber,
-  blocked: z.boolean().nullish(),
-  aliases: jsonObject.nullish(),
-  allowed_cache_controls: z.array(z.unknown()).nullish(),
-  allowed_routes: z.array(z.unknown()).nullish(),
+  blocked: z.nullish(z.boolean()),
+  aliases: z.nullish(jsonObject),
+  allowed_cache_controls: z.nullish(z.array(z.unknown())),
+  allowed_routes: z.nullish(z.array(z.unknown())),
   created_at: dateish,
   created_by: optionalString,
   updated_at: dateish,
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
 
-export const generateKeyResponseSchema = keyRecordSchema.extend({
-  key: z.string().startsWith('sk-'),
+export const generateKeyResponseSchema = z.extend(keyRecordSchema, {
+  key: z.string().check(z.startsWith('sk-')),
   token_id: optionalString,
 });
 export type GeneratedKey = z.infer<typeof generateKeyResponseSchema>;
@@ -62,9 +66,9 @@ export const keyInfoResponseSchema = z.object({
 
 export const keyListResponseSchema = z.object({
   keys: z.array(z.union([z.string(), keyRecordSchema])),
-  total_count: z.number().nullish(),
-  current_page: z.number().nullish(),
-  total_pages: z.number().nullish(),
+  total_count: z.nullish(z.number()),
+  current_page: z.nullish(z.number()),
+  total_pages: z.nullish(z.number()),
 });
 export type KeyListPage = z.infer<typeof keyListResponseSchema>;
 
@@ -76,7 +80,7 @@ export const keyUpdateResponseSchema = z.looseObject({
   key: optionalString,
   token: optionalString,
   key_alias: optionalString,
-  metadata: jsonObject.nullish(),
+  metadata: z.nullish(jsonObject),
 });
 
 export const modelListResponseSchema = z.object({
@@ -96,8 +100,8 @@ export const modelInfoResponseSchema = z.object({
   data: z.array(
     z.object({
       model_name: z.string(),
-      litellm_params: z.record(z.string(), z.unknown()).nullish(),
-      model_info: z.record(z.string(), z.unknown()).nullish(),
+      litellm_params: z.nullish(z.record(z.string(), z.unknown())),
+      model_info: z.nullish(z.record(z.string(), z.unknown())),
     }),
   ),
 });
@@ -112,7 +116,7 @@ export const readinessResponseSchema = z.object({
 export type Readiness = z.infer<typeof readinessResponseSchema>;
 
 export const openApiSchema = z.object({
-  openapi: z.string().regex(/^3\.\d+(\.\d+)?/, 'an OpenAPI 3.x version such as "3.1.0"'),
+  openapi: z.string().check(z.regex(/^3\.\d+(\.\d+)?/, 'an OpenAPI 3.x version such as "3.1.0"')),
   info: z.object({ title: z.string(), version: z.string() }),
   paths: z.record(z.string(), z.unknown()),
 });
@@ -124,35 +128,35 @@ export type OpenApiSummary = z.infer<typeof openApiSchema>;
  * a strict schema makes it our bug instead.
  */
 export const generateKeyRequestSchema = z.strictObject({
-  key_alias: z.string().optional(),
-  duration: z.string().optional(),
-  models: z.array(z.string()).optional(),
-  max_budget: z.number().optional(),
-  budget_duration: z.string().optional(),
-  user_id: z.string().optional(),
-  team_id: z.string().optional(),
-  max_parallel_requests: z.number().int().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  tpm_limit: z.number().int().optional(),
-  rpm_limit: z.number().int().optional(),
-  aliases: z.record(z.string(), z.unknown()).optional(),
-  allowed_cache_controls: z.array(z.unknown()).optional(),
-  allowed_routes: z.array(z.unknown()).optional(),
-  blocked: z.boolean().optional(),
+  key_alias: z.optional(z.string()),
+  duration: z.optional(z.string()),
+  models: z.optional(z.array(z.string())),
+  max_budget: z.optional(z.number()),
+  budget_duration: z.optional(z.string()),
+  user_id: z.optional(z.string()),
+  team_id: z.optional(z.string()),
+  max_parallel_requests: z.optional(z.number().check(z.int())),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
+  tpm_limit: z.optional(z.number().check(z.int())),
+  rpm_limit: z.optional(z.number().check(z.int())),
+  aliases: z.optional(z.record(z.string(), z.unknown())),
+  allowed_cache_controls: z.optional(z.array(z.unknown())),
+  allowed_routes: z.optional(z.array(z.unknown())),
+  blocked: z.optional(z.boolean()),
 });
 export type GenerateKeyRequest = z.infer<typeof generateKeyRequestSchema>;
 
 /** `/key/update`: `key` plus the KeyRequestBase fields we change (contract §4.5). */
 export const updateKeyRequestSchema = z.strictObject({
   key: z.string(),
-  key_alias: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  key_alias: z.optional(z.string()),
+  metadata: z.optional(z.record(z.string(), z.unknown())),
 });
 export type UpdateKeyRequest = z.infer<typeof updateKeyRequestSchema>;
 
 /** `/key/delete`: `keys` (raw or sha256) or `key_aliases` (contract §4.4). */
 export const deleteKeyRequestSchema = z.strictObject({
-  keys: z.array(z.string()).optional(),
-  key_aliases: z.array(z.string()).optional(),
+  keys: z.optional(z.array(z.string())),
+  key_aliases: z.optional(z.array(z.string())),
 });
 export type DeleteKeyRequest = z.infer<typeof deleteKeyRequestSchema>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Context } from '../core/context.js';
 import { createFileSystem } from '../core/files.js';
+import { nodeFetch } from '../core/http.js';
 import { Output } from '../core/output.js';
 import { currentPlatform } from '../core/platform.js';
 import { NonInteractivePrompts, type Prompts } from '../core/prompts.js';
@@ -98,7 +99,7 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
     random: overrides.random ?? seededRandom(),
     platform: overrides.platform ?? currentPlatform,
     docker: overrides.docker ?? unusedDocker,
-    http: overrides.http ?? { fetch: globalThis.fetch.bind(globalThis) },
+    http: overrides.http ?? { fetch: nodeFetch },
     yes: overrides.yes ?? false,
     captured,
   };

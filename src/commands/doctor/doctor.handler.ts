@@ -3,7 +3,7 @@
  * (file modes, .gitignore lines). Exit 0 when no check fails, 6 otherwise (the report is printed
  * either way). Inside GitHub Actions each failure (and warning) is also a workflow annotation.
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { ExitCode, UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
@@ -11,13 +11,13 @@ import { ALL_CHECKS } from './checks/index.js';
 import { CHECK_GROUPS, runChecks, summarize, type Check, type CheckReport, type CheckStatus } from './registry.js';
 import { DoctorState } from './state.js';
 
-const list = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)));
+const list = z.pipe(
+  z.optional(z.union([z.string(), z.array(z.string())])),
+  z.transform((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean))),
+);
 
 export const optionsSchema = z.object({
-  fix: z.boolean().default(false),
+  fix: z._default(z.boolean(), false),
   group: list,
   check: list,
 });

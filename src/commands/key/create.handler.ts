@@ -1,5 +1,5 @@
 /** `key create`: a new virtual key, printed once; `--save` writes it to .env as VIRTUAL_KEY. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
@@ -9,51 +9,53 @@ import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } f
 import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import type { GenerateKeyRequest } from '../../litellm/schemas.js';
 import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
-import { connectionOptions, durationSchema, positiveInt, type NewKeyFields } from './shared.js';
+import { connectionOptions, durationSchema, positiveInt, trimmedNonEmpty, type NewKeyFields } from './shared.js';
 
-const aliasSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters')
-  .refine((v) => !v.startsWith('sk-'), 'must not start with "sk-" (that is how keys are told from aliases)')
-  .refine((v) => !/^[0-9a-f]{64}$/.test(v), 'must not look like a key hash (64 hex characters)');
+const aliasSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(200, 'must be at most 200 characters'),
+  z.refine((v) => !v.startsWith('sk-'), 'must not start with "sk-" (that is how keys are told from aliases)'),
+  z.refine((v) => !/^[0-9a-f]{64}$/.test(v), 'must not look like a key hash (64 hex characters)'),
+);
 
 const modelsSchema = z
-  .string()
-  .transform((v) => v.split(',').map((m) => m.trim()).filter((m) => m !== ''))
-  .refine((list) => list.length > 0, 'name at least one model, e.g. --models gpt-4o-mini,claude-sonnet');
+  .pipe(
+    z.string(),
+    z.transform((v) => v.split(',').map((m) => m.trim()).filter((m) => m !== '')),
+  )
+  .check(z.refine((list) => list.length > 0, 'name at least one model, e.g. --models gpt-4o-mini,claude-sonnet'));
 
-const metadataSchema = z
-  .array(z.string())
-  .default([])
-  .transform((entries, ctx) => {
+const metadataSchema = z.pipe(
+  z._default(z.array(z.string()), []),
+  z.transform((entries, ctx) => {
     const record: Record<string, string> = {};
     for (const entry of entries) {
       const at = entry.indexOf('=');
       const key = at > 0 ? entry.slice(0, at).trim() : '';
       if (key === '') {
-        ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 40)}" is not key=value` });
+        ctx.issues.push({ code: 'custom', message: `"${entry.slice(0, 40)}" is not key=value`, input: entries });
         return z.NEVER;
       }
       record[key] = entry.slice(at + 1);
     }
     return record;
-  });
+  }),
+);
 
 export const optionsSchema = z.object({
-  alias: aliasSchema.optional(),
-  models: modelsSchema.optional(),
-  maxBudget: z.coerce.number({ error: 'must be a number of USD' }).nonnegative('must be 0 or more').optional(),
-  budgetDuration: durationSchema.optional(),
-  duration: durationSchema.optional(),
-  rpm: positiveInt.optional(),
-  tpm: positiveInt.optional(),
-  maxParallel: positiveInt.optional(),
-  team: z.string().trim().min(1, 'must not be empty').optional(),
-  user: z.string().trim().min(1, 'must not be empty').optional(),
+  alias: z.optional(aliasSchema),
+  models: z.optional(modelsSchema),
+  maxBudget: z.optional(z.coerce.number({ error: 'must be a number of USD' }).check(z.nonnegative('must be 0 or more'))),
+  budgetDuration: z.optional(durationSchema),
+  duration: z.optional(durationSchema),
+  rpm: z.optional(positiveInt),
+  tpm: z.optional(positiveInt),
+  maxParallel: z.optional(positiveInt),
+  team: z.optional(trimmedNonEmpty('must not be empty')),
+  user: z.optional(trimmedNonEmpty('must not be empty')),
   metadata: metadataSchema,
-  save: z.boolean().default(false),
+  save: z._default(z.boolean(), false),
   ...connectionOptions,
 });
 export type CreateOptions = z.output<typeof optionsSchema>;

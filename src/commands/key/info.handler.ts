@@ -1,5 +1,5 @@
 /** `key info <key|alias>`: one key's settings and spend; a raw key given here is never echoed. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { adminConnection } from '../../litellm/connection.js';

@@ -1,5 +1,5 @@
 /** `key list`: every key on the proxy (all pages), never a secret. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { table, type Style } from '../../core/output.js';
 import type { Gateway } from '../../gateway/layout.js';

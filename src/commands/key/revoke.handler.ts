@@ -1,5 +1,5 @@
 /** `key revoke <key|alias>`: delete a key after confirmation; VIRTUAL_KEY leaves .env if it was that key. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { CancelledError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';

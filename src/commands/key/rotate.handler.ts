@@ -3,7 +3,7 @@
  * user, expiry; not the spend), .env switched if it held the old key, then the old key deleted.
  * LiteLLM's /key/regenerate is enterprise-only, so this works on every edition.
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
@@ -19,12 +19,12 @@ import { connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from
 export const optionsSchema = z
   .object({
     args: keyRefArgs,
-    duration: durationSchema.optional(),
+    duration: z.optional(durationSchema),
     /** commander's --no-expiry: false when given. */
-    expiry: z.boolean().default(true),
+    expiry: z._default(z.boolean(), true),
     ...connectionOptions,
   })
-  .refine((o) => !(o.duration !== undefined && !o.expiry), { message: '--duration and --no-expiry contradict each other; pass one', path: ['duration'] });
+  .check(z.refine((o) => !(o.duration !== undefined && !o.expiry), { message: '--duration and --no-expiry contradict each other; pass one', path: ['duration'] }));
 export type RotateOptions = z.output<typeof optionsSchema>;
 
 export interface RotateResult extends NewKeyFields {

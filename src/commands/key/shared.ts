@@ -1,26 +1,25 @@
 /** Option schemas shared by the key, models and openapi handlers. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 
 export const timeoutSeconds = z.coerce
   .number({ error: 'must be a number of seconds' })
-  .positive('must be more than 0 seconds')
-  .max(3600, 'must be at most 3600 seconds');
+  .check(z.positive('must be more than 0 seconds'), z.lte(3600, 'must be at most 3600 seconds'));
+
+/** A string trimmed, then required to be non-empty (`message` otherwise). */
+export const trimmedNonEmpty = (message: string) => z.string().check(z.trim(), z.minLength(1, message));
 
 export const connectionOptions = {
-  baseUrl: z.string().trim().min(1, 'must not be empty').optional(),
-  timeout: timeoutSeconds.default(60),
+  baseUrl: z.optional(trimmedNonEmpty('must not be empty')),
+  timeout: z._default(timeoutSeconds, 60),
 };
 
 /** "30s", "30m", "30h", "30d": what LiteLLM's duration parser accepts (contract §4.1). */
-export const durationSchema = z
-  .string()
-  .trim()
-  .regex(/^[1-9]\d*[smhd]$/, 'must be a number followed by s, m, h or d, e.g. 30d');
+export const durationSchema = z.string().check(z.trim(), z.regex(/^[1-9]\d*[smhd]$/, 'must be a number followed by s, m, h or d, e.g. 30d'));
 
-export const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
+export const positiveInt = z.coerce.number({ error: 'must be a whole number' }).check(z.int('must be a whole number'), z.positive('must be more than 0'));
 
 /** The positional argument of `key info|revoke|rotate`. */
-export const keyRefArgs = z.tuple([z.string().trim().min(1, 'name a key alias, an sk-… key or its hash')]);
+export const keyRefArgs = z.tuple([trimmedNonEmpty('name a key alias, an sk-… key or its hash')]);
 
 /** What `key create` and `key rotate` report about the key they just made (shown once). */
 export interface NewKeyFields {

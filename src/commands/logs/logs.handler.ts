@@ -3,7 +3,7 @@
  * line by line (a secret split across two chunks is still caught). Compose v1 has no `--since`;
  * there each container's log is read with `docker logs --since` and prefixed like Compose does.
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
@@ -12,17 +12,22 @@ import { daemonError, ensureDocker } from '../../docker/engine.js';
 import { composeProject, loadStack } from '../../docker/stack.js';
 
 export const optionsSchema = z.object({
-  args: z
-    .array(z.union([z.string(), z.array(z.string())]).optional())
-    .default([])
-    .transform((args) => args.flat().filter((a): a is string => typeof a === 'string')),
-  follow: z.boolean().default(false),
-  tail: z.coerce.number({ message: '--tail must be a number of lines' }).int('--tail must be a whole number').min(0, '--tail cannot be negative').optional(),
-  since: z
-    .string()
-    .regex(/^(\d+(\.\d+)?[smhd]|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?|\d{9,}(\.\d+)?)$/, '--since takes a time (2026-01-02T15:04:05) or a duration (10m, 2h)')
-    .optional(),
-  timestamps: z.boolean().default(false),
+  args: z.pipe(
+    z._default(z.array(z.optional(z.union([z.string(), z.array(z.string())]))), []),
+    z.transform((args) => args.flat().filter((a): a is string => typeof a === 'string')),
+  ),
+  follow: z._default(z.boolean(), false),
+  tail: z.optional(
+    z.coerce.number({ message: '--tail must be a number of lines' }).check(z.int('--tail must be a whole number'), z.gte(0, '--tail cannot be negative')),
+  ),
+  since: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(/^(\d+(\.\d+)?[smhd]|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?|\d{9,}(\.\d+)?)$/, '--since takes a time (2026-01-02T15:04:05) or a duration (10m, 2h)'),
+      ),
+  ),
+  timestamps: z._default(z.boolean(), false),
 });
 export type LogsOptions = z.output<typeof optionsSchema>;
 

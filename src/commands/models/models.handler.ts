@@ -1,5 +1,5 @@
 /** `models`: the model ids a key can use, as the original docs did with curl + jq. */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { table, type Style } from '../../core/output.js';
@@ -9,10 +9,10 @@ import type { KeyRole } from '../../litellm/errors.js';
 import { connectionOptions, timeoutSeconds } from '../key/shared.js';
 
 export const optionsSchema = z.object({
-  master: z.boolean().default(false),
-  details: z.boolean().default(false),
+  master: z._default(z.boolean(), false),
+  details: z._default(z.boolean(), false),
   ...connectionOptions,
-  timeout: timeoutSeconds.default(30),
+  timeout: z._default(timeoutSeconds, 30),
 });
 export type ModelsOptions = z.output<typeof optionsSchema>;
 

@@ -1,16 +1,16 @@
 /** `openapi [-o file]`: LiteLLM's public /openapi.json, validated as OpenAPI 3.x. */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { isPermissionError, EnvError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { createClient, loadGatewayIfNeeded, overrideBaseUrl, resolveBaseUrl } from '../../litellm/connection.js';
-import { connectionOptions, timeoutSeconds } from '../key/shared.js';
+import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
 
 export const optionsSchema = z.object({
-  output: z.string().trim().min(1, 'name a file, or "-" for stdout').optional(),
+  output: z.optional(trimmedNonEmpty('name a file, or "-" for stdout')),
   ...connectionOptions,
-  timeout: timeoutSeconds.default(30),
+  timeout: z._default(timeoutSeconds, 30),
 });
 export type OpenapiOptions = z.output<typeof optionsSchema>;
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/context.js';
 import { keysFixture, type KeysFixture } from '../../testing/litellm.js';
 import { optionsSchema, render, run } from './openapi.handler.js';
+import type { HttpFetch } from '../../core/http.js';
 
 let fx: KeysFixture;
 beforeAll(async () => {
@@ -53,7 +54,7 @@ describe('openapi', () => {
   });
 
   it('a document that is not OpenAPI 3.x is refused with OPENAPI_INVALID', async () => {
-    const fakeFetch: typeof fetch = async () => new Response(JSON.stringify({ swagger: '2.0', info: { title: 't', version: '1' }, paths: {} }));
+    const fakeFetch: HttpFetch = async () => new Response(JSON.stringify({ swagger: '2.0', info: { title: 't', version: '1' }, paths: {} }));
     const error = await run(fx.context({ http: { fetch: fakeFetch } }), optionsSchema.parse({})).then(() => null, (e: { code: string; message: string }) => e);
     expect(error?.code).toBe('OPENAPI_INVALID');
     expect(error?.message).toMatch(/openapi/);

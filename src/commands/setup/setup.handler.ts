@@ -5,7 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, UserError } from '../../core/errors.js';
@@ -53,31 +53,31 @@ import {
 } from './answers.js';
 import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
-const text = z.union([z.string(), z.number()]).transform(String).optional();
+const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
 
 export const optionsSchema = z.object({
-  mode: z.string().optional(),
-  profile: z.string().optional(),
-  budget: z.string().optional(),
-  nginx: z.boolean().optional(),
-  ports: z.string().optional(),
+  mode: z.optional(z.string()),
+  profile: z.optional(z.string()),
+  budget: z.optional(z.string()),
+  nginx: z.optional(z.boolean()),
+  ports: z.optional(z.string()),
   nginxPort: text,
   litellmPort: text,
   webuiPort: text,
   postgresPort: text,
-  bind: z.string().optional(),
-  exposePostgres: z.boolean().optional(),
-  projectName: z.string().optional(),
-  litellmImage: z.string().optional(),
-  postgresImage: z.string().optional(),
-  openWebuiImage: z.string().optional(),
-  nginxImage: z.string().optional(),
-  azureApiBase: z.string().optional(),
-  azureApiVersion: z.string().optional(),
-  azureDeployment: z.string().optional(),
-  ollamaBaseUrl: z.string().optional(),
-  dryRun: z.boolean().optional(),
-  args: z.array(z.unknown()).optional(),
+  bind: z.optional(z.string()),
+  exposePostgres: z.optional(z.boolean()),
+  projectName: z.optional(z.string()),
+  litellmImage: z.optional(z.string()),
+  postgresImage: z.optional(z.string()),
+  openWebuiImage: z.optional(z.string()),
+  nginxImage: z.optional(z.string()),
+  azureApiBase: z.optional(z.string()),
+  azureApiVersion: z.optional(z.string()),
+  azureDeployment: z.optional(z.string()),
+  ollamaBaseUrl: z.optional(z.string()),
+  dryRun: z.optional(z.boolean()),
+  args: z.optional(z.array(z.unknown())),
 });
 
 export interface SetupFileResult {

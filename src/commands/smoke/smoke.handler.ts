@@ -4,7 +4,7 @@
  * completion and one streamed completion that must arrive in several chunks and end with [DONE].
  * Exit 0 when every step passed or was skipped, 6 when one failed (the report is printed either way).
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { ExitCode, isAppError, UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
@@ -12,12 +12,12 @@ import { ENV } from '../../gateway/settings.js';
 import type { LiteLLMClient } from '../../litellm/client.js';
 import { createClient, loadGatewayIfNeeded, overrideApiKey, resolveBaseUrl } from '../../litellm/connection.js';
 import { parseErrorBody, toRemoteError, type KeyRole } from '../../litellm/errors.js';
-import { connectionOptions, timeoutSeconds } from '../key/shared.js';
+import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
 
 export const optionsSchema = z.object({
-  model: z.string().trim().min(1, '--model must not be empty').optional(),
+  model: z.optional(trimmedNonEmpty('--model must not be empty')),
   ...connectionOptions,
-  timeout: timeoutSeconds.default(60),
+  timeout: z._default(timeoutSeconds, 60),
 });
 export type SmokeOptions = z.output<typeof optionsSchema>;
 
@@ -47,9 +47,9 @@ export const SMOKE_PROMPT = 'Reply with one word: pong';
 export const MIN_STREAM_CHUNKS = 2;
 
 const chatResponseSchema = z.object({
-  model: z.string().nullish(),
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }).loose() }).loose()).min(1),
-  usage: z.object({ total_tokens: z.number().nullish() }).loose().nullish(),
+  model: z.nullish(z.string()),
+  choices: z.array(z.looseObject({ message: z.looseObject({ content: z.nullish(z.string()) }) })).check(z.minLength(1)),
+  usage: z.nullish(z.looseObject({ total_tokens: z.nullish(z.number()) })),
 });
 
 export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeResult> {
@@ -130,9 +130,8 @@ export interface StreamStats {
 }
 
 /** Reads an SSE body: counts arrivals and events, collects the text, notes whether [DONE] ended it. */
-export async function readStream(body: ReadableStream<Uint8Array>, now: () => number): Promise<StreamStats> {
+export async function readStream(body: AsyncIterable<Uint8Array>, now: () => number): Promise<StreamStats> {
   const started = now();
-  const reader = body.getReader();
   const decoder = new TextDecoder();
   const stats: StreamStats = { chunks: 0, events: 0, done: false, text: '', firstChunkMs: null };
   let buffer = '';
@@ -155,10 +154,8 @@ export async function readStream(body: ReadableStream<Uint8Array>, now: () => nu
       // a non-JSON event still counts as an arrival; the text just lacks it
     }
   };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (!value || value.length === 0) continue;
+  for await (const value of body) {
+    if (value.length === 0) continue;
     stats.chunks++;
     stats.firstChunkMs ??= now() - started;
     buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');

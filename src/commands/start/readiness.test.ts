@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewaySettings } from '../../gateway/settings.js';
 import { litellmProbeUrl, probeReadiness } from './readiness.js';
+import type { HttpFetch } from '../../core/http.js';
 
-const answer = (status: number, body: unknown) => (async () => new Response(JSON.stringify(body), { status })) as typeof fetch;
+const answer = (status: number, body: unknown) => (async () => new Response(JSON.stringify(body), { status })) as HttpFetch;
 
 describe('probeReadiness (contract §3)', () => {
   it.each([

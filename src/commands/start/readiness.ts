@@ -7,6 +7,7 @@
  * wedged one (accepts connections, never answers).
  */
 import type { Context } from '../../core/context.js';
+import type { HttpFetch, HttpResponse } from '../../core/http.js';
 import type { GatewaySettings } from '../../gateway/settings.js';
 import { SERVICES } from '../../gateway/settings.js';
 import type { ReadinessProbe, ReadinessResult } from '../../docker/wait-healthy.js';
@@ -26,9 +27,9 @@ export function litellmReadinessProbe(ctx: Context, settings: GatewaySettings): 
   };
 }
 
-export async function probeReadiness(fetcher: typeof fetch, url: string, timeoutMs: number, signal?: AbortSignal): Promise<ReadinessResult> {
+export async function probeReadiness(fetcher: HttpFetch, url: string, timeoutMs: number, signal?: AbortSignal): Promise<ReadinessResult> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  let response: Response;
+  let response: HttpResponse;
   try {
     response = await fetcher(url, { headers: { accept: 'application/json' }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   } catch (error) {

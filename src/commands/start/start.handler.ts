@@ -3,7 +3,7 @@
  * Open WebUI's virtual key, then where everything is. See docs in start.command.ts.
  */
 import { join } from 'node:path';
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, HealthError, UserError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
@@ -34,13 +34,16 @@ import { litellmReadinessProbe } from './readiness.js';
 export const COMPOSE_CACHE_FILE = join('.ai-gateway', 'compose.json');
 
 export const optionsSchema = z.object({
-  timeout: z.coerce
-    .number({ message: '--timeout must be a number of seconds' })
-    .int('--timeout must be a whole number of seconds')
-    .positive('--timeout must be more than 0')
-    .max(86_400, '--timeout is at most 86400 (a day)')
-    .optional(),
-  wait: z.boolean().default(true),
+  timeout: z.optional(
+    z.coerce
+      .number({ message: '--timeout must be a number of seconds' })
+      .check(
+        z.int('--timeout must be a whole number of seconds'),
+        z.positive('--timeout must be more than 0'),
+        z.lte(86_400, '--timeout is at most 86400 (a day)'),
+      ),
+  ),
+  wait: z._default(z.boolean(), true),
 });
 export type StartOptions = z.output<typeof optionsSchema>;
 

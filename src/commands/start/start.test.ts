@@ -7,11 +7,12 @@ import { createTestContext, fakeClock, tempDir } from '../../testing/context.js'
 import { FakeDocker, fakeContainer, type FakeContainer } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { render, run, type StartDeps } from './start.handler.js';
+import type { HttpFetch } from '../../core/http.js';
 
 const SERVICES = ['postgres', 'litellm', 'open-webui', 'nginx'];
 
-function readinessFetch(body: unknown = { status: 'healthy', db: 'connected' }, status = 200): typeof fetch {
-  return (async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+function readinessFetch(body: unknown = { status: 'healthy', db: 'connected' }, status = 200): HttpFetch {
+  return (async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })) as HttpFetch;
 }
 
 function keptKey(): StartDeps & { calls: number } {

@@ -4,7 +4,7 @@
  * (`docker ps` + `docker inspect`), so it answers in a fraction of a second and never changes
  * anything.
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
@@ -17,7 +17,7 @@ import { litellmReadinessProbe } from '../start/readiness.js';
 import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
 
 export const optionsSchema = z.object({
-  output: z.enum(['table', 'json', 'env']).default('table'),
+  output: z._default(z.enum(['table', 'json', 'env']), 'table'),
 });
 export type StatusOptions = z.output<typeof optionsSchema>;
 

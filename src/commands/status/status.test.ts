@@ -9,6 +9,7 @@ import { FakeDocker, fakeContainer } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { lanIPv4, stackUrls } from './status-view.js';
 import { render, run, shellQuote } from './status.handler.js';
+import type { HttpFetch } from '../../core/http.js';
 
 const VIRTUAL_KEY = 'sk-virtual0123456789abcd';
 const MASTER_KEY = 'sk-master0123456789abcdefghij';
@@ -22,7 +23,7 @@ function healthyStack() {
   ];
 }
 
-const ready = (async () => new Response(JSON.stringify({ status: 'healthy', db: 'connected' }), { status: 200 })) as typeof fetch;
+const ready = (async () => new Response(JSON.stringify({ status: 'healthy', db: 'connected' }), { status: 200 })) as HttpFetch;
 
 async function setup(containers = healthyStack(), env: Record<string, string> = { VIRTUAL_KEY }) {
   const { dir } = await writeGatewayFixture({ env });

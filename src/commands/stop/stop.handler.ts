@@ -2,7 +2,7 @@
  * `ai-gateway stop`: `compose down`, keeping every volume unless --volumes was asked for and
  * confirmed (the project name typed, or --yes). Nothing running is not an error.
  */
-import { z } from 'zod';
+import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { CancelledError, EnvError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
@@ -14,7 +14,7 @@ import { loadGateway } from '../../gateway/layout.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 
 export const optionsSchema = z.object({
-  volumes: z.boolean().default(false),
+  volumes: z._default(z.boolean(), false),
 });
 export type StopOptions = z.output<typeof optionsSchema>;
 

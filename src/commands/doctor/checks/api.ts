@@ -185,7 +185,7 @@ export const adminBlocked: Check = {
       ADMIN_PROBE_PATHS.map(async (path) => {
         try {
           const response = await ctx.http.fetch(`${root}${path}`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-          await response.body?.cancel();
+          await response.text(); // drain, so the kept-alive connection is reusable
           return { path, status: response.status as number | null, error: null as string | null };
         } catch (error) {
           return { path, status: null, error: firstLine(error instanceof Error ? error.message : String(error)) };
