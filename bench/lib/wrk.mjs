@@ -22,8 +22,10 @@ export function luaString(value) {
   return `[${eq}[${value}]${eq}]`;
 }
 
-export function luaScript({ method, body, headers }) {
+/** `delayMs`: each connection waits that long after an answer before its next request (a paced load). */
+export function luaScript({ method, body, headers, delayMs }) {
   const lines = [`wrk.method = ${luaString(method)}`];
+  if (delayMs !== undefined) lines.push(`delay = function() return ${Math.max(0, Math.round(delayMs))} end`);
   if (body !== undefined) lines.push(`wrk.body = ${luaString(body)}`);
   // The spaces matter: "[[" would open a Lua long string.
   for (const [k, v] of Object.entries(headers)) lines.push(`wrk.headers[ ${luaString(k)} ] = ${luaString(v)}`);
@@ -43,9 +45,9 @@ export function luaScript({ method, body, headers }) {
  * answers errors fast must not look fast. (Requests slower than 10 s count in errors.timeout.)
  * @returns {Promise<{rps: number, p50Ms: number, p90Ms: number, p99Ms: number, maxMs: number, requests: number, errors: object}>}
  */
-export async function wrkRun({ url, method = 'GET', body, headers = {}, connections = 64, durationS = 10, threads = 1, scratchDir }) {
+export async function wrkRun({ url, method = 'GET', body, headers = {}, connections = 64, durationS = 10, threads = 1, delayMs, scratchDir }) {
   const script = join(scratchDir, `wrk-${process.pid}-${Math.random().toString(36).slice(2)}.lua`);
-  await writeFile(script, luaScript({ method, body, headers }), { mode: 0o600 });
+  await writeFile(script, luaScript({ method, body, headers, delayMs }), { mode: 0o600 });
   try {
     const res = await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${durationS}s`, '--timeout', '10s', '-s', script, url], {
       timeoutMs: (durationS + 60) * 1000,

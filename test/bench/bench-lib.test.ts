@@ -119,6 +119,11 @@ describe('wrk request script', () => {
     expect(lua).toContain('wrk.body = [=[{"model":"m"}]=]');
     expect(lua).toContain('wrk.headers[ [=[Authorization]=] ] = [=[Bearer sk-x]=]'); // "[[" would open a long string
     expect(lua).toMatch(/done = function\(summary, latency, requests\)[\s\S]*WRK_JSON/);
+    expect(lua).not.toContain('delay');
+  });
+
+  it('paces each connection with a delay after every answer when asked', () => {
+    expect(luaScript({ method: 'GET', headers: {}, delayMs: 45.6 })).toContain('delay = function() return 46 end');
   });
 });
 
