@@ -1,5 +1,6 @@
 // The LiteLLM client against the in-process contract stand-in, plus fake-fetch tests of the retry logic.
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
@@ -270,6 +271,26 @@ describe('retry policy (fake fetch, fake clock)', () => {
     expect(error.message).toContain('max_budget cannot be negative');
     expect(calls).toHaveLength(1);
     expect(clock.now()).toBe(before);
+  });
+
+  it('does not follow a redirect (the key would go along) and names where it points', async () => {
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(301, { location: 'https://gateway.example/v1/models' });
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { client: c } = client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { fetch: nodeFetch });
+      const error = await rejection(c.listModels());
+      expect(error.code).toBe('LITELLM_REDIRECTED');
+      expect(error.message).toMatch(/\/v1\/models redirects to https:\/\/gateway\.example\/v1\/models \(HTTP 301\)/);
+      expect(error.hint).toMatch(/--base-url/);
+      expect(seen).toEqual(['/v1/models']);
+    } finally {
+      server.close();
+    }
   });
 
   it('stops at the wait budget with the last failure (PROXY_NOT_READY for 503)', async () => {

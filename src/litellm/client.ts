@@ -351,6 +351,10 @@ export class LiteLLMClient {
       return { kind: 'network', ...describeNetworkError(error, this.requestTimeoutMs), reachedServer: true };
     }
     this.options.out.debug(`${spec.method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
+    if (response.status >= 300 && response.status < 400) {
+      // Not followed: a redirect would carry the key to an address nobody configured.
+      return { kind: 'http', error: { ...parseErrorBody(response.status, ''), message: `redirects to ${response.headers.get('location') ?? '(no Location header)'}` } };
+    }
     if (!response.ok) return { kind: 'http', error: parseErrorBody(response.status, text) };
     try {
       return { kind: 'ok', status: response.status, body: JSON.parse(text) as unknown, text };

@@ -251,6 +251,12 @@ export function toRemoteError(error: ParsedRemoteError, request: RequestDescript
       details,
     });
   }
+  if (error.status >= 300 && error.status < 400) {
+    return new RemoteError('LITELLM_REDIRECTED', `${request.baseUrl}${request.path} ${server} (HTTP ${error.status}).`, {
+      hint: 'Pass the address it redirects to as --base-url (or LITELLM_PROXY_URL); ai-gateway does not follow redirects, so a key never goes to an address you did not name.',
+      details,
+    });
+  }
   if (error.status === 429) {
     return new RemoteError('RATE_LIMITED', `LiteLLM is rate limiting this key: ${server}`, {
       hint: 'Wait and retry, or raise --rpm/--tpm on the key ("ai-gateway key rotate" keeps its settings).',
