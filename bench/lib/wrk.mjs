@@ -22,7 +22,10 @@ export function luaString(value) {
   return `[${eq}[${value}]${eq}]`;
 }
 
-/** `delayMs`: each connection waits that long after an answer before its next request (a paced load). */
+/**
+ * `delayMs`: each connection waits that long after an answer before its next request (a paced load).
+ * @param {{method: string, body?: string, headers: Record<string, string>, delayMs?: number}} request
+ */
 export function luaScript({ method, body, headers, delayMs }) {
   const lines = [`wrk.method = ${luaString(method)}`];
   if (delayMs !== undefined) lines.push(`delay = function() return ${Math.max(0, Math.round(delayMs))} end`);

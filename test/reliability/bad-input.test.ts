@@ -191,7 +191,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
     for (const command of ['setup', 'start', 'stop', 'status', 'logs', 'key', 'models', 'openapi', 'doctor', 'smoke']) expect(commands, command).toContain(command);
   });
 
-  it.concurrent.for(ROWS.map((row) => [row.name, row] as const))('%s', async ([, row], { skip }) => {
+  it.for<[string, Row]>(ROWS.map((row) => [row.name, row]))('%s', { concurrent: true, timeout: 120_000 }, async ([, row], { skip }) => {
     if (row.docker && !dockerReachable) skip('no reachable Docker engine');
     if (row.root && !isRoot) skip('changing a file\'s owner needs root');
     const { dir, root } = await workDir(row.dir ?? 'gateway');
@@ -223,7 +223,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });
 
 interface CheckEntry {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestImages } from '../testbed/images.mjs';
 import { describeResult, destroyStack, docker, engineOrSkipReason, projectContainerIds, readEnv, testImages, type CliResult } from '../e2e/helpers.js';
 import { run } from '../testbed/engine.mjs';
-import { MOCK_MODEL, setupStack, startStack, type TestStack } from './stack.js';
+import { MOCK_MODEL, setupStack, type TestStack } from './stack.js';
 
 const skipReason = await engineOrSkipReason('reliability/secrets.e2e');
 const describeEngine = skipReason === null ? describe : describe.skip;
