@@ -52,8 +52,10 @@ describe('the ai-gateway binary', () => {
 
   it('--version and --help load no prompt, YAML, process, validation or spinner library', async () => {
     for (const args of [['--version'], ['--help'], ['setup', '--help']]) {
-      const { code, sources } = await traceRun(args);
+      const { code, sources, builtins } = await traceRun(args);
       expect(code).toBe(0);
+      // The command context (files, prompts, docker client) is built only when a command runs.
+      expect(builtins, `${args.join(' ')} loaded node:fs/promises`).not.toContain('fs/promises');
       if (args[0] !== '--version') expect(sources.some((s) => s.includes('node_modules/commander/'))).toBe(true); // the trace works
       for (const heavy of ['@inquirer', 'yaml', 'execa', 'zod', 'ora', 'dotenv', 'get-port']) {
         expect(sources.filter((s) => s.includes(`node_modules/${heavy}/`)), `${args.join(' ')} loaded ${heavy}`).toEqual([]);

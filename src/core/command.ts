@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { z } from './schema.js';
-import { createContext, type Context, type GlobalOptions, type ProcessIo } from './context.js';
+import type { Context, GlobalOptions, ProcessIo } from './context.js';
 import { renderError } from './handle-error.js';
 import { Output, type Style } from './output.js';
 
@@ -31,7 +31,12 @@ type AnyHandler = HandlerModule<any, any>;
 
 export type ActionFactory = (name: string, load: () => Promise<AnyHandler>) => (...args: unknown[]) => Promise<void>;
 
-export function createActionFactory(io: ProcessIo, contextFactory = createContext): ActionFactory {
+export type ContextFactory = (globals: GlobalOptions, io: ProcessIo) => Promise<Context>;
+
+/** The real context is imported when a command runs: `--help` and usage errors never need it. */
+const createContext: ContextFactory = async (globals, io) => (await import('./context.js')).createContext(globals, io);
+
+export function createActionFactory(io: ProcessIo, contextFactory: ContextFactory = createContext): ActionFactory {
   return (name, load) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
