@@ -79,3 +79,33 @@ function toHttpResponse(response: IncomingMessage, signal: AbortSignal | undefin
     body: response,
   };
 }
+
+/**
+ * What a failed request means, for every caller's messages and retry decisions. The errno may sit
+ * on the error, in its `cause` (fetch-compatible fakes, the global fetch: `UND_ERR_*` codes) or in
+ * an AggregateError of per-address attempts (localhost resolving to ::1 and 127.0.0.1).
+ */
+export function describeNetworkError(error: unknown, timeoutMs: number): { reason: string; retryable: boolean; reachedServer: boolean } {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return { reason: `no answer within ${Math.round(timeoutMs / 1000)} s`, retryable: true, reachedServer: true };
+  }
+  const codes = new Set<string>();
+  const visit = (e: unknown, depth: number) => {
+    if (!e || typeof e !== 'object' || depth > 4) return;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.add(code);
+    visit((e as { cause?: unknown }).cause, depth + 1);
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
+  };
+  visit(error, 0);
+  if (codes.has('ECONNREFUSED')) return { reason: 'connection refused', retryable: true, reachedServer: false };
+  if (codes.has('UND_ERR_CONNECT_TIMEOUT')) return { reason: 'connection timed out', retryable: true, reachedServer: false };
+  if (codes.has('ECONNRESET') || codes.has('UND_ERR_SOCKET')) return { reason: 'connection reset', retryable: true, reachedServer: true };
+  // A wrong host name or protocol will not fix itself while we wait.
+  if (codes.has('ENOTFOUND') || codes.has('EAI_AGAIN')) return { reason: 'host name not found', retryable: false, reachedServer: false };
+  const code = [...codes][0];
+  const message = error instanceof Error ? error.message : String(error);
+  return { reason: code ? `${message} (${code})` : message, retryable: false, reachedServer: false };
+}
+

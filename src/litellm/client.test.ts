@@ -6,9 +6,9 @@ import { systemClock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
 import { createTestContext, fakeClock } from '../testing/context.js';
 import { startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
-import { LiteLLMClient, describeNetworkError, type LiteLLMClientOptions } from './client.js';
+import { LiteLLMClient, type LiteLLMClientOptions } from './client.js';
 import { hashKey, type KeyRole } from './errors.js';
-import { nodeFetch, type HttpFetch } from '../core/http.js';
+import { describeNetworkError, nodeFetch, type HttpFetch } from '../core/http.js';
 
 /** GenerateKeyRequest fields (contract §4.1): everything our bodies may carry. */
 const LITELLM_GENERATE_FIELDS = new Set([

@@ -14,7 +14,7 @@
  */
 import { z } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
-import type { HttpFetch, HttpResponse } from '../core/http.js';
+import { describeNetworkError, type HttpFetch, type HttpResponse } from '../core/http.js';
 import { RemoteError } from '../core/errors.js';
 import type { Output, Spinner } from '../core/output.js';
 import {
@@ -363,29 +363,3 @@ export class LiteLLMClient {
     }
   }
 }
-
-/** fetch failures hide the errno in `cause` (sometimes an AggregateError of per-address errors). */
-export function describeNetworkError(error: unknown, timeoutMs: number): { reason: string; retryable: boolean; reachedServer: boolean } {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return { reason: `no answer within ${Math.round(timeoutMs / 1000)} s`, retryable: true, reachedServer: true };
-  }
-  const codes = new Set<string>();
-  const visit = (e: unknown, depth: number) => {
-    if (!e || typeof e !== 'object' || depth > 4) return;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.add(code);
-    visit((e as { cause?: unknown }).cause, depth + 1);
-    const errors = (e as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1);
-  };
-  visit(error, 0);
-  if (codes.has('ECONNREFUSED')) return { reason: 'connection refused', retryable: true, reachedServer: false };
-  if (codes.has('UND_ERR_CONNECT_TIMEOUT')) return { reason: 'connection timed out', retryable: true, reachedServer: false };
-  if (codes.has('ECONNRESET') || codes.has('UND_ERR_SOCKET')) return { reason: 'connection reset', retryable: true, reachedServer: true };
-  // A wrong host name or protocol will not fix itself while we wait.
-  if (codes.has('ENOTFOUND') || codes.has('EAI_AGAIN')) return { reason: 'host name not found', retryable: false, reachedServer: false };
-  const code = [...codes][0];
-  const message = error instanceof Error ? error.message : String(error);
-  return { reason: code ? `${message} (${code})` : message, retryable: false, reachedServer: false };
-}
-

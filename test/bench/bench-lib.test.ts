@@ -1,18 +1,12 @@
 // The benchmark helpers (bench/lib): the table every bench reports into, the Nginx variants the
 // data-path bench compares, and wrk's request script. No timing is asserted here: timings are
 // benchmarks (npm run bench), not tests.
-import { execFile, execFileSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { median, renderMarkdown, renderTable, summarize } from '../../bench/lib/rows.mjs';
 import { NGINX_VARIANTS, nginxVariant } from '../../bench/lib/nginx-variants.mjs';
 import { luaScript, luaString } from '../../bench/lib/wrk.mjs';
 import { renderNginxConf } from '../../src/gateway/render/nginx.js';
-import { tempDir } from '../../src/testing/context.js';
-
-const exec = promisify(execFile);
+import { hasCommand, nginxTest } from '../../src/testing/nginx-check.js';
 
 describe('bench rows', () => {
   it('summarizes min / median / max and judges the median against the target', () => {
@@ -79,30 +73,16 @@ describe('Nginx variants of the rendered nginx.conf', () => {
   const root = process.getuid?.() === 0;
   const tools = hasCommand('nginx') && hasCommand('unshare');
   it.skipIf(!root || !tools)('every variant is accepted by nginx -t', async () => {
-    const dir = await tempDir('aigw-bench-nginx-');
-    await writeFile(join(dir, 'hosts'), `${await readFile('/etc/hosts', 'utf8')}\n127.0.0.1 litellm open-webui\n`);
-    const passwd = await readFile('/etc/passwd', 'utf8');
-    const group = await readFile('/etc/group', 'utf8');
-    await writeFile(join(dir, 'passwd'), /^nginx:/m.test(passwd) ? passwd : `${passwd}nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin\n`);
-    await writeFile(join(dir, 'group'), /^nginx:/m.test(group) ? group : `${group}nginx:x:101:\n`);
-    const tests: string[] = [];
+    const configs: Record<string, string> = {};
     for (const name of names) {
-      let text: string;
       try {
-        text = nginxVariant(name, shipped);
+        configs[name] = nginxVariant(name, shipped);
       } catch {
         continue; // the shipped file: covered by src/gateway/render/render.test.ts
       }
-      await writeFile(join(dir, `${name}.conf`), text);
-      tests.push(`nginx -t -q -c ${join(dir, `${name}.conf`)} -p ${dir} -e stderr`);
     }
-    const script = [`mount --bind ${dir}/hosts /etc/hosts`, `mount --bind ${dir}/passwd /etc/passwd`, `mount --bind ${dir}/group /etc/group`, ...tests].join(' && ');
-    try {
-      const { stderr } = await exec('unshare', ['-m', 'sh', '-c', script]);
-      expect(stderr).not.toMatch(/emerg|failed/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const { stderr } = await nginxTest(configs, { quiet: true });
+    expect(stderr).not.toMatch(/emerg|failed/);
   });
   if (!root || !tools) it.skip('nginx -t of the variants skipped: needs root, nginx and unshare', () => {});
 });
@@ -126,12 +106,3 @@ describe('wrk request script', () => {
     expect(luaScript({ method: 'GET', headers: {}, delayMs: 45.6 })).toContain('delay = function() return 46 end');
   });
 });
-
-function hasCommand(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -7,7 +7,7 @@
  * wedged one (accepts connections, never answers).
  */
 import type { Context } from '../../core/context.js';
-import type { HttpFetch, HttpResponse } from '../../core/http.js';
+import { describeNetworkError, type HttpFetch, type HttpResponse } from '../../core/http.js';
 import type { GatewaySettings } from '../../gateway/settings.js';
 import { SERVICES } from '../../gateway/settings.js';
 import type { ReadinessProbe, ReadinessResult } from '../../docker/wait-healthy.js';
@@ -34,7 +34,7 @@ export async function probeReadiness(fetcher: HttpFetch, url: string, timeoutMs:
     response = await fetcher(url, { headers: { accept: 'application/json' }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   } catch (error) {
     if (timeout.aborted) return { state: 'no-answer', ready: false, detail: `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}` };
-    return { state: 'unreachable', ready: false, detail: networkReason(error) };
+    return { state: 'unreachable', ready: false, detail: describeNetworkError(error, timeoutMs).reason };
   }
   let body: unknown;
   try {
@@ -48,15 +48,4 @@ export async function probeReadiness(fetcher: HttpFetch, url: string, timeoutMs:
   if (status !== 'healthy') return { state: 'not-ready', ready: false, detail: `status ${JSON.stringify(status ?? null)}` };
   if (typeof db === 'string' && db !== 'connected' && db !== 'Not connected') return { state: 'not-ready', ready: false, detail: `database ${db}` };
   return { state: 'ready', ready: true, detail: typeof db === 'string' ? `db ${db}` : 'ready' };
-}
-
-function networkReason(error: unknown): string {
-  const codes: string[] = [];
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  if (codes.includes('ECONNREFUSED')) return 'connection refused';
-  if (codes.includes('ECONNRESET') || codes.includes('UND_ERR_SOCKET')) return 'connection closed';
-  return codes[0] ?? (error instanceof Error ? error.message : String(error));
 }

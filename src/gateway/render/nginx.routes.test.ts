@@ -3,11 +3,12 @@
  * network and mount namespace (so upstream names resolve and port 80 is ours), then requests
  * through it. Proves the route policy, streaming and WebSocket upgrade, not just the syntax.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/context.js';
+import { hasCommand } from '../../testing/nginx-check.js';
 import { renderNginxConf } from './nginx.js';
 
 interface Reply {
@@ -19,13 +20,7 @@ interface Reply {
 
 function available(): string | null {
   if (process.getuid?.() !== 0) return 'needs root for private network and mount namespaces';
-  for (const tool of ['nginx', 'unshare', 'ip']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    } catch {
-      return `${tool} is not installed`;
-    }
-  }
+  for (const tool of ['nginx', 'unshare', 'ip']) if (!hasCommand(tool)) return `${tool} is not installed`;
   return null;
 }
 

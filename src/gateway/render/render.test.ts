@@ -1,10 +1,11 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { tempDir } from '../../testing/context.js';
+import { hasCommand, nginxTest } from '../../testing/nginx-check.js';
 import { EnvFile } from '../env-file.js';
 import { DEFAULT_IMAGES, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
@@ -54,15 +55,6 @@ async function writeGateway(settings: GatewaySettings): Promise<string> {
   await mkdir(join(dir, 'nginx'));
   await writeFile(join(dir, 'nginx', 'nginx.conf'), renderNginxConf());
   return dir;
-}
-
-function hasCommand(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('templates', () => {
@@ -172,22 +164,7 @@ describe('nginx.conf', () => {
   const root = process.getuid?.() === 0;
   const tools = hasCommand('nginx') && hasCommand('unshare');
   it.skipIf(!root || !tools)('is accepted by nginx -t (Debian nginx in a private mount namespace)', async () => {
-    const dir = await tempDir('aigw-nginx-');
-    const conf = join(dir, 'nginx.conf');
-    await writeFile(conf, renderNginxConf());
-    // nginx -t resolves the upstream hosts and looks up the "nginx" user: give it both, privately.
-    await writeFile(join(dir, 'hosts'), `${await readFile('/etc/hosts', 'utf8')}\n127.0.0.1 litellm open-webui\n`);
-    const passwd = await readFile('/etc/passwd', 'utf8');
-    const group = await readFile('/etc/group', 'utf8');
-    await writeFile(join(dir, 'passwd'), /^nginx:/m.test(passwd) ? passwd : `${passwd}nginx:x:101:101:nginx:/nonexistent:/usr/sbin/nologin\n`);
-    await writeFile(join(dir, 'group'), /^nginx:/m.test(group) ? group : `${group}nginx:x:101:\n`);
-    const script = [
-      `mount --bind ${dir}/hosts /etc/hosts`,
-      `mount --bind ${dir}/passwd /etc/passwd`,
-      `mount --bind ${dir}/group /etc/group`,
-      `nginx -t -c ${conf} -p ${dir} -e stderr`,
-    ].join(' && ');
-    const { stderr } = await exec('unshare', ['-m', 'sh', '-c', script]);
+    const { stderr } = await nginxTest({ nginx: renderNginxConf() });
     expect(stderr).toContain('test is successful');
   });
   if (!root || !tools) it.skip(`nginx -t skipped: ${!root ? 'needs root for a private mount namespace' : 'nginx or unshare is not installed'}`, () => {});
