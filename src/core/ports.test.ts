@@ -29,6 +29,12 @@ describe('host port probing', () => {
     expect(await isPortFree(port, '127.0.0.1')).toBe(true);
   });
 
+  it('does not call a port busy that another probe holds for a moment', async () => {
+    const port = await occupy('127.0.0.1');
+    setTimeout(() => servers.pop()?.close(), 10); // released while the first answer is "in use"
+    expect(await probePort(port, '127.0.0.1')).toBe('free');
+  });
+
   it('sees a port held on all addresses as busy for 127.0.0.1 too (what Docker would hit)', async () => {
     const port = await occupy('0.0.0.0');
     expect(await isPortFree(port, '127.0.0.1')).toBe(false);

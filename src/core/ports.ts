@@ -22,10 +22,27 @@ export function isValidPortNumber(port: number): boolean {
 }
 
 /**
+ * A port found busy is probed again after these pauses (ms) before we call it busy: another
+ * probe (a second `ai-gateway setup` at the same moment) holds a port for a millisecond, a real
+ * owner keeps it. Only a busy answer costs the pauses.
+ */
+const BUSY_CONFIRMATION_PAUSES_MS = [25, 75];
+
+/**
  * Can something listen on `host:port` right now? `unknown` when the OS refuses for another reason
  * than "in use" (e.g. EACCES for a port below 1024 as a normal user: Docker's daemon may still bind it).
  */
 export async function probePort(port: number, host: string): Promise<PortStatus> {
+  let status = await probeOnce(port, host);
+  for (const pauseMs of BUSY_CONFIRMATION_PAUSES_MS) {
+    if (status !== 'busy') break;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    status = await probeOnce(port, host);
+  }
+  return status;
+}
+
+function probeOnce(port: number, host: string): Promise<PortStatus> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
