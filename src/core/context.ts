@@ -28,6 +28,8 @@ export interface Context {
   http: HttpClient;
   /** --yes: accept defaults and confirm non-destructive questions. */
   yes: boolean;
+  /** All of stdin as text (for `--api-key -`); null when stdin is a terminal. */
+  readStdin(): Promise<string | null>;
 }
 
 export interface GlobalOptions {
@@ -44,6 +46,8 @@ export interface ProcessIo {
   stdout: Writable;
   stderr: Writable;
   stdinIsTTY: boolean;
+  /** All of stdin; null when it is a terminal. Optional: defaults to reading process.stdin. */
+  readStdin?: () => Promise<string | null>;
 }
 
 /** Prompts only when a person can answer: a TTY, no --yes/--json, not CI. */
@@ -85,5 +89,13 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     docker: createDockerClient({ env: io.env, out }),
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
+    readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),
   };
+}
+
+async function readProcessStdin(isTTY: boolean): Promise<string | null> {
+  if (isTTY) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -5,20 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
 import { createTestContext, fakeClock } from '../testing/context.js';
-import { startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
+import { LITELLM_REQUEST_FIELDS, startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
 import { LiteLLMClient, type LiteLLMClientOptions } from './client.js';
 import { hashKey, type KeyRole } from './errors.js';
 import { describeNetworkError, nodeFetch, type HttpFetch } from '../core/http.js';
 
-/** GenerateKeyRequest fields (contract §4.1): everything our bodies may carry. */
-const LITELLM_GENERATE_FIELDS = new Set([
-  'key_alias', 'duration', 'models', 'spend', 'max_budget', 'user_id', 'team_id', 'agent_id', 'max_parallel_requests', 'metadata',
-  'tpm_limit', 'rpm_limit', 'budget_duration', 'allowed_cache_controls', 'config', 'permissions', 'model_max_budget', 'model_rpm_limit',
-  'model_tpm_limit', 'guardrails', 'policies', 'prompts', 'blocked', 'aliases', 'object_permission', 'key', 'budget_id', 'tags',
-  'enforced_params', 'allowed_routes', 'allowed_passthrough_routes', 'allowed_vector_store_indexes', 'rpm_limit_type', 'tpm_limit_type',
-  'router_settings', 'access_group_ids', 'soft_budget', 'send_invite_email', 'key_type', 'auto_rotate', 'rotation_interval',
-  'organization_id', 'project_id',
-]);
 
 const standins: Standin[] = [];
 async function standin(options: StandinOptions = {}): Promise<Standin> {
@@ -143,7 +134,16 @@ describe('against the stand-in', () => {
     await expect(admin.generateKey({ key_alias: 'x', spend_limit: 3 })).rejects.toThrow();
     const generate = own.requests.filter((r) => r.path === '/key/generate');
     expect(generate).toHaveLength(1);
-    for (const field of Object.keys(generate[0]?.body as object)) expect(LITELLM_GENERATE_FIELDS.has(field), field).toBe(true);
+    const token = (await admin.findKeyByAlias('fields'))?.token as string;
+    await admin.updateKey({ key: token, key_alias: 'fields-2', metadata: { a: 'c' } });
+    await admin.deleteKeys({ keys: [token] });
+    await admin.deleteKeys({ key_aliases: ['nothing-here'] }).catch(() => undefined);
+    for (const request of own.requests.filter((r) => r.method === 'POST')) {
+      const allowed = LITELLM_REQUEST_FIELDS[request.path as keyof typeof LITELLM_REQUEST_FIELDS];
+      expect(allowed, request.path).toBeDefined();
+      for (const field of Object.keys(request.body as object)) expect(allowed.has(field), `${request.path}: ${field}`).toBe(true);
+    }
+    expect(new Set(own.requests.filter((r) => r.method === 'POST').map((r) => r.path))).toEqual(new Set(['/key/generate', '/key/update', '/key/delete']));
     for (const request of own.requests) {
       expect(JSON.stringify(request.query)).not.toContain(TEST_MASTER_KEY);
       expect(request.path).not.toContain('sk-');
@@ -219,6 +219,32 @@ describe('boot-time waiting', () => {
     expect(error.message).toContain('connection refused');
     expect(error.hint).toMatch(/ai-gateway status/);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('--timeout bounds the whole call, even against a proxy that accepts connections and never answers', async () => {
+    const hung = createServer(() => undefined); // accepts, reads nothing, answers nothing
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const { client: c } = client(`http://127.0.0.1:${(hung.address() as AddressInfo).port}`, { clock: systemClock, waitTimeoutMs: 1_000 });
+      const started = Date.now();
+      const error = await rejection(c.listModels());
+      expect(error.code).toBe('PROXY_UNREACHABLE');
+      expect(error.message).toMatch(/no answer within 1 s/);
+      expect(Date.now() - started).toBeLessThan(4_000); // not the 10 s per-request default
+    } finally {
+      hung.close();
+    }
+  });
+
+  it('no database configured, modern readiness (no `db` field): DATABASE_NOT_CONNECTED at once, not after the wait', async () => {
+    const dbless = await standin({ store: 'none', readinessVariant: 'modern' });
+    const clock = fakeClock();
+    const { client: c } = client(dbless.url, { clock, waitTimeoutMs: 60_000 });
+    const before = clock.now();
+    const error = await rejection(c.generateKey({}));
+    expect(error.code).toBe('DATABASE_NOT_CONNECTED');
+    expect(error.message).toMatch(/runs without a database/);
+    expect(clock.now() - before).toBe(0);
   });
 
   it('does not wait on a proxy that has no database configured: DATABASE_NOT_CONNECTED at once', async () => {
@@ -324,6 +350,42 @@ describe('retry policy (fake fetch, fake clock)', () => {
     const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake });
     expect((await c.generateKey({})).key).toBe(generated.key);
     expect(calls.map((call) => call.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('does not repeat a POST after a 502 or 504 (a proxy in between may have passed it on), but repeats a GET', async () => {
+    for (const status of [502, 504]) {
+      const post = scripted([{ status, body: '<html><title>Gateway Time-out</title></html>' }, { status: 200, body: {} }]);
+      const { client: c } = client('http://proxy.test:4000', { fetch: post.fetchFake });
+      const error = await rejection(c.generateKey({ key_alias: 'once' }));
+      expect(error.code).toBe('PROXY_NOT_READY');
+      expect(post.calls).toHaveLength(1);
+      const get = scripted([{ status, body: '' }, { status: 200, body: models }]);
+      const { client: g } = client('http://proxy.test:4000', { fetch: get.fetchFake });
+      expect(await g.listModels()).toHaveLength(1);
+      expect(get.calls).toHaveLength(2);
+    }
+  });
+
+  it('repeats a POST after a 503 and a "DB not connected" answer (LiteLLM did nothing)', async () => {
+    const generated = { key: 'sk-abcdefghijklmnopqrstuv', token: 'f'.repeat(64), key_alias: null };
+    const prisma = { error: { message: "Can't reach database server at `db`:`5432`", type: 'internal_server_error', param: 'None', code: '500' } };
+    const { fetchFake, calls } = scripted([{ status: 503, body: { detail: 'Service Unhealthy' } }, { status: 500, body: prisma }, { status: 200, body: generated }]);
+    const { client: c } = client('http://proxy.test:4000', { fetch: fetchFake });
+    expect((await c.generateKey({})).key).toBe(generated.key);
+    expect(calls).toHaveLength(3);
+  });
+
+  it('a full /key/list entry without `token` is found by its `api_key` hash; with neither it is UNEXPECTED_RESPONSE, never dropped', async () => {
+    const hash = 'a'.repeat(64);
+    const page = (entry: object) => ({ status: 200, body: { keys: [entry], total_count: 1, current_page: 1, total_pages: 1 } });
+    const withApiKey = scripted([page({ api_key: hash, key_alias: 'ci' })]);
+    const { client: c1 } = client('http://proxy.test:4000', { fetch: withApiKey.fetchFake });
+    expect((await c1.listAllKeys()).map((k) => k.token)).toEqual([hash]);
+    const without = scripted([page({ key_alias: 'ci', key_name: 'sk-...abcd' })]);
+    const { client: c2 } = client('http://proxy.test:4000', { fetch: without.fetchFake });
+    const error = await rejection(c2.listAllKeys());
+    expect(error.code).toBe('UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('"ci"');
   });
 
   it('an unexpected body is UNEXPECTED_RESPONSE, not a crash', async () => {

@@ -3,11 +3,14 @@
  *
  * - HTTP through `ctx.http.fetch` (core/http.ts: node:http, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.
- * - Every request has its own timeout (AbortSignal), 10 s by default.
+ * - Every request has its own timeout (AbortSignal), 10 s by default and never more than what is
+ *   left of the wait budget, so `--timeout` bounds a command even against a proxy that hangs.
  * - While the proxy boots, failures that go away by themselves (connection refused, 502/503/504,
  *   "DB not connected") are retried with backoff (250 ms doubling to 2 s) until the wait budget
  *   (`--timeout`) is spent, with a spinner line saying what we wait for. A 4xx that will not change
- *   is reported at once. Time comes from `ctx.clock`, so tests never sleep.
+ *   is reported at once. A POST is repeated only when it surely never reached LiteLLM (connection
+ *   refused, 503, no database): a 502/504 from a proxy in between may hide a key that was made.
+ *   Time comes from `ctx.clock`, so tests never sleep.
  * - Responses are validated with zod (schemas.ts); errors are mapped by errors.ts.
  * - The key travels only in the Authorization header. Raw keys never go in a URL: lookups use
  *   the sha256 hash, which LiteLLM accepts everywhere a key is expected.
@@ -19,7 +22,7 @@ import { RemoteError } from '../core/errors.js';
 import type { Output, Spinner } from '../core/output.js';
 import {
   isBootTimeFailure,
-  isDatabaseNotConnected,
+  isNoDatabaseMessage,
   parseErrorBody,
   toRemoteError,
   unreachableError,
@@ -55,6 +58,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const KEY_LIST_PAGE_SIZE = 100; // LiteLLM's maximum (422 above it)
 const FIRST_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 2_000;
+/** The shortest time an attempt gets, even when the wait budget is nearly spent. */
+const MIN_ATTEMPT_TIMEOUT_MS = 1_000;
 
 export interface LiteLLMClientOptions {
   /** Root of the proxy, e.g. http://127.0.0.1:4000 or http://127.0.0.1:3000/api/litellm (no trailing slash). */
@@ -87,6 +92,8 @@ type Attempt =
   | { kind: 'http'; error: ParsedRemoteError }
   | { kind: 'network'; reason: string; retryable: boolean; reachedServer: boolean };
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 export interface KeyFilter {
   keyAlias?: string;
   userId?: string;
@@ -114,8 +121,8 @@ export class LiteLLMClient {
   }
 
   /** One readiness probe, no retry (contract §3's recommended logic). */
-  async readiness(): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
-    const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema, auth: false });
+  async readiness(timeoutMs = this.requestTimeoutMs): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
+    const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema, auth: false }, timeoutMs);
     if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
     const parsed = readinessResponseSchema.safeParse(attempt.body);
@@ -133,7 +140,7 @@ export class LiteLLMClient {
     let backoff = FIRST_BACKOFF_MS;
     let spinner: Spinner | undefined;
     for (;;) {
-      const probe = await this.readiness();
+      const probe = await this.readiness(this.attemptTimeout(deadline));
       if (probe.ready && probe.body) {
         spinner?.succeed(`LiteLLM is ready at ${this.baseUrl}`);
         return probe.body;
@@ -198,7 +205,7 @@ export class LiteLLMClient {
       const result = await this.listKeysPage(page, filter);
       for (const entry of result.keys) {
         if (typeof entry === 'string') keys.push(await this.keyInfo(entry));
-        else if (entry.token) keys.push({ ...entry, token: entry.token });
+        else keys.push({ ...entry, token: this.listEntryToken(entry) });
       }
       const totalPages = result.total_pages ?? null;
       if (totalPages !== null ? page >= totalPages : result.keys.length < KEY_LIST_PAGE_SIZE) break;
@@ -206,6 +213,16 @@ export class LiteLLMClient {
     }
     // The alias filter is exact here whatever the server's matching rules are.
     return filter.keyAlias === undefined ? keys : keys.filter((k) => k.key_alias === filter.keyAlias);
+  }
+
+  /** A full list entry's hash: `token`, or `api_key` where a version puts the hash there instead. */
+  private listEntryToken(entry: KeyListPage['keys'][number] & object): string {
+    if (entry.token) return entry.token;
+    if (entry.api_key && SHA256_HEX.test(entry.api_key)) return entry.api_key;
+    throw new RemoteError('UNEXPECTED_RESPONSE', `LiteLLM listed a key without its hash (GET /key/list, key ${entry.key_alias ? `"${entry.key_alias}"` : (entry.key_name ?? '(unnamed)')}).`, {
+      hint: 'This LiteLLM version may be newer than ai-gateway knows; run "ai-gateway openapi" and report the version.',
+      details: { request: 'GET /key/list', baseUrl: this.baseUrl },
+    });
   }
 
   async findKeyByAlias(alias: string): Promise<(KeyRecord & { token: string }) | null> {
@@ -260,13 +277,13 @@ export class LiteLLMClient {
     let backoff = FIRST_BACKOFF_MS;
     let spinner: Spinner | undefined;
     for (;;) {
-      const attempt = await this.attempt(spec);
+      const attempt = await this.attempt(spec, this.attemptTimeout(deadline));
       if (attempt.kind === 'ok') {
         spinner?.succeed(`LiteLLM answered at ${this.baseUrl}`);
         return { body: attempt.body, text: attempt.text };
       }
       let waitingFor = this.retryReason(attempt, spec.method);
-      if (waitingFor !== null && attempt.kind === 'http' && isDatabaseNotConnected(attempt.error) && (await this.hasNoDatabaseConfigured())) {
+      if (waitingFor !== null && attempt.kind === 'http' && isNoDatabaseMessage(attempt.error) && (await this.hasNoDatabaseConfigured(deadline))) {
         waitingFor = null; // no database configured at all: waiting will not bring one
       }
       const now = this.options.clock.now();
@@ -298,16 +315,30 @@ export class LiteLLMClient {
       return attempt.reason === 'connection refused' ? 'the proxy to accept connections' : attempt.reason;
     }
     if (!isBootTimeFailure(attempt.error)) return null;
-    return attempt.error.status >= 502 && attempt.error.status <= 504 ? `the proxy to finish starting (HTTP ${attempt.error.status})` : 'its database connection';
+    const { status } = attempt.error;
+    // Through a reverse proxy, 502/504 may come after LiteLLM acted on the request.
+    if (method !== 'GET' && (status === 502 || status === 504)) return null;
+    return status >= 502 && status <= 504 ? `the proxy to finish starting (HTTP ${status})` : 'its database connection';
   }
 
-  /** Readiness says `db: "Not connected"`: the proxy runs without any DATABASE_URL (contract §3). */
-  private async hasNoDatabaseConfigured(): Promise<boolean> {
+  /**
+   * Does the proxy run without any DATABASE_URL? Asked only when LiteLLM sent one of its
+   * "no database" messages (which it sends when it has no database client at all). Readiness
+   * settles it (contract §3): `db: "Not connected"` (legacy and newest bodies), or a healthy 200
+   * with no `db` field (PR #26912, which answers 503 for a configured database that is down).
+   */
+  private async hasNoDatabaseConfigured(deadline: number): Promise<boolean> {
     if (this.noDatabaseConfigured === undefined) {
-      const probe = await this.readiness();
-      this.noDatabaseConfigured = probe.body?.db === 'Not connected';
+      const probe = await this.readiness(this.attemptTimeout(deadline));
+      this.noDatabaseConfigured = probe.ready && (probe.body?.db === 'Not connected' || probe.body?.db == null);
     }
     return this.noDatabaseConfigured;
+  }
+
+  /** An attempt's timeout: the usual one, cut to what is left of the wait budget (at least a second). */
+  private attemptTimeout(deadline: number): number {
+    const left = deadline - this.options.clock.now();
+    return Math.min(this.requestTimeoutMs, Math.max(left, MIN_ATTEMPT_TIMEOUT_MS));
   }
 
   private async waitingSpinner(spinner: Spinner | undefined, waitingFor: string): Promise<Spinner> {
@@ -324,7 +355,7 @@ export class LiteLLMClient {
   }
 
   /** One HTTP exchange, classified. Never throws for HTTP or network failures. */
-  private async attempt(spec: RequestSpec<z.ZodMiniType>): Promise<Attempt> {
+  private async attempt(spec: RequestSpec<z.ZodMiniType>, timeoutMs = this.requestTimeoutMs): Promise<Attempt> {
     const url = new URL(this.baseUrl + spec.path);
     for (const [name, value] of Object.entries(spec.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -337,10 +368,10 @@ export class LiteLLMClient {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(this.requestTimeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const failure = describeNetworkError(error, this.requestTimeoutMs);
+      const failure = describeNetworkError(error, timeoutMs);
       this.options.out.debug(`${spec.method} ${url.pathname} → ${failure.reason}`);
       return { kind: 'network', ...failure };
     }
@@ -348,7 +379,7 @@ export class LiteLLMClient {
     try {
       text = await response.text();
     } catch (error) {
-      return { kind: 'network', ...describeNetworkError(error, this.requestTimeoutMs), reachedServer: true };
+      return { kind: 'network', ...describeNetworkError(error, timeoutMs), reachedServer: true };
     }
     this.options.out.debug(`${spec.method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
     if (response.status >= 300 && response.status < 400) {

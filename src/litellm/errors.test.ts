@@ -9,7 +9,7 @@ const envelope = (message: string, type: string, code: string, param: string | n
 describe('parseErrorBody', () => {
   it('reads the ProxyException envelope, preferring the HTTP status over error.code', () => {
     const parsed = parseErrorBody(400, envelope('No connected db.', 'no_db_connection', '401', null));
-    expect(parsed).toEqual({ status: 400, message: 'No connected db.', type: 'no_db_connection', param: null, code: '401' });
+    expect(parsed).toEqual({ status: 400, message: 'No connected db.', type: 'no_db_connection', param: null, code: '401', body: 'envelope' });
   });
 
   it('treats param "None" and null alike', () => {
@@ -25,6 +25,9 @@ describe('parseErrorBody', () => {
     expect(quoted.message).toBe("Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: abcd****wxyz");
     expect(stripPythonRepr("{'error': 'it\\'s'}")).toBe("it's");
     expect(stripPythonRepr('plain text')).toBe('plain text');
+    // Python's repr escapes a line break; the enterprise message has one (contract §1.3)
+    expect(stripPythonRepr("{'error': 'a trial key here. \\nPricing: https://www.litellm.ai/#pricing'}")).toBe('a trial key here. \nPricing: https://www.litellm.ai/#pricing');
+    expect(stripPythonRepr("{'error': 'C:\\\\path'}")).toBe('C:\\path');
   });
 
   it('reads the new LLM-route variant with provider_specific_fields the same as the old repr one', () => {
@@ -103,6 +106,13 @@ describe('toRemoteError', () => {
     expect(error.hint).toContain('ai-gateway key rotate ci-bot');
   });
 
+  it('an alias the format check refuses (same param "key_alias") is not reported as a duplicate', () => {
+    const error = map(400, envelope('Invalid key_alias format. Must match ^[a-z0-9-]+$', 'bad_request_error', '400', 'key_alias'), { alias: 'Bad Alias' });
+    expect(error.code).toBe('LITELLM_REJECTED_REQUEST');
+    expect(error.message).toContain('Invalid key_alias format');
+    expect(error.hint).not.toContain('key rotate');
+  });
+
   it('budget exceeded and model not allowed have their own codes', () => {
     expect(map(400, envelope('Budget has been exceeded! Current cost: 1.2, Max budget: 1.0', 'budget_exceeded', '400')).code).toBe('BUDGET_EXCEEDED');
     expect(
@@ -155,6 +165,12 @@ describe('toRemoteError', () => {
     const templated = envelope('Forbidden: admin endpoints are not exposed through the gateway; use the LiteLLM port directly', 'forbidden', '403');
     expect(map(403, templated, { path: '/key/generate' }).code).toBe('ADMIN_PATH_FORBIDDEN');
     expect(map(403, templated, { path: '/key/generate' }).hint).toMatch(/LITELLM_PORT/);
+  });
+
+  it("LiteLLM's own FastAPI 403 on an admin path is not blamed on Nginx", () => {
+    const error = map(403, JSON.stringify({ detail: "You are not allowed to access this key's info. Your role=internal_user" }), { path: '/key/info', keyRole: 'override' });
+    expect(error.code).toBe('API_KEY_REJECTED');
+    expect(error.message).toContain('not allowed to access this key');
   });
 
   it('other 4xx and 5xx keep the server message, 422 included', () => {

@@ -20,6 +20,8 @@ export interface ParsedRemoteError {
   param: string | null;
   /** `error.code` as sent (a string), kept only for details. */
   code: string | null;
+  /** What the body was: LiteLLM's envelope, FastAPI's `detail`, other text (an HTML page, a plain line), or nothing. */
+  body?: 'envelope' | 'detail' | 'text' | 'empty';
 }
 
 /** Which credential a request carried: decides what a 401 means. */
@@ -38,12 +40,13 @@ export interface RequestDescription {
 
 const PY_REPR = /^\{\s*['"]error['"]\s*:\s*(['"])([\s\S]*)\1\s*\}$/;
 
-/** `{'error': 'DB not connected. …'}` → `DB not connected. …` (other text is returned as is). */
+const PY_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', "'": "'", '"': '"', '\\': '\\' };
+
+/** `{'error': 'DB not connected. …'}` → `DB not connected. …` (other text is returned as is). Python's escapes are undone. */
 export function stripPythonRepr(message: string): string {
   const match = PY_REPR.exec(message.trim());
   if (!match) return message;
-  const quote = match[1] as string;
-  return (match[2] as string).replace(new RegExp(`\\\\${quote}`, 'g'), quote).replace(/\\\\/g, '\\');
+  return (match[2] as string).replace(/\\([ntr'"\\])/g, (_, c: string) => PY_ESCAPES[c] ?? c);
 }
 
 /** Keys in a server message (e.g. "User Key=sk-…") are masked: errors are printed and logged. */
@@ -58,8 +61,9 @@ export function parseErrorBody(status: number, bodyText: string): ParsedRemoteEr
   } catch {
     body = undefined;
   }
-  const result: ParsedRemoteError = { status, message: '', type: null, param: null, code: null };
+  const result: ParsedRemoteError = { status, message: '', type: null, param: null, code: null, body: 'empty' };
   if (isRecord(body) && body.error !== undefined) {
+    result.body = 'envelope';
     const error = body.error;
     if (isRecord(error)) {
       result.message = stringify(error.message);
@@ -70,10 +74,13 @@ export function parseErrorBody(status: number, bodyText: string): ParsedRemoteEr
       result.message = stringify(error);
     }
   } else if (isRecord(body) && body.detail !== undefined) {
+    result.body = 'detail';
     result.message = detailMessage(body.detail);
   } else if (typeof body === 'string') {
+    result.body = 'text';
     result.message = body;
   } else {
+    if (bodyText.trim() !== '') result.body = 'text';
     result.message = textPreview(bodyText);
   }
   result.message = maskKeysInText(stripPythonRepr(result.message).trim());
@@ -123,11 +130,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// The fixed LiteLLM messages (contract §1.3, §4), and Prisma's P1001 when PostgreSQL goes away under a running proxy.
-const DB_NOT_CONNECTED = /DB not connected|No connected db|Database not connected|Not connected to DB|Can't reach database server|\bP1001\b/i;
+// LiteLLM's fixed messages for a proxy with no database client at all (contract §1.3, §4).
+const NO_DATABASE = /DB not connected|No connected db|Database not connected|Not connected to DB/i;
+// Prisma's P1001: a configured PostgreSQL that cannot be reached (gone away, or not up yet).
+const DATABASE_UNREACHABLE = /Can't reach database server|\bP1001\b/i;
+
+/** One of LiteLLM's "no database" messages: the proxy has no database client (yet, or at all). */
+export function isNoDatabaseMessage(error: ParsedRemoteError): boolean {
+  return error.type === 'no_db_connection' || NO_DATABASE.test(error.message);
+}
 
 export function isDatabaseNotConnected(error: ParsedRemoteError): boolean {
-  return error.type === 'no_db_connection' || DB_NOT_CONNECTED.test(error.message);
+  return isNoDatabaseMessage(error) || DATABASE_UNREACHABLE.test(error.message);
 }
 
 /** Failures that go away by themselves while the proxy boots: worth waiting for. */
@@ -188,7 +202,8 @@ export function toRemoteError(error: ParsedRemoteError, request: RequestDescript
       details,
     });
   }
-  if (error.param === 'key_alias' || /alias .* already exists/i.test(message)) {
+  // Only the uniqueness rule: the alias format check (contract §4.1) shares param "key_alias".
+  if ((error.param === 'key_alias' && /already exists/i.test(message)) || /alias .* already exists/i.test(message)) {
     const alias = request.alias ?? /alias '([^']+)'/.exec(message)?.[1] ?? '<alias>';
     return keyAliasExists(alias, details);
   }
@@ -225,7 +240,8 @@ export function toRemoteError(error: ParsedRemoteError, request: RequestDescript
   }
   if (error.status === 401 || error.status === 403) {
     // Nginx refusing an admin path, by design: our template's JSON (type "forbidden") or a plain 403 page.
-    const fromNginx = type === 'forbidden' || /not exposed through the gateway/i.test(message) || (type === '' && !/^\s*[{[]/.test(message));
+    // A FastAPI `{"detail": …}` 403 is LiteLLM's own refusal, not Nginx's.
+    const fromNginx = type === 'forbidden' || /not exposed through the gateway/i.test(message) || error.body === 'text' || error.body === 'empty';
     if (error.status === 403 && fromNginx) {
       if (isAdminPath(request.path)) {
         return new RemoteError('ADMIN_PATH_FORBIDDEN', `${request.baseUrl} refused ${request.path} (403): the admin API is not served through Nginx.`, {

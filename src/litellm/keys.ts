@@ -29,7 +29,7 @@ export async function resolveKeyRef(ctx: Context, client: LiteLLMClient, ref: st
     return { record: await client.keyInfo(hashKey(value)), via: 'key' };
   }
   if (SHA256_HEX.test(value)) return { record: await client.keyInfo(value), via: 'hash' };
-  const found = await client.findKeyByAlias(value);
+  const found = await findKeyOrParked(ctx, client, value);
   if (!found) {
     throw new RemoteError('KEY_NOT_FOUND', `No key has the alias "${value}".`, {
       hint: 'Run "ai-gateway key list" to see the existing aliases.',
@@ -40,15 +40,32 @@ export async function resolveKeyRef(ctx: Context, client: LiteLLMClient, ref: st
   return { record: await client.keyInfo(found.token), via: 'alias' };
 }
 
+const PARKED_SUFFIX = /\.rotating-\d+$/;
+
+/**
+ * The key with `alias`, or, when there is none, the key a rotation parked under
+ * `<alias>.rotating-<time>` and never finished with (the process died between the two steps).
+ */
+export async function findKeyOrParked(ctx: Context, client: LiteLLMClient, alias: string): Promise<StoredKey | null> {
+  const found = await client.findKeyByAlias(alias);
+  if (found) return found;
+  const parked = (await client.listAllKeys()).filter((k) => k.key_alias?.startsWith(`${alias}.rotating-`) && PARKED_SUFFIX.test(k.key_alias));
+  const latest = parked.sort((a, b) => (b.key_alias ?? '').localeCompare(a.key_alias ?? '', 'en', { numeric: true }))[0];
+  if (!latest) return null;
+  ctx.out.warn(`No key has the alias "${alias}", but "${latest.key_alias}" does: a rotation of "${alias}" was interrupted. Using that key.`);
+  return latest;
+}
+
 /** Generate a key; an alias already in use is refused before anything is sent. */
 export async function createKey(client: LiteLLMClient, request: GenerateKeyRequest): Promise<GeneratedKey> {
   if (request.key_alias !== undefined && (await client.findKeyByAlias(request.key_alias))) throw keyAliasExists(request.key_alias);
   return client.generateKey(request);
 }
 
-/** The settings of a stored key as a /key/generate body (not its spend, not its secret). */
+/** The settings of a stored key as a /key/generate body (not its spend, not its secret, not `blocked`: see rotateKey). */
 export function sameSettings(record: KeyRecord): GenerateKeyRequest {
   const request: GenerateKeyRequest = {};
+  const nonEmpty = (value: Record<string, unknown> | null | undefined) => (value && Object.keys(value).length > 0 ? { ...value } : undefined);
   if (record.models && record.models.length > 0) request.models = [...record.models];
   if (typeof record.max_budget === 'number') request.max_budget = record.max_budget;
   if (record.budget_duration) request.budget_duration = record.budget_duration;
@@ -61,8 +78,38 @@ export function sameSettings(record: KeyRecord): GenerateKeyRequest {
   if (record.aliases && Object.keys(record.aliases).length > 0) request.aliases = { ...record.aliases };
   if (record.allowed_cache_controls && record.allowed_cache_controls.length > 0) request.allowed_cache_controls = [...record.allowed_cache_controls];
   if (record.allowed_routes && record.allowed_routes.length > 0) request.allowed_routes = [...record.allowed_routes];
-  if (record.blocked === true) request.blocked = true;
+  const config = nonEmpty(record.config);
+  if (config) request.config = config;
+  const permissions = nonEmpty(record.permissions);
+  if (permissions) request.permissions = permissions;
+  // Non-empty only on Enterprise, where the old key got it: OSS refuses any non-empty value.
+  const modelMaxBudget = nonEmpty(record.model_max_budget);
+  if (modelMaxBudget) request.model_max_budget = modelMaxBudget;
+  const routerSettings = nonEmpty(record.router_settings);
+  if (routerSettings) request.router_settings = routerSettings;
+  if (record.budget_id) request.budget_id = record.budget_id;
+  if (record.organization_id) request.organization_id = record.organization_id;
+  if (record.project_id) request.project_id = record.project_id;
+  if (record.agent_id) request.agent_id = record.agent_id;
+  if (record.access_group_ids && record.access_group_ids.length > 0) request.access_group_ids = [...record.access_group_ids];
+  if (record.allowed_passthrough_routes && record.allowed_passthrough_routes.length > 0) request.allowed_passthrough_routes = [...record.allowed_passthrough_routes];
+  if (isLimitType(record.rpm_limit_type)) request.rpm_limit_type = record.rpm_limit_type;
+  if (isLimitType(record.tpm_limit_type)) request.tpm_limit_type = record.tpm_limit_type;
+  if (record.auto_rotate === true) request.auto_rotate = true;
+  if (record.rotation_interval) request.rotation_interval = record.rotation_interval;
   return request;
+}
+
+const LIMIT_TYPES = ['guaranteed_throughput', 'best_effort_throughput', 'dynamic'] as const;
+function isLimitType(value: string | null | undefined): value is (typeof LIMIT_TYPES)[number] {
+  return (LIMIT_TYPES as readonly string[]).includes(value ?? '');
+}
+
+/** Settings of `record` that /key/generate cannot take, so a rotation cannot carry them: named in a warning. */
+export function settingsNotCarried(record: KeyRecord): string[] {
+  const lost: string[] = [];
+  if (record.object_permission_id) lost.push('object permissions (MCP servers, vector stores, agents)');
+  return lost;
 }
 
 /** Milliseconds since the epoch of a LiteLLM timestamp, or null. */
@@ -75,6 +122,11 @@ export function parseTimestamp(value: string | number | null | undefined): numbe
 export interface RotateOptions {
   /** 'keep': the new key expires when the old one would have; 'never'; or a duration like "30d". */
   expiry: 'keep' | 'never' | string;
+  /**
+   * A blocked key's replacement is blocked too unless this says otherwise: rotating must not
+   * quietly undo an admin's block.
+   */
+  blocked: 'keep' | 'unblock';
   now: number;
 }
 
@@ -83,11 +135,14 @@ export interface Rotation {
   old: StoredKey;
   /** The alias the old key carries until it is deleted (null when it had none). */
   parkedAlias: string | null;
+  /** What the old key had that the new one does not (see settingsNotCarried). */
+  notCarried: string[];
 }
 
 /** Create the replacement of `old`; the old key keeps working (under a parked alias) until deleted. */
 export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: RotateOptions): Promise<Rotation> {
   const request = sameSettings(old);
+  if (old.blocked === true && options.blocked === 'keep') request.blocked = true;
   const expires = parseTimestamp(old.expires);
   if (options.expiry === 'keep') {
     if (expires !== null) {
@@ -102,7 +157,8 @@ export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: 
   } else if (options.expiry !== 'never') {
     request.duration = options.expiry;
   }
-  const alias = old.key_alias ?? null;
+  // A key found under its parked alias (an interrupted rotation) gets its real alias back.
+  const alias = old.key_alias ? old.key_alias.replace(PARKED_SUFFIX, '') : null;
   let parkedAlias: string | null = null;
   if (alias) {
     // Aliases are unique: park the old key on a temporary alias so the new one can take the real one.
@@ -111,7 +167,7 @@ export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: 
     request.key_alias = alias;
   }
   try {
-    return { generated: await client.generateKey(request), old, parkedAlias };
+    return { generated: await client.generateKey(request), old, parkedAlias, notCarried: settingsNotCarried(old) };
   } catch (error) {
     if (alias) await client.updateKey({ key: old.token, key_alias: alias }).catch(() => undefined);
     throw error;

@@ -27,6 +27,8 @@ async function ensure(fx: KeysFixture, overrides: Parameters<KeysFixture['contex
 
 const virtualKeyIn = (env: string) => /^VIRTUAL_KEY=(.*)$/m.exec(env)?.[1];
 const status = async (fx: KeysFixture, key: string) => (await fetch(`${fx.standin.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;
+const block = (fx: KeysFixture, key: string) =>
+  fetch(`${fx.standin.url}/key/block`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key: hashKey(key) }) });
 const generateCount = (fx: KeysFixture) => fx.standin.requests.filter((r) => r.path === '/key/generate').length;
 
 describe('ensureOpenWebuiKey', () => {
@@ -87,12 +89,40 @@ describe('ensureOpenWebuiKey', () => {
     expect(generateCount(other)).toBe(1); // only the one made above
   });
 
-  it('a blocked VIRTUAL_KEY is not usable: the Open WebUI key is rotated', async () => {
+  it('a blocked VIRTUAL_KEY is kept with a warning, never rotated into another key on every start', async () => {
     const fx = await fixture();
     await ensure(fx);
     const key = virtualKeyIn(await fx.readEnv()) as string;
-    await fetch(`${fx.standin.url}/key/block`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key: hashKey(key) }) });
-    expect((await ensure(fx)).result.action).toBe('rotated');
+    await block(fx, key);
+    const second = await ensure(fx);
+    expect(second.result).toEqual({ action: 'kept', changed: false });
+    expect(second.ctx.captured.all()).toMatch(/is blocked on the proxy[\s\S]*ai-gateway key revoke open-webui --yes/);
+    expect((await ensure(fx)).result).toEqual({ action: 'kept', changed: false });
+    expect(virtualKeyIn(await fx.readEnv())).toBe(key);
+    expect(generateCount(fx)).toBe(1);
+  });
+
+  it('.env lost the key of a blocked alias: the replacement stays blocked (a block is not undone) and the next start keeps it', async () => {
+    const fx = await fixture();
+    await ensure(fx);
+    await block(fx, virtualKeyIn(await fx.readEnv()) as string);
+    await writeFile(join(fx.dir, '.env'), (await fx.readEnv()).replace(/^VIRTUAL_KEY=.*\n/m, ''));
+    const rotated = await ensure(fx);
+    expect(rotated.result.action).toBe('rotated');
+    expect(rotated.ctx.captured.all()).toMatch(/was blocked, and so is its replacement/);
+    const replacement = virtualKeyIn(await fx.readEnv()) as string;
+    expect(await status(fx, replacement)).toBe(401);
+    expect((await ensure(fx)).result).toEqual({ action: 'kept', changed: false });
+    expect(generateCount(fx)).toBe(2);
+  });
+
+  it('ignores LITELLM_PROXY_URL and API key overrides in the shell: the key is made on this gateway, with its master key', async () => {
+    const fx = await fixture();
+    const elsewhere = await fixture();
+    const { result } = await ensure(fx, { env: { LITELLM_PROXY_URL: elsewhere.standin.url, LITELLM_PROXY_API_KEY: 'sk-other-proxy-key-0123456789', AI_GATEWAY_API_KEY: 'sk-other-proxy-key-0123456789' } });
+    expect(result.action).toBe('created');
+    expect(elsewhere.standin.requests).toHaveLength(0);
+    expect(await status(fx, virtualKeyIn(await fx.readEnv()) as string)).toBe(200);
   });
 
   it('waits for a booting proxy instead of sleeping a fixed time', async () => {

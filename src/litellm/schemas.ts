@@ -47,13 +47,34 @@ export const keyRecordSchema = z.object({
   aliases: z.nullish(jsonObject),
   allowed_cache_controls: z.nullish(z.array(z.unknown())),
   allowed_routes: z.nullish(z.array(z.unknown())),
+  // Settings `key rotate` carries over (contract §4.1, §4.2; some only in newer versions).
+  config: z.nullish(jsonObject),
+  permissions: z.nullish(jsonObject),
+  model_max_budget: z.nullish(jsonObject),
+  router_settings: z.nullish(jsonObject),
+  budget_id: optionalString,
+  organization_id: optionalString,
+  project_id: optionalString,
+  agent_id: optionalString,
+  access_group_ids: z.nullish(z.array(z.string())),
+  allowed_passthrough_routes: z.nullish(z.array(z.unknown())),
+  rpm_limit_type: optionalString,
+  tpm_limit_type: optionalString,
+  auto_rotate: z.nullish(z.boolean()),
+  rotation_interval: optionalString,
+  /** MCP / vector store / agent permissions live in their own table, linked by this id. */
+  object_permission_id: optionalString,
+  /** Full `/key/list` entries (UserAPIKeyAuth) of some versions carry the hash here. */
+  api_key: optionalString,
   created_at: dateish,
   created_by: optionalString,
   updated_at: dateish,
 });
 export type KeyRecord = z.infer<typeof keyRecordSchema>;
 
-export const generateKeyResponseSchema = z.extend(keyRecordSchema, {
+/** GenerateKeyResponse: fields we do not know are kept, so `key create --json` passes the whole contract on. */
+export const generateKeyResponseSchema = z.looseObject({
+  ...keyRecordSchema.shape,
   key: z.string().check(z.startsWith('sk-')),
   token_id: optionalString,
 });
@@ -143,6 +164,20 @@ export const generateKeyRequestSchema = z.strictObject({
   allowed_cache_controls: z.optional(z.array(z.unknown())),
   allowed_routes: z.optional(z.array(z.unknown())),
   blocked: z.optional(z.boolean()),
+  config: z.optional(z.record(z.string(), z.unknown())),
+  permissions: z.optional(z.record(z.string(), z.unknown())),
+  model_max_budget: z.optional(z.record(z.string(), z.unknown())),
+  router_settings: z.optional(z.record(z.string(), z.unknown())),
+  budget_id: z.optional(z.string()),
+  organization_id: z.optional(z.string()),
+  project_id: z.optional(z.string()),
+  agent_id: z.optional(z.string()),
+  access_group_ids: z.optional(z.array(z.string())),
+  allowed_passthrough_routes: z.optional(z.array(z.unknown())),
+  rpm_limit_type: z.optional(z.enum(['guaranteed_throughput', 'best_effort_throughput', 'dynamic'])),
+  tpm_limit_type: z.optional(z.enum(['guaranteed_throughput', 'best_effort_throughput', 'dynamic'])),
+  auto_rotate: z.optional(z.boolean()),
+  rotation_interval: z.optional(z.string()),
 });
 export type GenerateKeyRequest = z.infer<typeof generateKeyRequestSchema>;
 

@@ -101,6 +101,7 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
     docker: overrides.docker ?? unusedDocker,
     http: overrides.http ?? { fetch: nodeFetch },
     yes: overrides.yes ?? false,
+    readStdin: overrides.readStdin ?? (async () => null),
     captured,
   };
 }

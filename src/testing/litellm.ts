@@ -50,6 +50,24 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
   return module.startLiteLLMStandin(options);
 }
 
+const KEY_REQUEST_BASE = [
+  'key_alias', 'duration', 'models', 'spend', 'max_budget', 'user_id', 'team_id', 'agent_id', 'max_parallel_requests', 'metadata',
+  'tpm_limit', 'rpm_limit', 'budget_duration', 'allowed_cache_controls', 'config', 'permissions', 'model_max_budget', 'model_rpm_limit',
+  'model_tpm_limit', 'guardrails', 'policies', 'prompts', 'blocked', 'aliases', 'object_permission', 'key', 'budget_id', 'tags',
+  'enforced_params', 'allowed_routes', 'allowed_passthrough_routes', 'allowed_vector_store_indexes', 'rpm_limit_type', 'tpm_limit_type',
+  'router_settings', 'access_group_ids', 'organization_id',
+];
+
+/**
+ * The body fields LiteLLM defines for each admin POST (litellm-contract.md §4.1, §4.4, §4.5),
+ * written out from the contract rather than taken from our schemas, so a field we invent fails.
+ */
+export const LITELLM_REQUEST_FIELDS = {
+  '/key/generate': new Set([...KEY_REQUEST_BASE, 'soft_budget', 'send_invite_email', 'key_type', 'auto_rotate', 'rotation_interval', 'project_id']),
+  '/key/update': new Set([...KEY_REQUEST_BASE, 'temp_budget_increase', 'temp_budget_expiry', 'auto_rotate', 'rotation_interval']),
+  '/key/delete': new Set(['keys', 'key_aliases']),
+} as const;
+
 export const TEST_MASTER_KEY = 'sk-master-0123456789abcdefghijklmn';
 export const TEST_SALT_KEY = 'sk-salt-0123456789abcdefghijklmnopq';
 

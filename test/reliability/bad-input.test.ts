@@ -89,7 +89,7 @@ const ROWS: Row[] = [
   { name: 'models: --base-url with credentials', args: () => ['models', '--base-url', 'http://admin:pw@127.0.0.1:4000'], env: () => API_KEY, exit: EXIT.usage, code: 'INVALID_BASE_URL', message: /must not carry credentials/ },
   { name: 'models: --timeout 0', args: () => ['models', '--timeout', '0'], exit: EXIT.usage, code: 'INVALID_OPTIONS', message: /must be more than 0 seconds/ },
   { name: 'smoke: empty --model', args: () => ['smoke', '--model', ' '], exit: EXIT.usage, code: 'INVALID_OPTIONS', message: /--model must not be empty/ },
-  { name: 'smoke: no key to test with', args: () => ['smoke'], exit: EXIT.usage, code: 'NO_VIRTUAL_KEY', message: /VIRTUAL_KEY is not set in \.env/ },
+  { name: 'smoke: no key to test with', args: () => ['smoke'], exit: EXIT.usage, code: 'NO_VIRTUAL_KEY', message: /VIRTUAL_KEY is not set in \S*\.env/ },
   { name: 'doctor: unknown check', args: () => ['doctor', '--check', 'files.nope'], exit: EXIT.usage, code: 'UNKNOWN_CHECK', message: /Unknown check: files\.nope/ },
   { name: 'doctor: unknown group', args: () => ['doctor', '--group', 'network'], exit: EXIT.usage, code: 'UNKNOWN_CHECK_GROUP', message: /Unknown check group: network/ },
 

@@ -3,13 +3,13 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
-import { adminConnection } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
 import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } from '../../litellm/keys.js';
 import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import type { GenerateKeyRequest } from '../../litellm/schemas.js';
 import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
-import { connectionOptions, durationSchema, positiveInt, trimmedNonEmpty, type NewKeyFields } from './shared.js';
+import { connectionFlags, connectionOptions, durationSchema, positiveInt, trimmedNonEmpty, type NewKeyFields } from './shared.js';
 
 const aliasSchema = z.string().check(
   z.trim(),
@@ -60,7 +60,9 @@ export const optionsSchema = z.object({
 });
 export type CreateOptions = z.output<typeof optionsSchema>;
 
+/** Every field of LiteLLM's GenerateKeyResponse as sent (contract §4.1), with ours on top. */
 export interface CreateResult extends NewKeyFields {
+  [contractField: string]: unknown;
   max_parallel_requests: number | null;
   team_id: string | null;
   user_id: string | null;
@@ -89,7 +91,7 @@ export function buildGenerateRequest(options: CreateOptions): GenerateKeyRequest
 }
 
 export async function run(ctx: Context, options: CreateOptions): Promise<CreateResult> {
-  const connection = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout, requireGateway: options.save });
+  const connection = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master', requireGateway: options.save });
   const { client, gateway } = connection;
   ctx.out.step(`Creating a virtual key${options.alias ? ` "${options.alias}"` : ''} on ${connection.baseUrl}`);
   const generated = await createKey(client, buildGenerateRequest(options));
@@ -116,6 +118,7 @@ export async function run(ctx: Context, options: CreateOptions): Promise<CreateR
   }
   const expiresMs = parseTimestamp(generated.expires);
   return {
+    ...generated,
     key: generated.key,
     token,
     key_name: generated.key_name ?? null,

@@ -134,6 +134,17 @@ describe('key create', () => {
     expect(noDir.code).toBe('NOT_SET_UP');
   });
 
+  it('--json passes on the contract\'s GenerateKeyResponse fields, with ours added', async () => {
+    const ctx = fx.context({ json: true });
+    const result = await run(ctx, parse({ alias: 'json-fields', models: 'gpt-4o-mini' }));
+    ctx.out.result('key create', result, render);
+    const doc = JSON.parse(ctx.captured.stdout.join('')) as Record<string, unknown>;
+    // contract §4.1 fields we do not model ourselves arrive untouched
+    expect(doc).toMatchObject({ token_id: result.token, created_by: 'default_user_id', spend: 0, allowed_routes: [], duration: null, key_name: expect.stringMatching(/^sk-\.\.\./) });
+    // and ours
+    expect(doc).toMatchObject({ schemaVersion: 1, ok: true, key: result.key, token: hashKey(result.key), saved: false, replacedEnvKey: false, baseUrl: result.baseUrl });
+  });
+
   it('the master key never shows, in human or --json output', async () => {
     for (const json of [false, true]) {
       const ctx = fx.context({ json, verbose: true });

@@ -2,10 +2,10 @@
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
-import { adminConnection } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { formatBudget, formatExpiry, formatModels, resolveKeyRef, summarizeKey, type KeySummary } from '../../litellm/keys.js';
 import { envKeyToken } from './list.handler.js';
-import { connectionOptions, keyRefArgs } from './shared.js';
+import { connectionFlags, connectionOptions, keyRefArgs } from './shared.js';
 
 export const optionsSchema = z.object({ args: keyRefArgs, ...connectionOptions });
 export type InfoOptions = z.output<typeof optionsSchema>;
@@ -16,7 +16,7 @@ export interface InfoResult {
 }
 
 export async function run(ctx: Context, options: InfoOptions): Promise<InfoResult> {
-  const { client, gateway, baseUrl } = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout });
+  const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
   const { record } = await resolveKeyRef(ctx, client, options.args[0]);
   return { info: summarizeKey(record, { now: ctx.clock.now(), envToken: envKeyToken(gateway) }), baseUrl };
 }

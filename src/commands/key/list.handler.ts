@@ -4,10 +4,10 @@ import type { Context } from '../../core/context.js';
 import { table, type Style } from '../../core/output.js';
 import type { Gateway } from '../../gateway/layout.js';
 import { ENV } from '../../gateway/settings.js';
-import { adminConnection } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
 import { formatBudget, formatExpiry, formatModels, summarizeKey, type KeySummary } from '../../litellm/keys.js';
-import { connectionOptions } from './shared.js';
+import { connectionFlags, connectionOptions } from './shared.js';
 
 export const optionsSchema = z.object({ ...connectionOptions });
 export type ListOptions = z.output<typeof optionsSchema>;
@@ -25,7 +25,7 @@ export function envKeyToken(gateway: Gateway | null): string | null {
 }
 
 export async function run(ctx: Context, options: ListOptions): Promise<ListResult> {
-  const { client, gateway, baseUrl } = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout });
+  const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
   const records = await client.listAllKeys();
   const envToken = envKeyToken(gateway);
   const now = ctx.clock.now();

@@ -4,10 +4,10 @@ import type { Context } from '../../core/context.js';
 import { CancelledError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
-import { adminConnection } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { resolveKeyRef } from '../../litellm/keys.js';
 import { removeVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
-import { connectionOptions, keyRefArgs } from './shared.js';
+import { connectionFlags, connectionOptions, keyRefArgs } from './shared.js';
 
 export const optionsSchema = z.object({ args: keyRefArgs, ...connectionOptions });
 export type RevokeOptions = z.output<typeof optionsSchema>;
@@ -19,7 +19,7 @@ export interface RevokeResult {
 }
 
 export async function run(ctx: Context, options: RevokeOptions): Promise<RevokeResult> {
-  const { client, gateway, baseUrl } = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout });
+  const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
   const { record } = await resolveKeyRef(ctx, client, options.args[0]);
   const label = `${record.key_alias ? `"${record.key_alias}" ` : ''}(${record.key_name ?? `${record.token.slice(0, 12)}…`})`;
   if (!ctx.yes) {

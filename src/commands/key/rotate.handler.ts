@@ -8,13 +8,13 @@ import type { Context } from '../../core/context.js';
 import { isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
-import { adminConnection } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
 import { parseTimestamp, resolveKeyRef, rotateKey } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
 import { renderNewKey } from './create.handler.js';
-import { connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
+import { connectionFlags, connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
 
 export const optionsSchema = z
   .object({
@@ -36,11 +36,13 @@ export interface RotateResult extends NewKeyFields {
 }
 
 export async function run(ctx: Context, options: RotateOptions): Promise<RotateResult> {
-  const { client, gateway, baseUrl } = await adminConnection(ctx, { baseUrl: options.baseUrl, timeout: options.timeout });
+  const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
   const { record: old } = await resolveKeyRef(ctx, client, options.args[0]);
   const expiry = options.duration ?? (options.expiry ? 'keep' : 'never');
   ctx.out.step(`Creating the replacement of ${old.key_alias ? `"${old.key_alias}"` : (old.key_name ?? 'the key')} with the same settings`);
-  const { generated } = await rotateKey(client, old, { expiry, now: ctx.clock.now() });
+  const { generated, notCarried } = await rotateKey(client, old, { expiry, blocked: 'keep', now: ctx.clock.now() });
+  if (old.blocked === true) ctx.out.warn('The old key was blocked, and so is the new one: unblock it in the LiteLLM admin UI when it should work.');
+  for (const lost of notCarried) ctx.out.warn(`The new key does not have the old one's ${lost}: LiteLLM's /key/generate cannot copy them; set them again in the admin UI.`);
 
   // From here on the new key exists and is printed whatever else fails: it cannot be shown again.
   let saved = false;

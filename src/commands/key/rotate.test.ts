@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../litellm/errors.js';
-import { keysFixture, TEST_MASTER_KEY, type KeysFixture } from '../../testing/litellm.js';
+import { sameSettings, settingsNotCarried } from '../../litellm/keys.js';
+import { keysFixture, LITELLM_REQUEST_FIELDS, TEST_MASTER_KEY, type KeysFixture } from '../../testing/litellm.js';
 import { optionsSchema as createOptions, run as create } from './create.handler.js';
 import { run as info, optionsSchema as infoOptions } from './info.handler.js';
 import { optionsSchema, render, run } from './rotate.handler.js';
@@ -11,6 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => fx.close());
 
+const admin = (path: string, body: unknown) =>
+  fetch(`${fx.standin.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+    async (r) => (await r.json()) as Record<string, unknown>,
+  );
+const lastGenerateBody = () => fx.standin.requests.filter((r) => r.path === '/key/generate').at(-1)?.body as Record<string, unknown>;
 const status = async (key: string) => (await fetch(`${fx.standin.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;
 
 describe('key rotate', () => {
@@ -56,5 +62,67 @@ describe('key rotate', () => {
     const error = await run(fx.context(), optionsSchema.parse({ args: ['ghost'] })).then(() => null, (e: { code: string }) => e);
     expect(error?.code).toBe('KEY_NOT_FOUND');
     expect(fx.standin.requests.filter((r) => r.path === '/key/generate').length).toBe(before);
+  });
+
+  it('carries the settings a key made elsewhere (the admin UI, the API) has: config, permissions, budget, organization, routes, aliases', async () => {
+    await admin('/key/generate', {
+      key_alias: 'ui-made',
+      config: { fallback: 'x' },
+      permissions: { get_spend_routes: true },
+      budget_id: 'budget-7',
+      organization_id: 'org-1',
+      allowed_routes: ['llm_api_routes'],
+      aliases: { fast: 'gpt-4o-mini' },
+      allowed_cache_controls: ['no-cache'],
+    });
+    const result = await run(fx.context(), optionsSchema.parse({ args: ['ui-made'] }));
+    expect(result.replaced.deleted).toBe(true);
+    expect(lastGenerateBody()).toMatchObject({
+      key_alias: 'ui-made',
+      config: { fallback: 'x' },
+      permissions: { get_spend_routes: true },
+      budget_id: 'budget-7',
+      organization_id: 'org-1',
+      allowed_routes: ['llm_api_routes'],
+      aliases: { fast: 'gpt-4o-mini' },
+      allowed_cache_controls: ['no-cache'],
+    });
+  });
+
+  it('resumes a rotation that was cut off after the old key was parked (no key has the alias any more)', async () => {
+    const old = await create(fx.context(), createOptions.parse({ alias: 'half', models: 'gpt-4o-mini' }));
+    await admin('/key/update', { key: old.token, key_alias: 'half.rotating-1700000000000' }); // what a killed rotation leaves
+    const ctx = fx.context();
+    const result = await run(ctx, optionsSchema.parse({ args: ['half'] }));
+    expect(ctx.captured.all()).toMatch(/"half.rotating-1700000000000" does: a rotation of "half" was interrupted/);
+    expect(result).toMatchObject({ key_alias: 'half', models: ['gpt-4o-mini'], replaced: { token: old.token, deleted: true } });
+    const aliases = ((await (await fetch(`${fx.standin.url}/key/list?return_full_object=true&size=100`, { headers: { authorization: `Bearer ${TEST_MASTER_KEY}` } })).json()) as { keys: { key_alias: string | null }[] }).keys.map((k) => k.key_alias);
+    expect(aliases.filter((a) => a?.startsWith('half'))).toEqual(['half']);
+  });
+
+  it('a blocked key stays blocked in its replacement (rotation does not undo a block), and says so', async () => {
+    const old = await create(fx.context(), createOptions.parse({ alias: 'blocked-one' }));
+    await admin('/key/block', { key: old.token });
+    const ctx = fx.context();
+    const result = await run(ctx, optionsSchema.parse({ args: ['blocked-one'] }));
+    expect(lastGenerateBody()).toMatchObject({ blocked: true });
+    expect(await status(result.key)).toBe(401);
+    expect(ctx.captured.all()).toMatch(/blocked, and so is the new one/);
+  });
+
+  it('names what a rotation cannot carry (object permissions live in their own table)', () => {
+    expect(settingsNotCarried({ object_permission_id: 'op-1' })).toEqual(['object permissions (MCP servers, vector stores, agents)']);
+    expect(settingsNotCarried({})).toEqual([]);
+    // a blocked flag is the caller's decision (rotateKey's `blocked`), not a setting copied blindly
+    expect(sameSettings({ blocked: true, models: ['m'] })).toEqual({ models: ['m'] });
+  });
+
+  it('every POST the rotations above made carries only fields LiteLLM defines', () => {
+    const posts = fx.standin.requests.filter((r) => r.method === 'POST' && r.path !== '/key/block');
+    expect(new Set(posts.map((r) => r.path))).toEqual(new Set(['/key/generate', '/key/update', '/key/delete']));
+    for (const request of posts) {
+      const allowed = LITELLM_REQUEST_FIELDS[request.path as keyof typeof LITELLM_REQUEST_FIELDS];
+      for (const field of Object.keys(request.body as object)) expect(allowed.has(field), `${request.path}: ${field}`).toBe(true);
+    }
   });
 });

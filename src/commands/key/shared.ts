@@ -10,8 +10,15 @@ export const trimmedNonEmpty = (message: string) => z.string().check(z.trim(), z
 
 export const connectionOptions = {
   baseUrl: z.optional(trimmedNonEmpty('must not be empty')),
+  /** Only "-" is accepted (checked where it is read, so the refusal never echoes a key). */
+  apiKey: z.optional(z.string()),
   timeout: z._default(timeoutSeconds, 60),
 };
+
+/** The connection flags of a command's options, for connect(). */
+export function connectionFlags(options: { baseUrl?: string | undefined; apiKey?: string | undefined; timeout: number }) {
+  return { baseUrl: options.baseUrl, apiKey: options.apiKey, timeout: options.timeout };
+}
 
 /** "30s", "30m", "30h", "30d": what LiteLLM's duration parser accepts (contract §4.1). */
 export const durationSchema = z.string().check(z.trim(), z.regex(/^[1-9]\d*[smhd]$/, 'must be a number followed by s, m, h or d, e.g. 30d'));

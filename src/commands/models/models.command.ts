@@ -12,8 +12,8 @@ export function registerModelsCommand(program: Command, action: ActionFactory): 
     .addHelpText(
       'after',
       `
-The key is VIRTUAL_KEY from the gateway's .env (what your apps use), or AI_GATEWAY_API_KEY /
-LITELLM_PROXY_API_KEY from the environment. Keys are never accepted on the command line.`,
+The key is VIRTUAL_KEY from the gateway's .env (what your apps use), or one piped to --api-key -,
+or AI_GATEWAY_API_KEY / LITELLM_PROXY_API_KEY from the environment. Keys are never arguments.`,
     )
     .action(action('models', () => import('./models.handler.js')));
 }

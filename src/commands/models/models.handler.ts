@@ -1,12 +1,9 @@
 /** `models`: the model ids a key can use, as the original docs did with curl + jq. */
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
-import { UserError } from '../../core/errors.js';
 import { table, type Style } from '../../core/output.js';
-import { ENV } from '../../gateway/settings.js';
-import { createClient, loadGatewayIfNeeded, overrideApiKey, resolveBaseUrl } from '../../litellm/connection.js';
-import type { KeyRole } from '../../litellm/errors.js';
-import { connectionOptions, timeoutSeconds } from '../key/shared.js';
+import { connect } from '../../litellm/connection.js';
+import { connectionFlags, connectionOptions, timeoutSeconds } from '../key/shared.js';
 
 export const optionsSchema = z.object({
   master: z._default(z.boolean(), false),
@@ -32,32 +29,17 @@ export interface ModelsResult {
 }
 
 export async function run(ctx: Context, options: ModelsOptions): Promise<ModelsResult> {
-  const gateway = await loadGatewayIfNeeded(ctx, { required: false, baseUrl: options.baseUrl });
-  const override = overrideApiKey(ctx);
-  let apiKey: string | undefined;
-  let keySource: string;
-  let keyRole: KeyRole;
-  if (override) {
-    [apiKey, keySource, keyRole] = [override.value, override.source, 'override'];
-  } else if (options.master) {
-    [apiKey, keySource, keyRole] = [gateway?.secret(ENV.masterKey), `${ENV.masterKey} in .env`, 'master'];
-  } else {
-    [apiKey, keySource, keyRole] = [gateway?.secret(ENV.virtualKey), `${ENV.virtualKey} in .env`, 'virtual'];
-  }
-  if (!apiKey) {
-    throw new UserError(options.master ? 'MASTER_KEY_MISSING' : 'NO_VIRTUAL_KEY', `${keySource.replace(' in .env', '')} is not set in .env, so there is no key to ask with.`, {
-      hint: options.master
-        ? 'Run "ai-gateway setup" to generate the master key.'
-        : 'Create one with "ai-gateway key create --alias app --save" (or run "ai-gateway start", which creates the Open WebUI key), or pass --master.',
-    });
-  }
-  const baseUrl = resolveBaseUrl(ctx, options.baseUrl, gateway, 'app');
-  const client = createClient(ctx, baseUrl, apiKey, keyRole, options.timeout);
+  const flags = connectionFlags(options);
+  const key = options.master ? 'master' : 'virtual';
+  const missingKeyHint = options.master
+    ? 'Run "ai-gateway setup" to generate the master key.'
+    : 'Create one with "ai-gateway key create --alias app --save" (or run "ai-gateway start", which creates the Open WebUI key), or pass --master.';
+  const { client, gateway, baseUrl, keySource } = await connect(ctx, { ...flags, audience: 'app', key, missingKeyHint });
   const entries = await client.listModels();
   const models: ModelSummary[] = entries.map((m) => ({ id: m.id, ownedBy: m.owned_by ?? null }));
   if (options.details) {
-    // /model/info is an admin-side route: ask LiteLLM directly (Nginx does not serve it).
-    const direct = options.baseUrl === undefined && gateway ? createClient(ctx, resolveBaseUrl(ctx, undefined, gateway, 'admin'), apiKey, keyRole, options.timeout) : client;
+    // /model/info is an admin-side route: ask LiteLLM directly (Nginx does not serve it), with the same key.
+    const direct = (await connect(ctx, { ...flags, audience: 'admin', key, gateway })).client;
     const info = await direct.modelInfo();
     const upstream = new Map(info.map((d) => [d.model_name, typeof d.litellm_params?.model === 'string' ? d.litellm_params.model : null]));
     for (const model of models) model.upstream = upstream.get(model.id) ?? null;

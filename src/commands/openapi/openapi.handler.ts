@@ -4,7 +4,7 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { isPermissionError, EnvError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
-import { createClient, loadGatewayIfNeeded, overrideBaseUrl, resolveBaseUrl } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
 
 export const optionsSchema = z.object({
@@ -31,9 +31,7 @@ export interface OpenapiResult {
 
 export async function run(ctx: Context, options: OpenapiOptions): Promise<OpenapiResult> {
   // The spec is public: no key is needed or sent, and a gateway directory is needed only for its URL.
-  const gateway = overrideBaseUrl(ctx, options.baseUrl) === undefined ? await loadGatewayIfNeeded(ctx, { required: true }) : null;
-  const baseUrl = resolveBaseUrl(ctx, options.baseUrl, gateway, 'admin');
-  const client = createClient(ctx, baseUrl, undefined, 'none', options.timeout);
+  const { client, baseUrl } = await connect(ctx, { baseUrl: options.baseUrl, timeout: options.timeout, audience: 'admin', key: 'none' });
   const { summary, document, text } = await client.openapi();
   const result: OpenapiResult = {
     openapi: summary.openapi,

@@ -13,7 +13,7 @@ export function registerSmoke(program: Command, action: ActionFactory): void {
       'after',
       `
 Uses the public API URL (through Nginx when enabled) and the app key: VIRTUAL_KEY from .env,
-or AI_GATEWAY_API_KEY / LITELLM_PROXY_API_KEY from the environment (never a flag).
+one piped to --api-key -, or AI_GATEWAY_API_KEY / LITELLM_PROXY_API_KEY (never an argument).
 Without a usable model the completion steps are skipped (not failed).
 
 Examples:

@@ -6,13 +6,12 @@
  */
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
-import { ExitCode, isAppError, UserError } from '../../core/errors.js';
+import { ExitCode, isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
-import { ENV } from '../../gateway/settings.js';
 import type { LiteLLMClient } from '../../litellm/client.js';
-import { createClient, loadGatewayIfNeeded, overrideApiKey, resolveBaseUrl } from '../../litellm/connection.js';
+import { connect } from '../../litellm/connection.js';
 import { parseErrorBody, toRemoteError, type KeyRole } from '../../litellm/errors.js';
-import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
+import { connectionFlags, connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
 
 export const optionsSchema = z.object({
   model: z.optional(trimmedNonEmpty('--model must not be empty')),
@@ -53,18 +52,14 @@ const chatResponseSchema = z.object({
 });
 
 export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeResult> {
-  const gateway = await loadGatewayIfNeeded(ctx, { required: false, baseUrl: options.baseUrl });
-  const override = overrideApiKey(ctx);
-  const key: { value: string | undefined; source: string; role: KeyRole } = override
-    ? { value: override.value, source: override.source, role: 'override' }
-    : { value: gateway?.secret(ENV.virtualKey), source: `${ENV.virtualKey} in .env`, role: 'virtual' };
-  if (!key.value) {
-    throw new UserError('NO_VIRTUAL_KEY', `${ENV.virtualKey} is not set in .env, so there is no app key to test the API with.`, {
-      hint: '"ai-gateway start" creates it (the Open WebUI key); or create one with "ai-gateway key create --alias app --save", or set AI_GATEWAY_API_KEY.',
-    });
-  }
-  const baseUrl = resolveBaseUrl(ctx, options.baseUrl, gateway, 'app');
-  const client = createClient(ctx, baseUrl, key.value, key.role, options.timeout);
+  const connection = await connect(ctx, {
+    ...connectionFlags(options),
+    audience: 'app',
+    key: 'virtual',
+    missingKeyHint: '"ai-gateway start" creates it (the Open WebUI key); or create one with "ai-gateway key create --alias app --save", or set AI_GATEWAY_API_KEY.',
+  });
+  const { client, baseUrl } = connection;
+  const key = { value: connection.apiKey, source: connection.keySource, role: connection.keyRole };
   const steps: SmokeStep[] = [];
 
   ctx.out.step(`GET ${baseUrl}/v1/models with ${key.source}`);
