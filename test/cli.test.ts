@@ -1,10 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startStandin, TEST_MASTER_KEY, TEST_MODELS } from '../src/testing/litellm.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -122,5 +123,27 @@ describe('the ai-gateway binary', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/requires Node\.js 22\.12 or newer; this is v20\./);
+  });
+
+  it('--api-key - takes the key from a pipe: it never appears in argv or output', async () => {
+    const standin = await startStandin({ masterKey: TEST_MASTER_KEY, models: TEST_MODELS });
+    try {
+      const empty = await mkdtemp(join(tmpdir(), 'aigw-stdin-'));
+      const args = [bin, 'models', '--api-key', '-', '--base-url', standin.url, '--json'];
+      const child = spawn(process.execPath, args, { cwd: empty, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.end(`${TEST_MASTER_KEY}\n`);
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(code, stderr).toBe(0);
+      const doc = JSON.parse(stdout) as { ok: boolean; keySource: string; models: { id: string }[] };
+      expect(doc).toMatchObject({ ok: true, keySource: '--api-key (stdin)' });
+      expect(doc.models.map((m) => m.id)).toEqual(['gpt-4o-mini', 'claude-haiku']);
+      expect(args.join(' ') + stdout + stderr).not.toContain(TEST_MASTER_KEY);
+    } finally {
+      await standin.close();
+    }
   });
 });

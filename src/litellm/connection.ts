@@ -42,6 +42,8 @@ export interface Connection<K extends GatewayKeyName = GatewayKeyName> {
   /** null when an override URL and key made the gateway directory unnecessary. */
   gateway: Gateway | null;
   baseUrl: string;
+  /** The URL came from --base-url or LITELLM_PROXY_URL, not from the gateway directory. */
+  baseUrlGiven: boolean;
   /** Where the key came from, for messages and --json (never the key itself). */
   keySource: string;
   keyRole: KeyRole;
@@ -104,7 +106,7 @@ export async function connect<K extends GatewayKeyName>(ctx: Context, options: C
   }
   const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout);
   // apiKey is set whenever a key was asked for (a missing one threw above).
-  return { client, gateway, baseUrl: base.url, keySource, keyRole, apiKey: apiKey as Connection<K>['apiKey'] };
+  return { client, gateway, baseUrl: base.url, baseUrlGiven: base.source !== 'gateway', keySource, keyRole, apiKey: apiKey as Connection<K>['apiKey'] };
 }
 
 /** `start`'s client: this gateway's LiteLLM and master key, whatever the shell's overrides say. */

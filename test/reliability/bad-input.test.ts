@@ -48,6 +48,8 @@ interface Row {
   failing?: { id: string; finding: RegExp; code?: string };
   docker?: boolean;
   root?: boolean;
+  /** A secret the output must not echo. */
+  absent?: string;
 }
 
 async function editEnv(dir: string, edit: (text: string) => string): Promise<void> {
@@ -88,6 +90,8 @@ const ROWS: Row[] = [
   { name: 'models: --base-url not a URL', args: () => ['models', '--base-url', 'not a url'], env: () => API_KEY, exit: EXIT.usage, code: 'INVALID_BASE_URL', message: /--base-url is not a URL/ },
   { name: 'models: --base-url with credentials', args: () => ['models', '--base-url', 'http://admin:pw@127.0.0.1:4000'], env: () => API_KEY, exit: EXIT.usage, code: 'INVALID_BASE_URL', message: /must not carry credentials/ },
   { name: 'models: --timeout 0', args: () => ['models', '--timeout', '0'], exit: EXIT.usage, code: 'INVALID_OPTIONS', message: /must be more than 0 seconds/ },
+  { name: 'key list: a key written on the command line', args: () => ['key', 'list', '--api-key', 'sk-in-argv-0123456789abcdef'], exit: EXIT.usage, code: 'API_KEY_IN_ARGUMENTS', message: /--api-key takes "-"/, absent: 'sk-in-argv-0123456789abcdef' },
+  { name: 'key list: LITELLM_PROXY_URL names another proxy, no key for it', args: () => ['key', 'list'], env: (s) => ({ LITELLM_PROXY_URL: s.unauthorized.url }), exit: EXIT.usage, code: 'GATEWAY_KEY_NOT_SENT', message: /is not this gateway/ },
   { name: 'smoke: empty --model', args: () => ['smoke', '--model', ' '], exit: EXIT.usage, code: 'INVALID_OPTIONS', message: /--model must not be empty/ },
   { name: 'smoke: no key to test with', args: () => ['smoke'], exit: EXIT.usage, code: 'NO_VIRTUAL_KEY', message: /VIRTUAL_KEY is not set in \S*\.env/ },
   { name: 'doctor: unknown check', args: () => ['doctor', '--check', 'files.nope'], exit: EXIT.usage, code: 'UNKNOWN_CHECK', message: /Unknown check: files\.nope/ },
@@ -203,6 +207,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
       expect(run.exitCode, context).toBe(row.exit);
       const doc = jsonDoc(run) as { ok: boolean; error?: { code: string; message: string; hint: string | null }; checks?: CheckEntry[]; steps?: CheckEntry[] };
       expect(doc.ok, context).toBe(false);
+      if (row.absent) expect(run.stdout + run.stderr, 'the secret is not echoed').not.toContain(row.absent);
       if (row.code) {
         expect(doc.error?.code, context).toBe(row.code);
         expect(doc.error?.message, context).toMatch(row.message ?? /./);

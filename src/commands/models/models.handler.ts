@@ -2,7 +2,7 @@
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { table, type Style } from '../../core/output.js';
-import { connect } from '../../litellm/connection.js';
+import { connect, createClient, gatewayBaseUrl } from '../../litellm/connection.js';
 import { connectionFlags, connectionOptions, timeoutSeconds } from '../key/shared.js';
 
 export const optionsSchema = z.object({
@@ -29,17 +29,17 @@ export interface ModelsResult {
 }
 
 export async function run(ctx: Context, options: ModelsOptions): Promise<ModelsResult> {
-  const flags = connectionFlags(options);
   const key = options.master ? 'master' : 'virtual';
   const missingKeyHint = options.master
     ? 'Run "ai-gateway setup" to generate the master key.'
     : 'Create one with "ai-gateway key create --alias app --save" (or run "ai-gateway start", which creates the Open WebUI key), or pass --master.';
-  const { client, gateway, baseUrl, keySource } = await connect(ctx, { ...flags, audience: 'app', key, missingKeyHint });
+  const connection = await connect(ctx, { ...connectionFlags(options), audience: 'app', key, missingKeyHint });
+  const { client, gateway, baseUrl, keySource } = connection;
   const entries = await client.listModels();
   const models: ModelSummary[] = entries.map((m) => ({ id: m.id, ownedBy: m.owned_by ?? null }));
   if (options.details) {
     // /model/info is an admin-side route: ask LiteLLM directly (Nginx does not serve it), with the same key.
-    const direct = (await connect(ctx, { ...flags, audience: 'admin', key, gateway })).client;
+    const direct = connection.baseUrlGiven || !gateway ? client : createClient(ctx, gatewayBaseUrl(gateway, 'admin'), connection.apiKey, connection.keyRole, options.timeout);
     const info = await direct.modelInfo();
     const upstream = new Map(info.map((d) => [d.model_name, typeof d.litellm_params?.model === 'string' ? d.litellm_params.model : null]));
     for (const model of models) model.upstream = upstream.get(model.id) ?? null;

@@ -52,6 +52,15 @@ describe('models', () => {
     expect(render(result, fx.context().out.style)).toMatch(/gpt-4o-mini\s+openai\/gpt-4o-mini\s+openai/);
   });
 
+  it('--details with a key piped to --api-key - reads stdin once and uses that key for both calls', async () => {
+    let reads = 0;
+    const ctx = fx.context({ readStdin: async () => (reads++ === 0 ? `${TEST_MASTER_KEY}\n` : '') });
+    const result = await run(ctx, optionsSchema.parse({ details: true, apiKey: '-' }));
+    expect(reads).toBe(1);
+    expect(result.keySource).toBe('--api-key (stdin)');
+    expect(result.models.map((m) => m.upstream)).toEqual(['openai/gpt-4o-mini', 'anthropic/claude-3-haiku']);
+  });
+
   it('a revoked VIRTUAL_KEY is VIRTUAL_KEY_REJECTED with the fix', async () => {
     const created = await create(fx.context(), createOptions.parse({ alias: 'gone', save: true }));
     await fetch(`${fx.standin.url}/key/delete`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ keys: [created.token] }) });
