@@ -1,5 +1,10 @@
 // dist/ is one bundle (plus lazily loaded chunks): Node resolves and compiles a handful of files
 // instead of ~300 modules, which is most of a CLI's cold start. Types are checked by `tsc` separately.
+//
+// Chunks: cli.js holds commander, the command definitions and what --help needs; every command
+// that runs then loads `runtime` (context, files, zod, the .env settings) and, when it talks to
+// LiteLLM, `litellm`, plus its own handler. Fewer, larger chunks: each module file Node loads
+// costs ~0.5 ms of resolving, linking and evaluating (measured: -6 ms for key create and models).
 import { defineConfig } from 'rolldown';
 
 /**
@@ -56,5 +61,16 @@ export default defineConfig({
     cleanDir: true,
     // Maps let the import-weight test (test/cli.test.ts) see which modules each chunk holds.
     sourcemap: true,
+    codeSplitting: {
+      // Only the modules named here join a group; what they import stays where it was.
+      includeDependenciesRecursively: false,
+      groups: [
+        {
+          name: 'runtime',
+          test: /src\/core\/(context|files|fs-async|random|prompts|crypto|lock|clock|platform|schema|http)\.ts$|src\/gateway\/(settings|layout|env-file|providers)\.ts$|src\/docker\/client\.ts$|node_modules\/(zod|dotenv)\/|^\0?rolldown[:/]runtime/,
+        },
+        { name: 'litellm', test: /src\/litellm\/[\w-]+\.ts$|src\/commands\/key\/shared\.ts$/ },
+      ],
+    },
   },
 });

@@ -22,7 +22,7 @@ export function processIo(): ProcessIo {
 }
 
 export async function main(argv: string[] = process.argv, io: ProcessIo = processIo()): Promise<number> {
-  const program = createProgram(io);
+  const program = createProgram(io, argv);
   try {
     await program.parseAsync(argv);
     return 0;

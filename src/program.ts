@@ -7,14 +7,15 @@ import { Command, Option } from 'commander';
 import { createActionFactory } from './core/command.js';
 import { packageFile } from './core/package-root.js';
 import type { ProcessIo } from './core/context.js';
-import { registerCommands } from './commands/index.js';
+import { invokedCommand, registerCommands } from './commands/index.js';
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-export function createProgram(io: ProcessIo): Command {
+/** `argv` (as process.argv) lets the program build only the command it runs; without it, every command is built. */
+export function createProgram(io: ProcessIo, argv?: readonly string[]): Command {
   const program = new Command('ai-gateway')
     .description('Set up and operate a self-hosted LLM gateway: LiteLLM, PostgreSQL, Open WebUI and Nginx on Docker Compose.')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -30,7 +31,7 @@ export function createProgram(io: ProcessIo): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerCommands(program, createActionFactory(io));
+  registerCommands(program, createActionFactory(io), argv ? invokedCommand(argv.slice(2)) : []);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -70,3 +70,13 @@ export function fallbackOutput(globals: GlobalOptions, io: ProcessIo): Output {
     spinners: false,
   });
 }
+
+/**
+ * Builds only the entry named `only`, or all of them when `only` names none. A run that names
+ * its command needs no other: its help lists only its own flags, and an unknown command (which
+ * needs the whole list for its "did you mean") names none.
+ */
+export function registerOnly<R>(entries: ReadonlyArray<readonly [string, R]>, only: string | undefined, build: (register: R) => void): void {
+  const known = only !== undefined && entries.some(([name]) => name === only);
+  for (const [name, register] of entries) if (!known || name === only) build(register);
+}

@@ -3,6 +3,7 @@
  * Tests build one with fakes (src/testing/context.ts) instead of mocking modules.
  */
 import { resolve } from 'node:path';
+import { createDockerClient } from '../docker/client.js';
 import type { DockerClient } from '../docker/types.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
@@ -76,7 +77,6 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     stderr: io.stderr,
     spinners: Boolean(io.stderr.isTTY) && !isTruthy(io.env.CI),
   });
-  const { createDockerClient } = await import('../docker/client.js');
   return {
     dir: resolve(io.cwd, globals.dir ?? io.env.AI_GATEWAY_DIR ?? '.'),
     env: io.env,

@@ -5,7 +5,7 @@
  * file or the new one, never a mix.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from './fs-async.js';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from './crypto.js';
 import { currentPlatform, type Platform } from './platform.js';

@@ -4,7 +4,7 @@
  */
 import { constants } from 'node:fs';
 import { randomBytes } from './crypto.js';
-import { link, open, readFile, rm } from 'node:fs/promises';
+import { link, open, readFile, rm } from './fs-async.js';
 import { join } from 'node:path';
 import { EnvError } from './errors.js';
 import type { Clock } from './clock.js';

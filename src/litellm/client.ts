@@ -1,7 +1,7 @@
 /**
  * The one module that talks HTTP to the LiteLLM proxy (litellm-contract.md).
  *
- * - HTTP through `ctx.http.fetch` (core/http.ts: node:http, keep-alive), so a command's several
+ * - HTTP through `ctx.http.fetch` (core/http.ts: HTTP/1.1 over a socket, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.
  * - Every request has its own timeout (AbortSignal), 10 s by default and never more than what is
  *   left of the wait budget, so `--timeout` bounds a command even against a proxy that hangs.
@@ -122,10 +122,10 @@ export class LiteLLMClient {
 
   /** One readiness probe, no retry (contract §3's recommended logic). */
   async readiness(timeoutMs = this.requestTimeoutMs): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
-    const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema, auth: false }, timeoutMs);
+    const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema(), auth: false }, timeoutMs);
     if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
-    const parsed = readinessResponseSchema.safeParse(attempt.body);
+    const parsed = readinessResponseSchema().safeParse(attempt.body);
     if (!parsed.success) return { ready: false, reason: 'unexpected readiness body', body: null };
     const body = parsed.data;
     if (body.status !== 'healthy') return { ready: false, reason: `status "${body.status}"`, body };
@@ -161,24 +161,24 @@ export class LiteLLMClient {
   }
 
   async listModels(): Promise<ModelEntry[]> {
-    const body = await this.request({ method: 'GET', path: '/v1/models', schema: modelListResponseSchema });
+    const body = await this.request({ method: 'GET', path: '/v1/models', schema: modelListResponseSchema() });
     return body.data;
   }
 
   async modelInfo(): Promise<ModelInfoEntry[]> {
-    const body = await this.request({ method: 'GET', path: '/model/info', schema: modelInfoResponseSchema });
+    const body = await this.request({ method: 'GET', path: '/model/info', schema: modelInfoResponseSchema() });
     return body.data;
   }
 
   async generateKey(request: GenerateKeyRequest): Promise<GeneratedKey> {
-    const body = generateKeyRequestSchema.parse(request);
+    const body = generateKeyRequestSchema().parse(request);
     // The new key is not registered as a secret here: `key create` prints it once; other callers register it.
-    return this.request({ method: 'POST', path: '/key/generate', body, schema: generateKeyResponseSchema, alias: request.key_alias });
+    return this.request({ method: 'POST', path: '/key/generate', body, schema: generateKeyResponseSchema(), alias: request.key_alias });
   }
 
   /** `/key/info` by raw key or sha256 hash (we always pass the hash). */
   async keyInfo(keyOrHash: string): Promise<KeyRecord & { token: string }> {
-    const body = await this.request({ method: 'GET', path: '/key/info', query: { key: keyOrHash }, schema: keyInfoResponseSchema });
+    const body = await this.request({ method: 'GET', path: '/key/info', query: { key: keyOrHash }, schema: keyInfoResponseSchema() });
     return { ...body.info, token: body.info.token ?? (/^[0-9a-f]{64}$/.test(keyOrHash) ? keyOrHash : (body.key ?? keyOrHash)) };
   }
 
@@ -194,7 +194,7 @@ export class LiteLLMClient {
         user_id: filter.userId,
         team_id: filter.teamId,
       },
-      schema: keyListResponseSchema,
+      schema: keyListResponseSchema(),
     });
   }
 
@@ -230,21 +230,21 @@ export class LiteLLMClient {
     return matches[0] ?? null;
   }
 
-  async updateKey(request: UpdateKeyRequest): Promise<z.infer<typeof keyUpdateResponseSchema>> {
-    const body = updateKeyRequestSchema.parse(request);
-    return this.request({ method: 'POST', path: '/key/update', body, schema: keyUpdateResponseSchema, alias: request.key_alias });
+  async updateKey(request: UpdateKeyRequest): Promise<z.infer<ReturnType<typeof keyUpdateResponseSchema>>> {
+    const body = updateKeyRequestSchema().parse(request);
+    return this.request({ method: 'POST', path: '/key/update', body, schema: keyUpdateResponseSchema(), alias: request.key_alias });
   }
 
   async deleteKeys(request: DeleteKeyRequest): Promise<unknown[]> {
-    const body = deleteKeyRequestSchema.parse(request);
-    const result = await this.request({ method: 'POST', path: '/key/delete', body, schema: keyDeleteResponseSchema });
+    const body = deleteKeyRequestSchema().parse(request);
+    const result = await this.request({ method: 'POST', path: '/key/delete', body, schema: keyDeleteResponseSchema() });
     return result.deleted_keys;
   }
 
   /** The OpenAPI document: the validated summary and the raw text (written as is by `openapi -o`). */
   async openapi(): Promise<{ summary: OpenApiSummary; document: unknown; text: string }> {
-    const { body, text } = await this.requestRaw({ method: 'GET', path: '/openapi.json', schema: openApiSchema, auth: false });
-    const parsed = openApiSchema.safeParse(body);
+    const { body, text } = await this.requestRaw({ method: 'GET', path: '/openapi.json', schema: openApiSchema(), auth: false });
+    const parsed = openApiSchema().safeParse(body);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
       throw new RemoteError('OPENAPI_INVALID', `${this.baseUrl}/openapi.json is not an OpenAPI 3.x document: ${problems}.`, {
