@@ -2,7 +2,6 @@
  * Entry point: parse, run, map errors to exit codes. The only place that decides the exit code;
  * bin/ai-gateway.js is the only place that touches process.exitCode.
  */
-import { isatty } from 'node:tty';
 import { CommanderError } from 'commander';
 import { ExitSignal, fallbackOutput } from './core/command.js';
 import type { ProcessIo } from './core/context.js';
@@ -17,7 +16,10 @@ export function processIo(): ProcessIo {
     stdout: process.stdout,
     stderr: process.stderr,
     // isatty(0), not process.stdin.isTTY: that getter builds a stdin stream no command needs to start.
-    stdinIsTTY: isatty(0),
+    // Asked only when a command runs: node:tty loads node:net, which --help does not need.
+    get stdinIsTTY() {
+      return process.getBuiltinModule('node:tty').isatty(0);
+    },
   };
 }
 
