@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
 import { isAppError } from '../core/errors.js';
-import { createTestContext, fakeClock } from '../testing/context.js';
+import { createTestContext, fakeClock, rejection } from '../testing/context.js';
 import { LITELLM_REQUEST_FIELDS, startStandin, TEST_MASTER_KEY, TEST_MODELS, type Standin, type StandinOptions } from '../testing/litellm.js';
 import { LiteLLMClient, type LiteLLMClientOptions } from './client.js';
 import { hashKey, type KeyRole } from './errors.js';
@@ -44,14 +44,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string; hint?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 let s: Standin;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 // Where keys go: overrides, the rule that the gateway's own keys stay with the gateway, and `--api-key -`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from '../testing/context.js';
 import { scriptedPrompts } from '../testing/prompts.js';
 import { keysFixture, TEST_MASTER_KEY, type KeysFixture } from '../testing/litellm.js';
 import { connect, type ConnectOptions, type GatewayKeyName } from './connection.js';
@@ -14,14 +15,6 @@ afterAll(async () => {
   await Promise.all([gw.close(), other.close()]);
 });
 
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code: string; hint?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 const admin = <K extends GatewayKeyName = 'master'>(extra: Partial<ConnectOptions<K>> = {}) =>
   ({ timeout: 5, audience: 'admin', key: 'master', ...extra }) as ConnectOptions<K>;

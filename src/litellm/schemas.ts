@@ -41,24 +41,30 @@ const decimalString = lazy(() => z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?
 const numberish = lazy(() => z.nullish(z.union([z.number(), decimalString()])));
 const dateish = lazy(() => z.nullish(z.union([z.string(), z.number()])));
 
-/** Fields shared by `/key/generate`'s response, `/key/info`'s `info` and full `/key/list` entries. */
+/** The fields a new key's settings come back in: `/key/generate`'s answer, and part of every key record. */
+const keySettingsShape = () => ({
+  token: optionalString(),
+  key_name: optionalString(),
+  key_alias: optionalString(),
+  models: optionalStrings(),
+  max_budget: numberish(),
+  budget_duration: optionalString(),
+  expires: dateish(),
+  tpm_limit: optionalNumber(),
+  rpm_limit: optionalNumber(),
+  max_parallel_requests: optionalNumber(),
+  metadata: optionalJsonObject(),
+  team_id: optionalString(),
+  user_id: optionalString(),
+  created_at: dateish(),
+});
+
+/** Fields shared by `/key/info`'s `info` and full `/key/list` entries. */
 export const keyRecordSchema = lazy(() =>
   z.object({
-    token: optionalString(),
-    key_name: optionalString(),
-    key_alias: optionalString(),
+    ...keySettingsShape(),
     spend: numberish(),
-    max_budget: numberish(),
-    budget_duration: optionalString(),
     budget_reset_at: dateish(),
-    expires: dateish(),
-    models: optionalStrings(),
-    metadata: optionalJsonObject(),
-    user_id: optionalString(),
-    team_id: optionalString(),
-    tpm_limit: optionalNumber(),
-    rpm_limit: optionalNumber(),
-    max_parallel_requests: optionalNumber(),
     blocked: optionalBoolean(),
     aliases: optionalJsonObject(),
     allowed_cache_controls: optionalList(),
@@ -82,7 +88,6 @@ export const keyRecordSchema = lazy(() =>
     object_permission_id: optionalString(),
     /** Full `/key/list` entries (UserAPIKeyAuth) of some versions carry the hash here. */
     api_key: optionalString(),
-    created_at: dateish(),
     created_by: optionalString(),
     updated_at: dateish(),
   }),
@@ -95,22 +100,9 @@ export type KeyRecord = z.infer<ReturnType<typeof keyRecordSchema>>;
  */
 export const generateKeyResponseSchema = lazy(() =>
   z.looseObject({
+    ...keySettingsShape(),
     key: z.string().check(z.startsWith('sk-')),
-    token: optionalString(),
     token_id: optionalString(),
-    key_name: optionalString(),
-    key_alias: optionalString(),
-    models: optionalStrings(),
-    max_budget: numberish(),
-    budget_duration: optionalString(),
-    expires: dateish(),
-    tpm_limit: optionalNumber(),
-    rpm_limit: optionalNumber(),
-    max_parallel_requests: optionalNumber(),
-    metadata: optionalJsonObject(),
-    team_id: optionalString(),
-    user_id: optionalString(),
-    created_at: dateish(),
   }),
 );
 export type GeneratedKey = z.infer<ReturnType<typeof generateKeyResponseSchema>>;

@@ -105,3 +105,13 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
     captured,
   };
 }
+
+/** The error a promise rejects with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { code: string; hint?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code: string; hint?: string };
+  }
+  throw new Error('expected a rejection');
+}

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../litellm/errors.js';
-import { tempDir } from '../../testing/context.js';
+import { rejection, tempDir } from '../../testing/context.js';
 import { keysFixture, TEST_MASTER_KEY, type KeysFixture } from '../../testing/litellm.js';
 import { optionsSchema, render, run } from './create.handler.js';
 
@@ -14,14 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => fx.close());
 
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code: string; hint?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('key create', () => {
   it('sends every flag as the LiteLLM field it means, and prints the key once', async () => {
