@@ -139,6 +139,14 @@ export interface Rotation {
   notCarried: string[];
 }
 
+/** What a rotation's caller tells the user about the new key: a block it kept, settings it could not carry. */
+export function rotationWarnings(rotation: Pick<Rotation, 'old' | 'notCarried'>, newKey: string): string[] {
+  const warnings: string[] = [];
+  if (rotation.old.blocked === true) warnings.push(`The old key was blocked, and so is ${newKey}: unblock it in the LiteLLM admin UI when it should work.`);
+  for (const lost of rotation.notCarried) warnings.push(`${newKey[0]?.toUpperCase()}${newKey.slice(1)} does not have the old one's ${lost}: /key/generate cannot copy them; set them again in the LiteLLM admin UI.`);
+  return warnings;
+}
+
 /** Create the replacement of `old`; the old key keeps working (under a parked alias) until deleted. */
 export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: RotateOptions): Promise<Rotation> {
   const request = sameSettings(old);

@@ -109,7 +109,7 @@ describe('ensureOpenWebuiKey', () => {
     await writeFile(join(fx.dir, '.env'), (await fx.readEnv()).replace(/^VIRTUAL_KEY=.*\n/m, ''));
     const rotated = await ensure(fx);
     expect(rotated.result.action).toBe('rotated');
-    expect(rotated.ctx.captured.all()).toMatch(/was blocked, and so is its replacement/);
+    expect(rotated.ctx.captured.all()).toMatch(/was blocked, and so is Open WebUI's new key/);
     const replacement = virtualKeyIn(await fx.readEnv()) as string;
     expect(await status(fx, replacement)).toBe(401);
     expect((await ensure(fx)).result).toEqual({ action: 'kept', changed: false });

@@ -17,7 +17,7 @@ import type { Gateway } from '../gateway/layout.js';
 import { BUDGET_DURATION, BUDGET_PROFILES, ENV } from '../gateway/settings.js';
 import { gatewayAdminClient } from './connection.js';
 import { hashKey } from './errors.js';
-import { createKey, findKeyOrParked, parseTimestamp, rotateKey, type StoredKey } from './keys.js';
+import { createKey, findKeyOrParked, parseTimestamp, rotateKey, rotationWarnings, type StoredKey } from './keys.js';
 import { saveVirtualKey } from './virtual-key-env.js';
 import type { LiteLLMClient } from './client.js';
 
@@ -54,8 +54,7 @@ export async function ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options
     await saveVirtualKey(ctx, gateway.dir, rotation.generated.key);
     await client.deleteKeys({ keys: [old.token] });
     ctx.out.step(`Rotated the Open WebUI key (alias "${OPEN_WEBUI_KEY_ALIAS}"): .env had no usable VIRTUAL_KEY.`);
-    if (old.blocked === true) ctx.out.warn(`The "${OPEN_WEBUI_KEY_ALIAS}" key was blocked, and so is its replacement: unblock it in the LiteLLM admin UI for Open WebUI to work.`);
-    for (const lost of rotation.notCarried) ctx.out.warn(`The new Open WebUI key does not have the old one's ${lost}: set them again in the LiteLLM admin UI.`);
+    for (const warning of rotationWarnings(rotation, "Open WebUI's new key")) ctx.out.warn(warning);
     return { action: 'rotated', changed: true };
   }
 

@@ -10,7 +10,7 @@ import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
-import { parseTimestamp, resolveKeyRef, rotateKey } from '../../litellm/keys.js';
+import { parseTimestamp, resolveKeyRef, rotateKey, rotationWarnings } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
 import { renderNewKey } from './create.handler.js';
@@ -40,9 +40,9 @@ export async function run(ctx: Context, options: RotateOptions): Promise<RotateR
   const { record: old } = await resolveKeyRef(ctx, client, options.args[0]);
   const expiry = options.duration ?? (options.expiry ? 'keep' : 'never');
   ctx.out.step(`Creating the replacement of ${old.key_alias ? `"${old.key_alias}"` : (old.key_name ?? 'the key')} with the same settings`);
-  const { generated, notCarried } = await rotateKey(client, old, { expiry, blocked: 'keep', now: ctx.clock.now() });
-  if (old.blocked === true) ctx.out.warn('The old key was blocked, and so is the new one: unblock it in the LiteLLM admin UI when it should work.');
-  for (const lost of notCarried) ctx.out.warn(`The new key does not have the old one's ${lost}: LiteLLM's /key/generate cannot copy them; set them again in the admin UI.`);
+  const rotation = await rotateKey(client, old, { expiry, blocked: 'keep', now: ctx.clock.now() });
+  const { generated } = rotation;
+  for (const warning of rotationWarnings(rotation, 'the new one')) ctx.out.warn(warning);
 
   // From here on the new key exists and is printed whatever else fails: it cannot be shown again.
   let saved = false;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../litellm/errors.js';
-import { sameSettings, settingsNotCarried } from '../../litellm/keys.js';
+import { rotationWarnings, sameSettings, settingsNotCarried } from '../../litellm/keys.js';
 import { keysFixture, LITELLM_REQUEST_FIELDS, TEST_MASTER_KEY, type KeysFixture } from '../../testing/litellm.js';
 import { optionsSchema as createOptions, run as create } from './create.handler.js';
 import { run as info, optionsSchema as infoOptions } from './info.handler.js';
@@ -113,6 +113,10 @@ describe('key rotate', () => {
   it('names what a rotation cannot carry (object permissions live in their own table)', () => {
     expect(settingsNotCarried({ object_permission_id: 'op-1' })).toEqual(['object permissions (MCP servers, vector stores, agents)']);
     expect(settingsNotCarried({})).toEqual([]);
+    expect(rotationWarnings({ old: { token: 't', blocked: true }, notCarried: settingsNotCarried({ object_permission_id: 'op-1' }) }, 'the new one')).toEqual([
+      'The old key was blocked, and so is the new one: unblock it in the LiteLLM admin UI when it should work.',
+      "The new one does not have the old one's object permissions (MCP servers, vector stores, agents): /key/generate cannot copy them; set them again in the LiteLLM admin UI.",
+    ]);
     // a blocked flag is the caller's decision (rotateKey's `blocked`), not a setting copied blindly
     expect(sameSettings({ blocked: true, models: ['m'] })).toEqual({ models: ['m'] });
   });
