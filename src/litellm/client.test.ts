@@ -228,26 +228,18 @@ describe('boot-time waiting', () => {
     }
   });
 
-  it('no database configured, modern readiness (no `db` field): DATABASE_NOT_CONNECTED at once, not after the wait', async () => {
-    const dbless = await standin({ store: 'none', readinessVariant: 'modern' });
-    const clock = fakeClock();
-    const { client: c } = client(dbless.url, { clock, waitTimeoutMs: 60_000 });
-    const before = clock.now();
-    const error = await rejection(c.generateKey({}));
-    expect(error.code).toBe('DATABASE_NOT_CONNECTED');
-    expect(error.message).toMatch(/runs without a database/);
-    expect(clock.now() - before).toBe(0);
-  });
-
-  it('does not wait on a proxy that has no database configured: DATABASE_NOT_CONNECTED at once', async () => {
-    const dbless = await standin({ store: 'none' });
-    const clock = fakeClock();
-    const { client: c } = client(dbless.url, { clock, waitTimeoutMs: 60_000 });
-    const before = clock.now();
-    const error = await rejection(c.generateKey({}));
-    expect(error.code).toBe('DATABASE_NOT_CONNECTED');
-    expect(error.message).toMatch(/runs without a database/);
-    expect(clock.now() - before).toBe(0);
+  it('does not wait on a proxy that has no database configured: DATABASE_NOT_CONNECTED at once, with every readiness body', async () => {
+    // db: "Not connected" (legacy, newest) and no `db` field at all (PR #26912)
+    for (const readinessVariant of ['db', 'legacy', 'modern'] as const) {
+      const dbless = await standin({ store: 'none', readinessVariant });
+      const clock = fakeClock();
+      const { client: c } = client(dbless.url, { clock, waitTimeoutMs: 60_000 });
+      const before = clock.now();
+      const error = await rejection(c.generateKey({}));
+      expect(error.code, readinessVariant).toBe('DATABASE_NOT_CONNECTED');
+      expect(error.message).toMatch(/runs without a database/);
+      expect(clock.now() - before, readinessVariant).toBe(0);
+    }
   });
 });
 

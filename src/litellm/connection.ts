@@ -21,7 +21,7 @@ import { LiteLLMClient } from './client.js';
 import type { KeyRole } from './errors.js';
 
 export const API_KEY_ENV_VARS = ['AI_GATEWAY_API_KEY', 'LITELLM_PROXY_API_KEY'] as const;
-export const BASE_URL_ENV_VAR = 'LITELLM_PROXY_URL';
+const BASE_URL_ENV_VAR = 'LITELLM_PROXY_URL';
 
 export interface ConnectionOptions {
   /** --base-url (commander also reads AI_GATEWAY_BASE_URL into it). */
@@ -129,7 +129,7 @@ function missingGatewayKey(which: 'master' | 'virtual', gateway: Gateway | null,
 }
 
 /** Loads the gateway when there is one; with a full override (URL + key) it is optional. */
-export async function loadGatewayIfNeeded(ctx: Context, options: { required: boolean; baseUrl?: string | undefined; keyGiven: boolean }): Promise<Gateway | null> {
+async function loadGatewayIfNeeded(ctx: Context, options: { required: boolean; baseUrl?: string | undefined; keyGiven: boolean }): Promise<Gateway | null> {
   try {
     return await loadGateway(ctx);
   } catch (error) {
@@ -139,13 +139,13 @@ export async function loadGatewayIfNeeded(ctx: Context, options: { required: boo
   }
 }
 
-export function overrideBaseUrl(ctx: Context, flag: string | undefined): string | undefined {
+function overrideBaseUrl(ctx: Context, flag: string | undefined): string | undefined {
   const value = (flag ?? ctx.env[BASE_URL_ENV_VAR])?.trim();
   return value ? value : undefined;
 }
 
 /** A key given for this run: `--api-key -` (stdin or a hidden prompt), then the environment. */
-export async function overrideApiKey(ctx: Context, flag: string | undefined): Promise<KeyOverride | undefined> {
+async function overrideApiKey(ctx: Context, flag: string | undefined): Promise<KeyOverride | undefined> {
   if (flag !== undefined) return { value: await readKeyFromStdin(ctx, flag), source: '--api-key (stdin)' };
   for (const name of API_KEY_ENV_VARS) {
     const value = ctx.env[name]?.trim();
@@ -186,7 +186,7 @@ async function readKeyFromStdin(ctx: Context, flag: string): Promise<string> {
   return value;
 }
 
-export function normalizeBaseUrl(raw: string, label: string): string {
+function normalizeBaseUrl(raw: string, label: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -217,7 +217,7 @@ export function gatewayBaseUrl(gateway: Gateway, audience: Audience): string {
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 /** Is `url` one of this gateway's own front doors (its LiteLLM or Nginx port, on loopback or its bind address)? */
-export function isGatewayAddress(gateway: Gateway, url: string): boolean {
+function isGatewayAddress(gateway: Gateway, url: string): boolean {
   const parsed = new URL(url);
   const { settings } = gateway;
   const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
