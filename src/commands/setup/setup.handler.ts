@@ -33,24 +33,12 @@ import {
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
-import {
-  isLoopback,
-  memoryWarning,
-  resolveBind,
-  resolveBudgetProfile,
-  resolveExposePostgres,
-  resolveImages,
-  resolveMode,
-  resolveNginx,
-  resolvePorts,
-  resolveProjectName,
-  resolveProviders,
-  resolveResourceProfile,
-  resolveSecrets,
-  type Resolver,
-  type SetupMode,
-  type SetupProbes,
-} from './answers.js';
+import { isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, type SetupMode } from './answers/general.js';
+import { resolveImages } from './answers/images.js';
+import { resolvePorts } from './answers/ports.js';
+import { resolveProviders } from './answers/providers.js';
+import type { Resolver, SetupProbes } from './answers/resolver.js';
+import { resolveSecrets } from './answers/secrets.js';
 import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
