@@ -33,6 +33,10 @@ export interface SetupOptions {
   azureApiVersion?: string | undefined;
   azureDeployment?: string | undefined;
   ollamaBaseUrl?: string | undefined;
+  lmStudioBaseUrl?: string | undefined;
+  /** `--provider <prefix>`, each with the `--provider-key-env` / `--provider-base-url` that followed it. */
+  provider?: { prefix: string; keyEnv?: string | undefined; baseUrl?: string | undefined }[] | undefined;
+  removeProvider?: string[] | undefined;
   dryRun?: boolean | undefined;
 }
 
