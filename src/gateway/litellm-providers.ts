@@ -57,8 +57,8 @@ export function modelProviderPrefixes(): string[] {
 export interface PrefixRule {
   /** No usable default endpoint (a self-hosted or per-account server): `api_base` is required. */
   baseUrl?: 'required';
-  /** `api_version` is required (Azure OpenAI). */
-  apiVersion?: 'required';
+  /** `api_version` is required (Azure OpenAI); setup writes this one unless told otherwise. */
+  apiVersion?: { default: string };
   /** `optional`: local servers usually run without a key. `environment`: credentials come from other variables. */
   key?: 'optional' | 'environment';
   /** Shown to the user when the provider is added: what else LiteLLM reads. */
@@ -68,8 +68,8 @@ export interface PrefixRule {
 const SELF_HOSTED: PrefixRule = { baseUrl: 'required', key: 'optional' };
 
 export const PREFIX_RULES: Readonly<Record<string, PrefixRule>> = {
-  azure: { baseUrl: 'required', apiVersion: 'required' },
-  azure_text: { baseUrl: 'required', apiVersion: 'required' },
+  azure: { baseUrl: 'required', apiVersion: { default: '2024-10-21' } },
+  azure_text: { baseUrl: 'required', apiVersion: { default: '2024-10-21' } },
   azure_ai: { baseUrl: 'required' },
   databricks: { baseUrl: 'required' },
   watsonx: { baseUrl: 'required', note: 'watsonx also reads WATSONX_PROJECT_ID (or WATSONX_SPACE_ID) from .env.' },
@@ -118,7 +118,7 @@ export function modelEntryProblems(entry: { model_name: string; litellm_params: 
   if (prefix in NOT_MODEL_PROVIDERS) problems.push(`"${prefix}" is not a model provider`);
   const rule = prefixRule(prefix);
   if (rule.baseUrl === 'required' && !params.api_base) problems.push(`${prefix} needs api_base`);
-  if (rule.apiVersion === 'required' && !params.api_version) problems.push(`${prefix} needs api_version`);
+  if (rule.apiVersion && !params.api_version) problems.push(`${prefix} needs api_version`);
   if (rule.key === undefined && !params.api_key) problems.push(`${prefix} needs api_key`);
   if (params.api_key !== undefined && !/^os\.environ\/[A-Z_][A-Z0-9_]*$/.test(params.api_key)) problems.push('api_key is not read as os.environ/NAME');
   for (const [name, value] of Object.entries(params)) {

@@ -95,7 +95,8 @@ export const PROVIDER_ENV_KEYS: readonly string[] = [...PROVIDERS.flatMap(envNam
 
 /**
  * `.env` list of the other providers: `prefix` or `prefix:KEY_VARIABLE`, separated by commas. The key
- * is in `<PREFIX>_API_KEY` unless a variable is named; the base URL (if any) in `<PREFIX>_API_BASE`.
+ * is in `<PREFIX>_API_KEY` unless a variable is named; the base URL (if any) in `<PREFIX>_API_BASE`,
+ * the API version (providers that need one) in `<PREFIX>_API_VERSION`.
  */
 export const EXTRA_PROVIDERS_KEY = 'EXTRA_PROVIDERS';
 
@@ -112,6 +113,7 @@ export function envStem(prefix: string): string {
 }
 export const defaultKeyEnv = (prefix: string) => `${envStem(prefix)}_API_KEY`;
 export const baseEnvOf = (prefix: string) => `${envStem(prefix)}_API_BASE`;
+export const versionEnvOf = (prefix: string) => `${envStem(prefix)}_API_VERSION`;
 
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -137,7 +139,7 @@ export function formatExtraProviders(providers: readonly ExtraProvider[]): strin
 
 /** The `.env` variables an extra provider owns. */
 export function extraProviderEnvKeys(provider: ExtraProvider): string[] {
-  return [provider.keyEnv, baseEnvOf(provider.prefix)];
+  return [provider.keyEnv, baseEnvOf(provider.prefix), versionEnvOf(provider.prefix)];
 }
 
 /** Every secret `.env` name of a gateway: the built-in keys and the keys of its other providers. */
@@ -170,6 +172,8 @@ export interface ExtraSelection {
   keyEnv?: string;
   /** Set when `<PREFIX>_API_BASE` holds a value. */
   baseEnv?: string;
+  /** Set when `<PREFIX>_API_VERSION` holds a value (providers that need one, such as azure_text). */
+  versionEnv?: string;
 }
 
 /** The managed `model_list` entries: the built-in providers in PROVIDERS order, then the others as listed. */
@@ -196,6 +200,7 @@ export function modelEntries(selection: readonly ProviderSelection[], extras: re
     const params: Record<string, string> = { model: `${extra.prefix}/*` };
     if (extra.keyEnv) params.api_key = `os.environ/${extra.keyEnv}`;
     if (extra.baseEnv) params.api_base = `os.environ/${extra.baseEnv}`;
+    if (extra.versionEnv) params.api_version = `os.environ/${extra.versionEnv}`;
     entries.push({ model_name: `${extra.prefix}/*`, litellm_params: params, model_info: info() });
   }
   return entries;

@@ -62,7 +62,7 @@ function extraGroup(extraKeys: readonly string[]): EnvGroup {
   return {
     comment: [
       'Other LiteLLM providers (ai-gateway setup --provider <prefix>), as prefix or prefix:KEY_VARIABLE, comma-separated.',
-      'Each key is in <PREFIX>_API_KEY unless a variable is named, a base URL in <PREFIX>_API_BASE.',
+      'Each key is in <PREFIX>_API_KEY unless a variable is named, a base URL in <PREFIX>_API_BASE (an API version in <PREFIX>_API_VERSION).',
     ],
     keys: [EXTRA_PROVIDERS_KEY, ...extraKeys],
   };

@@ -27,6 +27,7 @@ import {
   parseExtraProviders,
   PROVIDER_ENV_KEYS,
   PROVIDERS,
+  versionEnvOf,
   type ExtraProvider,
   type ExtraSelection,
   type ProviderSelection,
@@ -273,9 +274,11 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
     const rule = prefixRule(extra.prefix);
     const key = current(extra.keyEnv);
     const base = current(baseEnvOf(extra.prefix));
+    const version = current(versionEnvOf(extra.prefix));
     const missing = [
       ...(rule.key === undefined && key === undefined ? [extra.keyEnv] : []),
       ...(rule.baseUrl === 'required' && base === undefined ? [baseEnvOf(extra.prefix)] : []),
+      ...(rule.apiVersion && version === undefined ? [versionEnvOf(extra.prefix)] : []),
     ];
     if (missing.length > 0) {
       r.warnings.push(
@@ -283,7 +286,7 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
       );
       continue;
     }
-    extraSelection.push({ prefix: extra.prefix, ...(key !== undefined ? { keyEnv: extra.keyEnv } : {}), ...(base !== undefined ? { baseEnv: baseEnvOf(extra.prefix) } : {}) });
+    extraSelection.push({ prefix: extra.prefix, ...(key !== undefined ? { keyEnv: extra.keyEnv } : {}), ...(base !== undefined ? { baseEnv: baseEnvOf(extra.prefix) } : {}), ...(version !== undefined ? { versionEnv: versionEnvOf(extra.prefix) } : {}) });
   }
   const listed = formatExtraProviders(extras);
   if (listed !== formatExtraProviders(parsedPrior.providers)) {
@@ -394,7 +397,7 @@ async function askBuiltin(r: Resolver, spec: ProviderSpec, currentValue: string 
 
 /** `.env` names a key variable of another provider must not take: every variable setup or another provider owns. */
 function reservedNames(extras: readonly ExtraProvider[], prefix: string): Set<string> {
-  return new Set([...MANAGED_ENV_KEYS, ...PROVIDER_ENV_KEYS, 'DATABASE_URL', 'STORE_MODEL_IN_DB', ...extras.filter((e) => e.prefix !== prefix).flatMap(extraProviderEnvKeys), baseEnvOf(prefix)]);
+  return new Set([...MANAGED_ENV_KEYS, ...PROVIDER_ENV_KEYS, 'DATABASE_URL', 'STORE_MODEL_IN_DB', ...extras.filter((e) => e.prefix !== prefix).flatMap(extraProviderEnvKeys), baseEnvOf(prefix), versionEnvOf(prefix)]);
 }
 
 async function requestExtra(
@@ -443,6 +446,18 @@ async function requestExtra(
   if (base !== undefined && base !== state.current(baseEnv)) {
     state.values[baseEnv] = base;
     state.noteChange(prefix, baseEnv, wasListed);
+  }
+
+  // API version (azure_text): AI_GATEWAY_<PREFIX>_API_VERSION, .env, then LiteLLM's documented default.
+  if (rule.apiVersion) {
+    const versionEnv = versionEnvOf(prefix);
+    const given = valueFromEnv(r, `AI_GATEWAY_${versionEnv}`);
+    if (given && !/^[A-Za-z0-9._-]+$/.test(given.value)) failIfInvalid(`${versionEnv} may only contain letters, digits, ".", "_" and "-"`, given.source);
+    const version = given?.value ?? state.current(versionEnv) ?? rule.apiVersion.default;
+    if (version !== state.current(versionEnv)) {
+      state.values[versionEnv] = version;
+      state.noteChange(prefix, versionEnv, wasListed);
+    }
   }
 
   // Key: AI_GATEWAY_<KEY_ENV>, .env, then a hidden prompt; only providers that need one insist.
