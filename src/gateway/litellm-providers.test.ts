@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { LITELLM_PROVIDER_PREFIXES, modelEntryProblems, modelProviderPrefixes, NOT_MODEL_PROVIDERS, prefixRule } from './litellm-providers.js';
 import {
   baseEnvOf,
   defaultKeyEnv,
+  envNamesOf,
   envStem,
   formatExtraProviders,
   modelEntries,
@@ -110,5 +112,19 @@ describe('EXTRA_PROVIDERS in .env', () => {
     ]);
     expect(formatExtraProviders(providers)).toBe('fireworks_ai,hosted_vllm,deepinfra:DEEPINFRA_TOKEN');
     expect(parseExtraProviders('a:b:c,ok, x:lower').problems).toEqual(['"a:b:c" is not prefix or prefix:KEY_VARIABLE', '"x:lower" is not prefix or prefix:KEY_VARIABLE']);
+  });
+});
+
+describe("README's provider table", () => {
+  it('lists every built-in provider with its prefix, variables and friendly model, and the row for any other', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((line) => line.startsWith('| ') && line.includes('` | '));
+    for (const spec of PROVIDERS) {
+      const row = rows.find((line) => line.includes(` | \`${spec.prefix}\` | `));
+      expect(row, spec.id).toBeDefined();
+      for (const name of [...envNamesOf(spec), spec.sourceVar, ...(spec.sourceAliases ?? []), ...(spec.flag ? [spec.flag] : [])]) expect(row, `${spec.id}: ${name}`).toContain(`\`${name}\``);
+      if (spec.defaultModel) expect(row).toContain(`\`${spec.defaultModel.name}\``);
+    }
+    expect(rows.find((line) => line.startsWith('| any other LiteLLM provider'))).toMatch(/EXTRA_PROVIDERS.*--provider <prefix>.*--provider-key-env NAME.*--provider-base-url URL.*AI_GATEWAY_<NAME>/);
   });
 });
