@@ -193,6 +193,21 @@ describe('any other LiteLLM provider (--provider <prefix>)', () => {
     expect(await failure({ dir, options: { provider: [{ prefix: 'groq', baseUrl: 'http://x:1/v1' }] } })).toMatchObject({ code: 'INVALID_OPTION' });
   });
 
+  it('reads EXTRA_PROVIDERS as the user left it: a bad name stops setup (exit 2), a missing key leaves the entry out with a warning', async () => {
+    const dir = await newDir();
+    await setup({ dir, options: { provider: [{ prefix: 'fireworks_ai' }] }, env: { AI_GATEWAY_FIREWORKS_AI_API_KEY: FIREWORKS_KEY } });
+    const env = await readEnv(dir);
+    env.set('EXTRA_PROVIDERS', 'fireworks_ai,fireworks');
+    await writeFile(join(dir, '.env'), env.toString());
+    expect(await failure({ dir })).toMatchObject({ code: 'INVALID_ENV', exitCode: 2, message: 'EXTRA_PROVIDERS in .env lists "fireworks", which is not a LiteLLM model provider prefix.' });
+    env.set('EXTRA_PROVIDERS', 'fireworks_ai');
+    env.delete('FIREWORKS_AI_API_KEY');
+    await writeFile(join(dir, '.env'), env.toString());
+    const { ctx } = await setup({ dir });
+    expect(await names(dir)).toEqual([]);
+    expect(ctx.captured.stderr.join('')).toContain('EXTRA_PROVIDERS lists fireworks_ai, but FIREWORKS_AI_API_KEY is empty: its entry is left out of config.yaml.');
+  });
+
   it('in a terminal: "Another LiteLLM provider" asks for the prefix and a hidden key', async () => {
     const dir = await newDir();
     const prompts = scriptedPrompts([

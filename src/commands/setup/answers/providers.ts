@@ -79,6 +79,8 @@ export interface ProviderInputs {
 
 const PROVIDER_VALUE = /^[^\s'"`$\\#]+$/;
 const URL_EXAMPLE: Record<string, string> = { ollama: OLLAMA_DEFAULT_BASE, lm_studio: LM_STUDIO_DEFAULT_BASE };
+/** The option of each built-in that is a URL (a local server) rather than a key. */
+const URL_OPTIONS: Partial<Record<ProviderSpec['id'], 'ollamaBaseUrl' | 'lmStudioBaseUrl'>> = { ollama: 'ollamaBaseUrl', lm_studio: 'lmStudioBaseUrl' };
 
 function validateKey(name: string, value: string): true | string {
   if (!PROVIDER_VALUE.test(value)) return `${name} must not contain spaces, quotes, "$", "#" or "\\"`;
@@ -144,7 +146,21 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
       hint: `Fix ${EXTRA_PROVIDERS_KEY} in .env (e.g. ${EXTRA_PROVIDERS_KEY}=fireworks_ai,hosted_vllm:VLLM_KEY), then run setup again.`,
     });
   }
+  for (const listed of parsedPrior.providers) {
+    const problem = builtinProvider(listed.prefix)
+      ? `lists ${listed.prefix}, which is built in (configure it by its own variables)`
+      : !isLitellmPrefix(listed.prefix) || listed.prefix in NOT_MODEL_PROVIDERS
+        ? `lists "${listed.prefix}", which is not a LiteLLM model provider prefix`
+        : undefined;
+    if (problem) {
+      throw new UserError('INVALID_ENV', `${EXTRA_PROVIDERS_KEY} in .env ${problem}.`, { hint: `Take it out of ${EXTRA_PROVIDERS_KEY} in .env (or fix the name), then run setup again.` });
+    }
+  }
   const extras: ExtraProvider[] = [...parsedPrior.providers];
+  // Every --provider is checked before anything is asked or confirmed.
+  for (const request of inputs.requests) {
+    if (!builtinProvider(request.prefix) && (!isLitellmPrefix(request.prefix) || request.prefix in NOT_MODEL_PROVIDERS)) throw unknownPrefix(request.prefix, `--provider ${request.prefix}`);
+  }
 
   // ── removals first: a provider named both ways is a contradiction ──
   const removedIds = new Set<string>();
@@ -191,6 +207,10 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
   for (const spec of PROVIDERS) {
     const given = givenBuiltin(r, spec, inputs.requests);
     if (!given) continue;
+    if (removedIds.has(spec.id)) {
+      r.warnings.push(`${given.source} was ignored: ${spec.id} is being removed.`);
+      continue;
+    }
     failIfInvalid(validateProviderValue(spec, given.value), given.source);
     if (spec.secret) r.ctx.out.addSecret(given.value);
     const name = nameInUse(spec);
@@ -212,7 +232,6 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
       } });
       continue;
     }
-    if (!isLitellmPrefix(request.prefix) || request.prefix in NOT_MODEL_PROVIDERS) throw unknownPrefix(request.prefix, `--provider ${request.prefix}`);
     await requestExtra(r, request, extras, { values, current, noteChange });
   }
 
@@ -343,8 +362,8 @@ function givenBuiltin(r: Resolver, spec: ProviderSpec, requests: readonly Provid
   if (!spec.secret) {
     const request = requests.find((q) => builtinProvider(q.prefix) === spec && q.baseUrl !== undefined);
     if (request?.baseUrl !== undefined && request.baseUrl.trim() !== '') return { value: request.baseUrl.trim(), source: `--provider ${request.prefix} --provider-base-url` };
-    const option = spec.id === 'ollama' ? 'ollamaBaseUrl' : 'lmStudioBaseUrl';
-    return suppliedWithSource(r, option, spec.flag ?? '', spec.sourceVar);
+    const option = URL_OPTIONS[spec.id];
+    return option ? suppliedWithSource(r, option, spec.flag ?? option, spec.sourceVar) : undefined;
   }
   for (const name of [spec.sourceVar, ...(spec.sourceAliases ?? [])]) {
     const given = valueFromEnv(r, name);
@@ -386,7 +405,7 @@ async function askBuiltin(r: Resolver, spec: ProviderSpec, currentValue: string 
   const question = {
     id: `provider.${spec.id}`,
     message: spec.secret ? `${spec.label} API key (hidden${skippable ? '; empty to skip' : ''})` : `${spec.label} URL, as the LiteLLM container reaches it`,
-    validate: (text: string) => (text === '' && (skippable || spec.secret) ? true : validateProviderValue(spec, text.trim())),
+    validate: (text: string) => (text.trim() === '' ? (skippable ? true : `${spec.label} needs ${spec.secret ? 'an API key' : 'a URL'} (Ctrl-C cancels)`) : validateProviderValue(spec, text.trim())),
     flagHint: spec.flag ? `${spec.flag} or ${spec.sourceVar}` : spec.sourceVar,
   };
   const answer = spec.secret ? await r.ctx.prompts.password(question) : await r.ctx.prompts.input({ ...question, default: currentValue ?? URL_EXAMPLE[spec.id] ?? '' });
