@@ -80,8 +80,8 @@ Secrets are never flags (they would show in ps). Supply them as environment vari
 
 Other LiteLLM providers: --provider-key-env and --provider-base-url apply to the --provider before them.
   AI_GATEWAY_FIREWORKS_AI_API_KEY=... ai-gateway setup --yes --provider fireworks_ai
-  ai-gateway setup --yes --provider hosted_vllm --provider-base-url http://host.docker.internal:8000/v1 \\
-                         --provider deepinfra --provider-key-env DEEPINFRA_TOKEN
+  AI_GATEWAY_DEEPINFRA_TOKEN=... ai-gateway setup --yes --provider hosted_vllm --provider-base-url http://host.docker.internal:8000/v1 \\
+      --provider deepinfra --provider-key-env DEEPINFRA_TOKEN
   ai-gateway setup --remove-provider groq --yes          # its managed entries and GROQ_API_KEY go
 
 Examples:
