@@ -154,6 +154,18 @@ describe('any other LiteLLM provider (--provider <prefix>)', () => {
     ]);
   });
 
+  it('AI_GATEWAY_PROVIDERS names them without flags, in the EXTRA_PROVIDERS syntax; base URLs from AI_GATEWAY_<PREFIX>_API_BASE', async () => {
+    const dir = await newDir();
+    await setup({
+      dir,
+      env: { AI_GATEWAY_PROVIDERS: 'hosted_vllm, deepinfra:DEEPINFRA_TOKEN,perplexity', AI_GATEWAY_HOSTED_VLLM_API_BASE: 'http://vllm.lan:8000/v1', AI_GATEWAY_DEEPINFRA_TOKEN: 'di-token-0123456789', AI_GATEWAY_PERPLEXITY_API_KEY: PERPLEXITY_KEY },
+    });
+    const env = await readEnv(dir);
+    expect([env.get('EXTRA_PROVIDERS'), env.get('HOSTED_VLLM_API_BASE')]).toEqual(['hosted_vllm,deepinfra:DEEPINFRA_TOKEN', 'http://vllm.lan:8000/v1']);
+    expect(await names(dir)).toEqual(['perplexity/*', 'sonar', 'hosted_vllm/*', 'deepinfra/*']);
+    expect(await failure({ dir: await newDir(), env: { AI_GATEWAY_PROVIDERS: 'fireworks' } })).toMatchObject({ code: 'UNKNOWN_PROVIDER', message: expect.stringContaining('"fireworks" (from AI_GATEWAY_PROVIDERS)') });
+  });
+
   it('azure_text gets the API version LiteLLM requires', async () => {
     const dir = await newDir();
     await setup({ dir, options: { provider: [{ prefix: 'azure_text', baseUrl: 'https://res.openai.azure.com' }] }, env: { AI_GATEWAY_AZURE_TEXT_API_KEY: 'azure-text-0123456789' } });

@@ -77,6 +77,8 @@ Secrets are never flags (they would show in ps). Supply them as environment vari
   AI_GATEWAY_TOGETHERAI_API_KEY, AI_GATEWAY_OPENROUTER_API_KEY, AI_GATEWAY_XAI_API_KEY, AI_GATEWAY_PERPLEXITY_API_KEY,
   AI_GATEWAY_AZURE_API_KEY (Gemini also takes AI_GATEWAY_GOOGLE_API_KEY). Any other provider's key:
   AI_GATEWAY_<NAME>, where NAME is its --provider-key-env (default <PREFIX>_API_KEY).
+  Without --provider flags, AI_GATEWAY_PROVIDERS=fireworks_ai,deepinfra:DEEPINFRA_TOKEN names them (base URLs:
+  AI_GATEWAY_<PREFIX>_API_BASE).
 
 Other LiteLLM providers: --provider-key-env and --provider-base-url apply to the --provider before them.
   AI_GATEWAY_FIREWORKS_AI_API_KEY=... ai-gateway setup --yes --provider fireworks_ai

@@ -106,6 +106,20 @@ function failIfInvalid(result: true | string, source: string): void {
   if (result !== true) throw new UserError('INVALID_PROVIDER_VALUE', `${source}: ${result}.`, { hint: `Fix ${source} and run setup again.` });
 }
 
+/** `--provider` without flags: the same `prefix[:KEY_VARIABLE]` list as EXTRA_PROVIDERS in `.env`. */
+const PROVIDERS_VAR = 'AI_GATEWAY_PROVIDERS';
+
+function requestsFromEnv(r: Resolver): ProviderRequest[] {
+  const given = valueFromEnv(r, PROVIDERS_VAR);
+  if (!given) return [];
+  const { providers, problems } = parseExtraProviders(given.value);
+  if (problems.length > 0) {
+    throw new UserError('INVALID_OPTION', `${PROVIDERS_VAR}: ${problems.join('; ')}.`, { hint: `Set ${PROVIDERS_VAR}=fireworks_ai,deepinfra:DEEPINFRA_TOKEN (prefix, or prefix:KEY_VARIABLE, comma-separated).` });
+  }
+  const named = new Set(given.value.split(/[,\s]+/).filter((item) => item.includes(':')).map((item) => item.split(':')[0]));
+  return providers.map((p) => (named.has(p.prefix) ? { prefix: p.prefix, keyEnv: p.keyEnv } : { prefix: p.prefix }));
+}
+
 /** A prefix LiteLLM does not know, with the closest names and the whole list. */
 function unknownPrefix(prefix: string, source: string): UserError {
   const known = modelProviderPrefixes();
@@ -157,9 +171,11 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
     }
   }
   const extras: ExtraProvider[] = [...parsedPrior.providers];
+  const requests = inputs.requests.length > 0 ? inputs.requests : requestsFromEnv(r);
+  const from = (request: ProviderRequest) => (inputs.requests.length > 0 ? `--provider ${request.prefix}` : PROVIDERS_VAR);
   // Every --provider is checked before anything is asked or confirmed.
-  for (const request of inputs.requests) {
-    if (!builtinProvider(request.prefix) && (!isLitellmPrefix(request.prefix) || request.prefix in NOT_MODEL_PROVIDERS)) throw unknownPrefix(request.prefix, `--provider ${request.prefix}`);
+  for (const request of requests) {
+    if (!builtinProvider(request.prefix) && (!isLitellmPrefix(request.prefix) || request.prefix in NOT_MODEL_PROVIDERS)) throw unknownPrefix(request.prefix, from(request));
   }
 
   // ── removals first: a provider named both ways is a contradiction ──
@@ -167,7 +183,7 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
   for (const name of inputs.removals.map((n) => n.trim()).filter(Boolean)) {
     const spec = builtinProvider(name);
     const extra = extras.find((p) => p.prefix === name);
-    if (inputs.requests.some((q) => q.prefix === name || (spec !== undefined && builtinProvider(q.prefix) === spec))) {
+    if (requests.some((q) => q.prefix === name || (spec !== undefined && builtinProvider(q.prefix) === spec))) {
       throw new UserError('PROVIDER_CONFLICT', `--remove-provider ${name} and --provider ${name} contradict each other.`, { hint: 'Pass one of them.' });
     }
     let keys: string[];
@@ -205,7 +221,7 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
 
   // ── built-ins from their variables and flags ──
   for (const spec of PROVIDERS) {
-    const given = givenBuiltin(r, spec, inputs.requests);
+    const given = givenBuiltin(r, spec, requests);
     if (!given) continue;
     if (removedIds.has(spec.id)) {
       r.warnings.push(`${given.source} was ignored: ${spec.id} is being removed.`);
@@ -222,7 +238,7 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
   }
 
   // ── --provider requests ──
-  for (const request of inputs.requests) {
+  for (const request of requests) {
     const spec = builtinProvider(request.prefix);
     if (spec) {
       await requestBuiltin(r, spec, request, { current: builtinValue, set: (value) => {
