@@ -272,6 +272,16 @@ describe('--remove-provider', () => {
     expect(render(result, ctx.out.style)).toContain('removed groq: groq/*, groq-llama-3.3-70b (GROQ_API_KEY out of .env)');
   });
 
+  it('adding providers and removing them again leaves .env and config.yaml as they were', async () => {
+    const dir = await newDir();
+    await setup({ dir, env: { AI_GATEWAY_OPENAI_API_KEY: 'sk-openai-0123456789' } });
+    const before = await files(dir);
+    await setup({ dir, options: { provider: [{ prefix: 'fireworks_ai' }], lmStudioBaseUrl: 'http://lmstudio.lan:1234/v1' }, env: { AI_GATEWAY_FIREWORKS_AI_API_KEY: FIREWORKS_KEY } });
+    expect(await names(dir)).toEqual(['openai/*', 'gpt-4o-mini', 'lm_studio/*', 'lm-studio-llama-3.2-3b', 'fireworks_ai/*']);
+    await setup({ dir, options: { removeProvider: ['fireworks_ai', 'lm_studio'] } });
+    expect(await files(dir)).toEqual(before);
+  });
+
   it("keeps a key your own entries still read, says so, and never touches those entries", async () => {
     const dir = await gatewayWithProviders();
     const { result, ctx } = await setup({ dir, options: { removeProvider: ['openai'] } });

@@ -86,8 +86,12 @@ export function renderEnv(existing: EnvFile | null, values: Readonly<Record<stri
   const groups = [...GROUPS, extraGroup(options.extraKeys ?? [])];
   const managed = new Set(groups.flatMap((g) => g.keys));
   if (existing === null) return EnvFile.parse(freshText(groups, values));
-  const env = EnvFile.parse(existing.toString());
-  for (const key of options.remove ?? []) env.delete(key);
+  const removed = new Set(options.remove ?? []);
+  let env = EnvFile.parse(existing.toString());
+  for (const key of removed) env.delete(key);
+  // A group whose last key was removed loses its comment too (a removed provider leaves no trace).
+  const emptied = groups.filter((g) => g.keys.some((k) => removed.has(k)) && !g.keys.some((k) => env.has(k) || (values[k] ?? '') !== ''));
+  if (emptied.length > 0) env = EnvFile.parse(emptied.reduce((text, group) => withoutComment(text, group.comment), env.toString()));
   const blocks: string[] = [];
   for (const group of groups) {
     const missing: string[] = [];
@@ -119,4 +123,19 @@ function freshText(groups: readonly EnvGroup[], values: Readonly<Record<string, 
     sections.push([...group.comment.map((c) => `# ${c}`), ...present.map((k) => `${k}=${formatValue(values[k] ?? '')}`)].join('\n'));
   }
   return `${sections.join('\n\n')}\n`;
+}
+
+/** `text` without the comment lines of a group, when they stand alone (followed by a blank line or the end). */
+function withoutComment(text: string, comment: readonly string[]): string {
+  const lines = text.split('\n');
+  const block = comment.map((c) => `# ${c}`);
+  for (let i = 0; i + block.length <= lines.length; i++) {
+    if (!block.every((line, j) => lines[i + j] === line)) continue;
+    const after = lines[i + block.length];
+    if (after !== undefined && after.trim() !== '') continue;
+    const from = i > 0 && lines[i - 1]?.trim() === '' ? i - 1 : i;
+    lines.splice(from, block.length + (i - from));
+    return lines.join('\n');
+  }
+  return text;
 }
