@@ -239,6 +239,18 @@ describe('any other LiteLLM provider (--provider <prefix>)', () => {
     prompts.assertDone();
     expect((await readEnv(dir)).get('FIREWORKS_AI_API_KEY')).toBe(FIREWORKS_KEY);
     expect(await names(dir)).toEqual(['fireworks_ai/*']);
+
+    // The prefix question refuses what LiteLLM does not know, naming the close ones.
+    const wrong = scriptedPrompts([
+      { id: 'profile', answer: 'medium' },
+      { id: 'budget', answer: 'test' },
+      { id: 'nginx', answer: true },
+      { id: 'bind', answer: '127.0.0.1' },
+      { id: 'ports', answer: 'default' },
+      { id: 'providers', answer: 'other' },
+      { id: 'provider.other', answer: 'fireworks' },
+    ]);
+    await expect(setup({ dir: await newDir(), prompts: wrong })).rejects.toThrow('"fireworks" is not a LiteLLM model provider prefix; did you mean fireworks_ai?');
   });
 });
 

@@ -120,6 +120,16 @@ function requestsFromEnv(r: Resolver): ProviderRequest[] {
   return providers.map((p) => (named.has(p.prefix) ? { prefix: p.prefix, keyEnv: p.keyEnv } : { prefix: p.prefix }));
 }
 
+/** Known prefixes that contain the given one or are contained in it, ignoring "_" and "-" ("fireworks" → fireworks_ai). */
+function closePrefixes(prefix: string): string[] {
+  const needle = prefix.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (needle.length < 2) return [];
+  return modelProviderPrefixes().filter((p) => {
+    const flat = p.replace(/[^a-z0-9]/g, '');
+    return flat.includes(needle) || needle.includes(flat);
+  });
+}
+
 /** A prefix LiteLLM does not know, with the closest names and the whole list. */
 function unknownPrefix(prefix: string, source: string): UserError {
   const known = modelProviderPrefixes();
@@ -128,11 +138,7 @@ function unknownPrefix(prefix: string, source: string): UserError {
       hint: 'Configure it in config.yaml by hand (see docs.litellm.ai), or pass a model provider prefix to --provider.',
     });
   }
-  const needle = prefix.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const close = known.filter((p) => {
-    const flat = p.replace(/[^a-z0-9]/g, '');
-    return needle.length >= 2 && (flat.includes(needle) || needle.includes(flat));
-  });
+  const close = closePrefixes(prefix);
   return new UserError('UNKNOWN_PROVIDER', `Unknown provider prefix "${prefix}" (from ${source}).${close.length > 0 ? ` Did you mean ${close.slice(0, 5).join(', ')}?` : ''} LiteLLM knows: ${known.join(', ')}.`, {
     hint: `Pass one of LiteLLM's prefixes, e.g. --provider ${close[0] ?? 'fireworks_ai'} (the part before "/" in a LiteLLM model name).`,
     details: { prefix, suggestions: close, known },
@@ -275,7 +281,9 @@ export async function resolveProviders(r: Resolver, inputs: ProviderInputs): Pro
               const p = text.trim();
               if (p === '') return true;
               if (builtinProvider(p)) return `${p} is in the list above; choose it there`;
-              return isLitellmPrefix(p) && !(p in NOT_MODEL_PROVIDERS) ? true : unknownPrefix(p, 'the answer').message;
+              if (isLitellmPrefix(p) && !(p in NOT_MODEL_PROVIDERS)) return true;
+              const close = closePrefixes(p);
+              return `"${p}" is not a LiteLLM model provider prefix${close.length > 0 ? `; did you mean ${close.slice(0, 5).join(', ')}?` : ' (see https://docs.litellm.ai/docs/providers)'}`;
             },
             flagHint: '--provider <prefix>',
           })
