@@ -104,6 +104,27 @@ describe('health endpoints', () => {
   });
 });
 
+describe('graceful shutdown (SIGTERM)', () => {
+  it('stops accepting, finishes the request in flight, then resolves', async () => {
+    const gw = await start({ streamIntervalMs: 80 });
+    const streaming = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const response = await streaming;
+    const draining = gw.drain(10_000);
+    let drained = false;
+    void draining.then(() => (drained = true));
+    const refused = await fetch(`${gw.url}/health/liveliness`).then(() => null, (e: Error & { cause?: { code?: string } }) => e.cause?.code);
+    expect(refused).toBe('ECONNREFUSED');
+    expect(drained).toBe(false);
+    const text = await response.text();
+    expect(text).toContain('[DONE]');
+    await draining;
+  });
+});
+
 describe('authentication (contract §2, §12.2)', () => {
   it('rejects a request without a key with the exact envelope', async () => {
     const res = await call(url, '/v1/models');

@@ -42,6 +42,8 @@ export interface StandinOptions {
   uiUsername?: string;
   uiPassword?: string;
   storeModelInDb?: boolean;
+  /** false = DISABLE_SCHEMA_UPDATE=true: check the connection at boot, create no tables. Default true. */
+  schemaUpdate?: boolean;
   generalSettings?: Record<string, unknown>;
   /** One line per request (uvicorn format) and boot messages; default: silent. */
   log?: (line: string, stream?: 'stdout' | 'stderr') => void;
@@ -92,6 +94,8 @@ export interface StandinHandle {
     StandinOptions & { models: Required<StandinModel>[] };
   /** Simulate the database going away (false) or coming back (true). */
   setDbUp(up: boolean): void;
+  /** SIGTERM's graceful part: stop accepting, finish what is in flight (at most timeoutMs), liveliness 503 meanwhile. */
+  drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 

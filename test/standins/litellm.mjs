@@ -540,8 +540,12 @@ class PostgresStore extends BaseStore {
     }
   }
 
-  /** Like `prisma migrate deploy` at boot: retry until PostgreSQL answers, then create the tables. */
-  async prepare({ waitMs = 60_000, signal } = {}) {
+  /**
+   * Like `prisma migrate deploy` at boot: retry until PostgreSQL answers, then create the tables.
+   * With `schemaUpdate: false` (DISABLE_SCHEMA_UPDATE=true, as on every replica but the migrator)
+   * only the connection is checked: the tables are someone else's job, and queries fail until they exist.
+   */
+  async prepare({ waitMs = 60_000, signal, schemaUpdate = true } = {}) {
     const { default: pg } = await import('pg');
     this.pool = new pg.Pool({
       connectionString: this.databaseUrl,
@@ -555,7 +559,7 @@ class PostgresStore extends BaseStore {
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw new Error('aborted');
       try {
-        await this.pool.query(SCHEMA_SQL);
+        await this.pool.query(schemaUpdate ? SCHEMA_SQL : 'SELECT 1');
         return;
       } catch (err) {
         const msg = `Error: P1001: Can't reach database server at \`${this.where}\` (${err.message})`;
@@ -876,6 +880,7 @@ export async function startLiteLLMStandin(input = {}) {
     dbWaitMs: 60_000,
     uiUsername: 'admin',
     storeModelInDb: false,
+    schemaUpdate: true,
     generalSettings: {},
     ...input,
   };
@@ -892,21 +897,37 @@ export async function startLiteLLMStandin(input = {}) {
   if (options.uiPassword === undefined) options.uiPassword = options.masterKey;
 
   const store = createStore(options, log);
-  const state = { options, store, log, models: options.models, closed: false, timers: new Set() };
-  const server = http.createServer((req, res) => handleRequest(state, req, res));
+  const state = { options, store, log, models: options.models, closed: false, draining: false, timers: new Set() };
+  /** Requests in progress per socket: a draining server closes a socket once it is idle. */
+  const busy = new Map();
+  const server = http.createServer((req, res) => {
+    busy.set(req.socket, (busy.get(req.socket) ?? 0) + 1);
+    if (state.draining) res.setHeader('connection', 'close');
+    res.on('close', () => {
+      const left = (busy.get(req.socket) ?? 1) - 1;
+      busy.set(req.socket, left);
+      if (left === 0 && state.draining) req.socket.end();
+      if (state.draining) state.onIdle?.();
+    });
+    handleRequest(state, req, res);
+  });
   server.keepAliveTimeout = 5000;
   const sockets = new Set();
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
   });
+  const inFlight = () => [...busy.values()].reduce((a, b) => a + b, 0);
 
   const abort = new AbortController();
   const port = options.port || (options.bootDelayMs > 0 ? await reserveFreePort(options.host) : 0);
   const ready = (async () => {
     // Migrations (DB wait + schema) and the simulated boot time run side by side, like Prisma's.
     await Promise.all([
-      store.prepare({ waitMs: options.dbWaitMs, signal: abort.signal }),
+      store.prepare({ waitMs: options.dbWaitMs, signal: abort.signal, schemaUpdate: options.schemaUpdate }),
       sleep(options.bootDelayMs, abort.signal),
     ]);
     if (state.closed) throw new Error('closed during boot');
@@ -920,6 +941,28 @@ export async function startLiteLLMStandin(input = {}) {
     store,
     requests: store.requests,
     options,
+    /**
+     * Graceful shutdown as uvicorn does it on SIGTERM: stop accepting connections, let the requests
+     * in progress finish (their answers carry `Connection: close`), close idle keep-alive connections,
+     * and answer 503 {"status":"shutting_down"} on liveliness meanwhile. Resolves when nothing is in
+     * flight any more, or after `timeoutMs` (GRACEFUL_SHUTDOWN_TIMEOUT).
+     */
+    async drain(timeoutMs = 30_000) {
+      if (state.draining || state.closed) return;
+      state.draining = true;
+      if (server.listening) server.close();
+      for (const s of sockets) if (!busy.get(s)) s.end();
+      if (inFlight() === 0) return;
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        state.onIdle = () => {
+          if (inFlight() === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+    },
     /** Simulate the database going away (or coming back). */
     setDbUp(up) {
       store.forcedDown = !up;
@@ -1261,7 +1304,11 @@ function requireDb(store, makeError) {
 // Handlers: health
 // ---------------------------------------------------------------------------------------------
 
-const alive = () => "I'm alive!";
+function alive(ctx) {
+  // LiteLLM answers 503 while draining, so a load balancer stops sending new work.
+  if (ctx.state.draining) return sendJson(ctx.res, 503, { status: 'shutting_down' });
+  return "I'm alive!";
+}
 
 async function dbStatus(store) {
   if (!store.configured) return 'Not connected';
@@ -2200,7 +2247,8 @@ async function main(argv, env) {
   const host = flags.host ?? env.HOST ?? '0.0.0.0';
   let port = Number(flags.port ?? env.PORT ?? 4000);
 
-  if (databaseUrl) out('LiteLLM: Running prisma migrate deploy (stand-in)');
+  if (databaseUrl && isTrue(env.DISABLE_SCHEMA_UPDATE) && !flags.skip_server_startup) out('LiteLLM: DISABLE_SCHEMA_UPDATE is set - skipping schema update (stand-in)');
+  else if (databaseUrl) out('LiteLLM: Running prisma migrate deploy (stand-in)');
   if (fault === 'exit-after-boot') {
     await sleep(bootDelayMs);
     const where = (() => { try { const u = new URL(databaseUrl ?? 'postgresql://db:5432'); return `${u.hostname}:${u.port || 5432}`; } catch { return 'db:5432'; } })();
@@ -2244,6 +2292,8 @@ async function main(argv, env) {
     uiUsername: env.UI_USERNAME || 'admin',
     uiPassword: env.UI_PASSWORD || masterKey || undefined,
     storeModelInDb: isTrue(env.STORE_MODEL_IN_DB) || general.store_model_in_db === true,
+    // proxy_cli.py: DISABLE_SCHEMA_UPDATE=true skips `prisma migrate deploy` (one migrator, many replicas).
+    schemaUpdate: !isTrue(env.DISABLE_SCHEMA_UPDATE),
     log: out,
   });
   running = handle;
@@ -2293,8 +2343,13 @@ function installSignalHandlers(out) {
     if (stopping) return;
     stopping = true;
     out(`INFO:     Shutting down (${signal})`);
-    const force = setTimeout(() => process.exit(0), 2000);
+    const graceMs = Number(process.env.GRACEFUL_SHUTDOWN_TIMEOUT ?? 30) * 1000;
+    const force = setTimeout(() => process.exit(0), graceMs + 2000);
     force.unref();
+    if (running) {
+      out('INFO:     Waiting for connections to close. (CTRL+C to force quit)');
+      await running.drain(graceMs).catch(() => {});
+    }
     await running?.close().catch(() => {});
     out('INFO:     Finished server process');
     process.exit(0);
