@@ -16,6 +16,7 @@ import { registerStart } from './start/start.command.js';
 import { registerStop } from './stop/stop.command.js';
 import { registerStatus } from './status/status.command.js';
 import { registerLogs } from './logs/logs.command.js';
+import { registerScale } from './scale/scale.command.js';
 import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
 
@@ -28,6 +29,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['stop', registerStop],
   ['status', registerStatus],
   ['logs', registerLogs],
+  ['scale', registerScale],
   ['key', registerKeyCommand],
   ['models', registerModelsCommand],
   ['openapi', registerOpenapiCommand],

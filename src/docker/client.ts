@@ -13,6 +13,7 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
     options.out.debug(`${program} ${args.join(' ')}`);
     const env = { ...options.env };
     for (const key of run.unsetEnv ?? []) delete env[key];
+    Object.assign(env, run.extraEnv);
     const streaming = run.onStdout !== undefined || run.onStderr !== undefined;
     const child = execa(program, args, {
       env,

@@ -8,6 +8,8 @@ import { parseDocument } from 'yaml';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { FILES, loadGateway, type Gateway } from '../gateway/layout.js';
+import { stackServiceNames } from '../gateway/render/stack.js';
+import { scaleOf } from '../gateway/scale.js';
 import { SERVICES } from '../gateway/settings.js';
 import { ComposeProject } from './compose.js';
 import type { DockerEngine } from './engine.js';
@@ -47,6 +49,8 @@ export async function loadStack(ctx: Context): Promise<Stack> {
   if (!gateway.settings.nginx && services.includes(SERVICES.nginx)) {
     throw new UserError('FILES_OUT_OF_DATE', `.env says USE_NGINX=no but ${gateway.path(FILES.compose)} still defines nginx.`, { hint: setupHint });
   }
+  // ENGINE=swarm: the services of docker-stack.yml (Redis and the one-shot migrators too).
+  if (scaleOf(gateway.settings).engine === 'swarm') return { gateway, project: gateway.settings.projectName, services: stackServiceNames(gateway.settings) };
   return { gateway, project: gateway.settings.projectName, services };
 }
 

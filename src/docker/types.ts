@@ -28,6 +28,8 @@ export interface RunOptions {
    * we remove `.env`'s own keys so the file stays the single source of truth.
    */
   unsetEnv?: readonly string[];
+  /** Variables added to the child's environment (non-secret values only: `docker stack deploy` interpolation). */
+  extraEnv?: Readonly<Record<string, string>>;
   /** Called with output as it arrives (logs --follow); the result still holds all of it. */
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;

@@ -14,6 +14,8 @@ export const FILES = {
   config: 'config.yaml',
   compose: 'docker-compose.yml',
   override: 'docker-compose.override.yml',
+  /** ENGINE=swarm: the stack `docker stack deploy` runs (src/gateway/render/stack.ts). */
+  stack: 'docker-stack.yml',
   nginx: join('nginx', 'nginx.conf'),
   gitignore: '.gitignore',
 } as const;

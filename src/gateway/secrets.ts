@@ -75,6 +75,14 @@ export const SECRET_SPECS: readonly SecretSpec[] = [
     generate: (random) => randomString(random, 48, alphabets.alphanumeric),
     validate: passwordRule(ENV.webuiSecret, 16, PLAIN_VALUE, PLAIN_TEXT),
   },
+  {
+    // Generated for every gateway (used once Redis runs: replicas, --redis, the Kubernetes export).
+    envKey: ENV.redisPassword,
+    sourceVar: 'AI_GATEWAY_REDIS_PASSWORD',
+    label: 'Redis password',
+    generate: (random) => randomString(random, 32, alphabets.alphanumeric),
+    validate: passwordRule(ENV.redisPassword, 16, URL_SAFE, 'letters, digits, ".", "_", "~" and "-" (it goes into REDIS_URL)'),
+  },
 ];
 
 /** Non-secret account names that go with the secrets. */

@@ -82,7 +82,23 @@ export const ENV = {
   uiPassword: 'UI_PASSWORD',
   webuiSecret: 'WEBUI_SECRET_KEY',
   virtualKey: 'VIRTUAL_KEY',
+  // Past one machine (src/gateway/scale.ts): the engine, replicas and the shared state they need.
+  engine: 'ENGINE',
+  litellmReplicas: 'LITELLM_REPLICAS',
+  webuiReplicas: 'WEBUI_REPLICAS',
+  useRedis: 'USE_REDIS',
+  redisImage: 'REDIS_IMAGE',
+  redisPassword: 'REDIS_PASSWORD',
+  postgresMaxConnections: 'POSTGRES_MAX_CONNECTIONS',
 } as const;
+
+/** Where the stack runs: Docker Compose on this machine (the default) or a Docker Swarm (`docker stack deploy`). */
+export const ENGINES = ['compose', 'swarm'] as const;
+export type Engine = (typeof ENGINES)[number];
+/** Pinned like the other images: Redis >= 7 is what LiteLLM asks for. */
+export const DEFAULT_REDIS_IMAGE = 'redis:7.4-alpine';
+/** PostgreSQL's own default max_connections. */
+export const DEFAULT_POSTGRES_MAX_CONNECTIONS = 100;
 
 /** `.env` variables whose values are secrets: never printed, masked in diffs. */
 export const SECRET_ENV_KEYS: readonly string[] = [
@@ -92,6 +108,7 @@ export const SECRET_ENV_KEYS: readonly string[] = [
   ENV.uiPassword,
   ENV.webuiSecret,
   ENV.virtualKey,
+  ENV.redisPassword,
 ];
 
 export const MASTER_KEY_PATTERN = /^sk-[A-Za-z0-9_-]{20,}$/;
@@ -104,6 +121,7 @@ const yesNo = z.pipe(
   z.pipe(lowercased, z.enum(['yes', 'no', 'true', 'false', '1', '0'])),
   z.transform((v) => v === 'yes' || v === 'true' || v === '1'),
 );
+const replicas = z.coerce.number().check(z.int(), z.gte(1), z.lte(64));
 const image = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const settingsSchema = z
@@ -122,12 +140,21 @@ const settingsSchema = z
     [ENV.postgresImage]: image(DEFAULT_IMAGES.postgres),
     [ENV.openWebuiImage]: image(DEFAULT_IMAGES.openWebui),
     [ENV.nginxImage]: image(DEFAULT_IMAGES.nginx),
+    [ENV.engine]: z._default(z.pipe(lowercased, z.enum(ENGINES)), 'compose'),
+    [ENV.litellmReplicas]: z._default(replicas, 1),
+    [ENV.webuiReplicas]: z._default(replicas, 1),
+    [ENV.useRedis]: z._default(yesNo, false),
+    [ENV.redisImage]: image(DEFAULT_REDIS_IMAGE),
+    [ENV.postgresMaxConnections]: z._default(z.coerce.number().check(z.int(), z.gte(20), z.lte(100_000)), DEFAULT_POSTGRES_MAX_CONNECTIONS),
   })
   .check(
     z.superRefine((v, ctx) => {
       if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
       if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
       if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
+      for (const key of [ENV.litellmReplicas, ENV.webuiReplicas] as const) {
+        if (v[ENV.engine] === 'compose' && v[key] > 1) ctx.addIssue({ code: 'custom', path: [key], message: 'more than one replica needs ENGINE=swarm' });
+      }
     }),
   );
 
@@ -140,6 +167,17 @@ export interface GatewaySettings {
   exposePostgres: boolean;
   ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
   images: Record<ServiceImageKey, string>;
+  /** Absent means the defaults: Compose, one replica each, no Redis (src/gateway/scale.ts reads it). */
+  scale?: ScaleSettings;
+}
+
+export interface ScaleSettings {
+  engine: Engine;
+  replicas: { litellm: number; openWebui: number };
+  /** USE_REDIS=yes; more than one replica turns Redis on whatever it says (scale.ts: usesRedis). */
+  redis: boolean;
+  redisImage: string;
+  postgresMaxConnections: number;
 }
 
 /** Read and validate the non-secret settings from `.env`. */
@@ -171,6 +209,13 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       postgres: v[ENV.postgresImage],
       openWebui: v[ENV.openWebuiImage],
       nginx: v[ENV.nginxImage],
+    },
+    scale: {
+      engine: v[ENV.engine],
+      replicas: { litellm: v[ENV.litellmReplicas], openWebui: v[ENV.webuiReplicas] },
+      redis: v[ENV.useRedis],
+      redisImage: v[ENV.redisImage],
+      postgresMaxConnections: v[ENV.postgresMaxConnections],
     },
   };
 }

@@ -9,6 +9,10 @@ export interface TestImages {
   openWebui: string;
   /** Like nginx:alpine (nginx 1.22 inside). */
   nginx: string;
+  /** Like redis:7.4-alpine (Debian's redis-server 7.0 inside). */
+  redis: string;
+  /** The LiteLLM image reporting a newer version: a different image to roll to. */
+  litellmNext: string;
   /** LiteLLM image with STANDIN_FAULT=never-ready. */
   litellmNeverReady: string;
   /** LiteLLM image with STANDIN_FAULT=exit-after-boot. */

@@ -7,12 +7,14 @@
 //   node test/testbed/images.mjs      → builds what is missing, prints the image names as JSON
 //
 // Image names (tags are content hashes):
-//   ai-gateway-test/base:<h>        debootstrap minbase + postgresql-15, nginx-light, nodejs, python3, curl, wget
+//   ai-gateway-test/base:<h>        debootstrap minbase + postgresql-15, nginx-light, nodejs, python3, redis-server, curl, wget
 //   ai-gateway-test/postgres:<h>    like postgres:16
 //   ai-gateway-test/litellm:<h>     like docker.litellm.ai/berriai/litellm:main-stable (Node stand-in)
 //   ai-gateway-test/litellm:never-ready-<h>, ai-gateway-test/litellm:exit-after-boot-<h>   broken variants
+//   ai-gateway-test/litellm:next-<h>  the same stand-in reporting a newer version (a rolling update's target)
 //   ai-gateway-test/open-webui:<h>  like ghcr.io/open-webui/open-webui:main (Node stand-in)
 //   ai-gateway-test/nginx:<h>       like nginx:alpine
+//   ai-gateway-test/redis:<h>       like redis:7.4-alpine
 // Each is also tagged `:latest` (the fault variants `:never-ready` / `:exit-after-boot`) for use by hand.
 
 import { spawn } from 'node:child_process';
@@ -35,7 +37,7 @@ export const BASE_SPEC = {
   suite: 'bookworm',
   variant: 'minbase',
   mirror: 'http://deb.debian.org/debian',
-  include: ['ca-certificates', 'curl', 'nginx-light', 'nodejs', 'postgresql-15', 'procps', 'python3', 'wget'],
+  include: ['ca-certificates', 'curl', 'nginx-light', 'nodejs', 'postgresql-15', 'procps', 'python3', 'redis-server', 'wget'],
 };
 
 /** Where the debootstrapped root filesystems are kept between runs. */
@@ -276,13 +278,19 @@ async function ensureServiceImage(name, baseRef, extras, log) {
 }
 
 /** A broken variant of the LiteLLM image: the same image with STANDIN_FAULT set. */
-async function ensureFaultVariant(litellmRef, fault, log) {
-  const tagPart = `${fault}-${shortHash(`${litellmRef}\0${fault}`)}`;
+function ensureFaultVariant(litellmRef, fault, log) {
+  return ensureVariant(litellmRef, fault, `STANDIN_FAULT=${fault}`, log);
+}
+
+/** A variant of the LiteLLM image: the same image with one more ENV line (a new image ID). */
+async function ensureVariant(litellmRef, name, envLine, log) {
+  const fault = name;
+  const tagPart = `${fault}-${shortHash(`${litellmRef}\0${envLine}`)}`;
   const ref = `${PREFIX}/litellm:${tagPart}`;
   if (!(await imageExists(ref))) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ai-gateway-image-litellm-${fault}-`));
     try {
-      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\nENV STANDIN_FAULT=${fault}\n`);
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\nENV ${envLine}\n`);
       log(`building ${ref}`);
       await stream('docker', ['build', '--quiet', '-t', ref, dir], { log: quietLegacyBuilder(log), env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     } finally {
@@ -296,7 +304,7 @@ async function ensureFaultVariant(litellmRef, fault, log) {
 /**
  * Make sure every test image exists; build what is missing.
  * @param {{log?: (line: string) => void}} [options]
- * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, litellmNeverReady: string, litellmExitAfterBoot: string}>}
+ * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, redis: string, litellmNeverReady: string, litellmExitAfterBoot: string, litellmNext: string}>}
  */
 export async function ensureTestImages({ log = () => {} } = {}) {
   const engine = await ensureDockerEngine({ log });
@@ -306,9 +314,12 @@ export async function ensureTestImages({ log = () => {} } = {}) {
   const litellm = await ensureServiceImage('litellm', base, { standins: ['litellm.mjs'], packages: ['pg', 'yaml'] }, log);
   const openWebui = await ensureServiceImage('open-webui', base, { standins: ['open-webui.mjs'] }, log);
   const nginx = await ensureServiceImage('nginx', base, {}, log);
+  const redis = await ensureServiceImage('redis', base, {}, log);
   const litellmNeverReady = await ensureFaultVariant(litellm, 'never-ready', log);
   const litellmExitAfterBoot = await ensureFaultVariant(litellm, 'exit-after-boot', log);
-  return { base, postgres, litellm, openWebui, nginx, litellmNeverReady, litellmExitAfterBoot };
+  // A newer release of the same image (rolling updates need a different image to roll to).
+  const litellmNext = await ensureVariant(litellm, 'next', 'STANDIN_VERSION=1.80.1-standin', log);
+  return { base, postgres, litellm, openWebui, nginx, redis, litellmNeverReady, litellmExitAfterBoot, litellmNext };
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

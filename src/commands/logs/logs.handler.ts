@@ -10,6 +10,7 @@ import type { Style } from '../../core/output.js';
 import { byService, projectContainers } from '../../docker/containers.js';
 import { daemonError, ensureDocker } from '../../docker/engine.js';
 import { composeProject, loadStack } from '../../docker/stack.js';
+import { scaleOf } from '../../gateway/scale.js';
 
 export const optionsSchema = z.object({
   args: z.pipe(
@@ -52,6 +53,7 @@ export async function run(ctx: Context, options: LogsOptions): Promise<LogsResul
     });
   }
   const services = options.args.length > 0 ? options.args : stack.services;
+  if (scaleOf(stack.gateway.settings).engine === 'swarm') return swarmLogs(ctx, stack.project, services, options);
   const engine = await ensureDocker(ctx);
   const containers = byService(await projectContainers(ctx, stack.project));
   const present = services.filter((s) => containers.has(s));
@@ -101,6 +103,34 @@ export async function run(ctx: Context, options: LogsOptions): Promise<LogsResul
   }
   sink.end();
   return { project: stack.project, services: present, ...(ctx.out.json ? { lines: collected } : {}) };
+}
+
+/** ENGINE=swarm: `docker service logs` per service (every replica's lines, prefixed with the task). */
+async function swarmLogs(ctx: Context, project: string, services: string[], options: LogsOptions): Promise<LogsResult> {
+  const { stackServices, serviceName } = await import('../../docker/swarm.js');
+  const existing = new Set((await stackServices(ctx, project)).map((s) => s.service));
+  const present = services.filter((s) => existing.has(s));
+  if (present.length === 0) {
+    ctx.out.warn(`No service of ${services.join(', ')} exists: the stack is not deployed ("ai-gateway start" deploys it).`);
+    return { project, services, ...(ctx.out.json ? { lines: [] } : {}) };
+  }
+  const collected: string[] = [];
+  const sink = lineSink((line) => (ctx.out.json ? collected.push(ctx.out.redact(line)) : ctx.out.raw(`${line}\n`)));
+  await Promise.all(
+    present.map(async (service) => {
+      const own = lineSink((line) => sink.write(`${line}\n`));
+      const args = ['service', 'logs', '--no-trunc'];
+      if (options.follow) args.push('--follow');
+      if (options.tail !== undefined) args.push('--tail', String(options.tail));
+      if (options.since !== undefined) args.push('--since', options.since);
+      if (options.timestamps) args.push('--timestamps');
+      const result = await ctx.docker.docker([...args, serviceName(project, service)], { onStdout: (c) => own.write(c), onStderr: (c) => own.write(c) });
+      own.end();
+      if (result.exitCode !== 0 && !result.cancelled) throw daemonError(ctx, result);
+    }),
+  );
+  sink.end();
+  return { project, services: present, ...(ctx.out.json ? { lines: collected } : {}) };
 }
 
 /** Cuts a stream into whole lines, so masking sees every secret in one piece. */

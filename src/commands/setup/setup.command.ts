@@ -66,6 +66,13 @@ export function registerSetup(program: Command, action: ActionFactory): void {
     .addOption(new Option('--provider-key-env <NAME>', 'the .env variable for the key of the --provider before it (default <PREFIX>_API_KEY; the key itself comes from AI_GATEWAY_<NAME> or a hidden prompt)').argParser(providers.keyEnv))
     .addOption(new Option('--provider-base-url <url>', 'the endpoint of the --provider before it, as the LiteLLM container reaches it').argParser(providers.baseUrl))
     .addOption(new Option('--remove-provider <id>', 'take a provider out: its managed config.yaml entries and its key in .env (asks first; --yes to confirm); repeatable').argParser(collect))
+    .addOption(new Option('--engine <engine>', 'compose (this machine, the default) or swarm (docker stack deploy, replicas)').env('AI_GATEWAY_ENGINE'))
+    .addOption(new Option('--replicas <n>', 'LiteLLM replicas (more than 1 needs --engine swarm; turns Redis on)').env('AI_GATEWAY_REPLICAS'))
+    .addOption(new Option('--webui-replicas <n>', 'Open WebUI replicas (more than 1: its own PostgreSQL database and Redis)').env('AI_GATEWAY_WEBUI_REPLICAS'))
+    .option('--redis', 'run Redis for shared rate limits and router state even with one replica (env AI_GATEWAY_REDIS=yes|no)')
+    .option('--no-redis', 'no Redis unless replicas need it (the default)')
+    .addOption(new Option('--redis-image <ref>', 'Redis image').env('AI_GATEWAY_REDIS_IMAGE'))
+    .addOption(new Option('--postgres-max-connections <n>', "PostgreSQL max_connections; setup refuses one smaller than replicas x workers x pool").env('AI_GATEWAY_POSTGRES_MAX_CONNECTIONS'))
     .option('--dry-run', 'show what would change (create / update / unchanged, with a diff; secrets masked) and write nothing')
     .addHelpText(
       'after',
@@ -90,7 +97,8 @@ Examples:
   npx ai-gateway setup                                   # interactive
   ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
   AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
-  ai-gateway setup --dry-run                             # preview the changes`,
+  ai-gateway setup --dry-run                             # preview the changes
+  ai-gateway setup --yes --engine swarm --replicas 2     # Docker Swarm, two LiteLLM replicas, Redis`,
     )
     .action(action('setup', () => import('./setup.handler.js')));
 }

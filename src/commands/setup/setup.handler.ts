@@ -16,7 +16,9 @@ import { EnvFile } from '../../gateway/env-file.js';
 import { FILES } from '../../gateway/layout.js';
 import { providerSecretKeys } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
-import { parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
+import { litellmPoolLimit, parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
+import { renderStack } from '../../gateway/render/stack.js';
+import { connectionBudget, usesRedis } from '../../gateway/scale.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
 import { renderNginxConf } from '../../gateway/render/nginx.js';
@@ -38,6 +40,7 @@ import { resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
 import { resolveProviders, type ProviderChange } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
+import { resolveScale } from './answers/scale.js';
 import { resolveSecrets } from './answers/secrets.js';
 import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
@@ -71,6 +74,12 @@ export const optionsSchema = z.object({
   providerBaseUrl: z.optional(z.unknown()),
   removeProvider: z.optional(z.array(z.string())),
   dryRun: z.optional(z.boolean()),
+  engine: z.optional(z.string()),
+  replicas: text,
+  webuiReplicas: text,
+  redis: z.optional(z.boolean()),
+  redisImage: z.optional(z.string()),
+  postgresMaxConnections: text,
   args: z.optional(z.array(z.unknown())),
 });
 
@@ -104,6 +113,14 @@ export interface SetupResult {
     exposePostgres: boolean;
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
+    /** Engine, replicas, Redis and the PostgreSQL connection budget (docs/architecture.md: past one machine). */
+    scale: {
+      engine: string;
+      replicas: { litellm: number; openWebui: number };
+      redis: boolean;
+      postgresMaxConnections: number;
+      connectionsNeeded: number;
+    };
   };
   /** Configured providers after this run: built-in ids, then other LiteLLM prefixes. */
   providers: string[];
@@ -123,9 +140,9 @@ export const defaultProbes: SetupProbes = {
 };
 
 /** Files that mark a directory as a gateway (and are backed up before a recreate). */
-const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
+const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, 'nginx/nginx.conf', FILES.stack] as const;
 /** Files rendered whole (not merged): each carries this mark in its header comment. */
-const REWRITTEN_FILES = [FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
+const REWRITTEN_FILES = [FILES.compose, FILES.override, 'nginx/nginx.conf', FILES.stack] as const;
 const MANAGED_MARK = 'managed by ai-gateway';
 
 export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
@@ -182,7 +199,9 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
-  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
+  const base = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
+  const scaled = resolveScale(resolver, base, litellmPoolLimit(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)));
+  const settings: GatewaySettings = { ...base, scale: scaled.scale };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   if (!isLoopback(bind)) {
@@ -198,10 +217,10 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
 
   // ── render ──
-  const envValues: Record<string, string> = { ...settingsToEnv(settings), ...secrets.values, ...providers.values };
+  const envValues: Record<string, string> = { ...settingsToEnv(settings), ...scaled.values, ...secrets.values, ...providers.values };
   const env = renderEnv(prior, envValues, { extraKeys: providers.extraKeys, remove: providers.remove });
   settingsFromEnv(env, join(ctx.dir, FILES.env)); // the file we write must read back as these settings
-  const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection, extras: providers.extras }, configLabel);
+  const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection, extras: providers.extras, redis: usesRedis(scaled.scale) }, configLabel);
   resolver.warnings.push(...config.notes);
 
   const rendered: [string, string][] = [
@@ -210,6 +229,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.compose, renderCompose(settings)],
     [FILES.override, renderOverride(settings)],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
+    ...(scaled.scale.engine === 'swarm' ? ([[FILES.stack, renderStack(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
@@ -268,6 +288,13 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       exposePostgres,
       ports,
       images,
+      scale: {
+        engine: scaled.scale.engine,
+        replicas: scaled.scale.replicas,
+        redis: usesRedis(scaled.scale),
+        postgresMaxConnections: scaled.scale.postgresMaxConnections,
+        connectionsNeeded: connectionBudget(settings, litellmPoolLimit(config.text)).total,
+      },
     },
     providers: [...providers.selection.map((p) => p.id), ...providers.extras.map((p) => p.prefix)],
     providerChanges: providers.changes,
@@ -320,6 +347,11 @@ export function render(result: SetupResult, style: Style): string {
   const workers = s.litellmWorkers === null ? "LiteLLM's default workers" : `${s.litellmWorkers} LiteLLM worker${s.litellmWorkers === 1 ? '' : 's'}`;
   lines.push(`Profile     ${s.resourceProfile} (${workers}, needs ~${(s.memoryNeededMb / 1024).toFixed(1)} GB)`);
   lines.push(`Budget      ${s.budgetProfile} ($${s.maxBudgetUsd} per ${s.budgetDuration})`);
+  if (s.scale.engine !== 'compose' || s.scale.redis) {
+    lines.push(
+      `Engine      ${s.scale.engine}: ${s.scale.replicas.litellm} LiteLLM / ${s.scale.replicas.openWebui} Open WebUI replica(s)${s.scale.redis ? ', Redis' : ''}; PostgreSQL connections ${s.scale.connectionsNeeded} of ${s.scale.postgresMaxConnections}`,
+    );
+  }
   lines.push(`API         ${result.urls.api}`);
   lines.push(`Open WebUI  ${result.urls.openWebui}`);
   lines.push(`LiteLLM UI  ${result.urls.adminUi}  (login: UI_USERNAME / UI_PASSWORD in .env)`);

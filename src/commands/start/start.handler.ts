@@ -26,6 +26,7 @@ import type { ExecResult } from '../../docker/types.js';
 import { waitForHealthy, type BackgroundUp, type ServiceProgress, type WaitResult } from '../../docker/wait-healthy.js';
 import type { Gateway } from '../../gateway/layout.js';
 import { loadGateway } from '../../gateway/layout.js';
+import { scaleOf } from '../../gateway/scale.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../status/status-view.js';
 import { litellmReadinessProbe } from './readiness.js';
@@ -89,6 +90,10 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
   let cancelDetection = async () => {};
   try {
+    if (scaleOf(settings).engine === 'swarm') {
+      const { startSwarm } = await import('./swarm.js');
+      return await startSwarm(ctx, options, stack, deps, timeoutSeconds);
+    }
     const serverVersion = await checkDaemon(ctx);
     // Compose v1 alone takes half a second (seconds on a busy machine) to say its version: find
     // it while the checks below run, and stop looking when it turns out not to be needed.

@@ -20,6 +20,9 @@ export interface ServiceRow {
   containerId: string | null;
   exitCode: number | null;
   startedAt: string | null;
+  /** ENGINE=swarm: tasks running/desired ("2/2"), and the service's update state while it has one. */
+  replicas?: string;
+  update?: string;
 }
 
 export function serviceRows(services: string[], containers: Map<string, ContainerInfo>): ServiceRow[] {

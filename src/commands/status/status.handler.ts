@@ -8,7 +8,10 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
-import { byService, projectContainers } from '../../docker/containers.js';
+import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
+import type { FailedTask } from '../../docker/swarm.js';
+import { scaleOf } from '../../gateway/scale.js';
+import { failedTasks, renderFailedTasks, renderSwarmTable, swarmRows } from './swarm-view.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
@@ -32,6 +35,9 @@ export interface StatusResult {
   litellmReadiness: { ready: boolean; detail: string } | null;
   urls: StackUrls;
   drift: Drift;
+  /** ENGINE=swarm: "swarm", and the tasks that failed (newest first). */
+  engine?: 'swarm';
+  failedTasks?: FailedTask[];
   /** Only with -o env: the lines to eval (never part of --json). */
   env?: [string, string][];
 }
@@ -45,15 +51,32 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
   await checkDaemon(ctx);
-  const containers = byService(await projectContainers(ctx, stack.project));
-  const services = serviceRows(stack.services, containers);
-  const expected = services.filter((s) => stack.services.includes(s.service));
+  const swarm = scaleOf(settings).engine === 'swarm';
+  let services: ServiceRow[];
+  let containers = new Map<string, ContainerInfo>();
+  let failed: FailedTask[] | undefined;
+  let drift: Drift;
+  if (swarm) {
+    const { stackServices } = await import('../../docker/swarm.js');
+    const swarmServices = await stackServices(ctx, stack.project);
+    services = swarmRows(stack.services, swarmServices);
+    failed = failedTasks(swarmServices);
+    // Swarm replaces tasks by itself: there is no container set to compare with the last start.
+    drift = { known: false, changedFiles: [], replacedContainers: [] };
+  } else {
+    containers = byService(await projectContainers(ctx, stack.project));
+    services = serviceRows(stack.services, containers);
+    drift = { known: false, changedFiles: [], replacedContainers: [] };
+  }
+  const expected = services.filter((s) => stack.services.includes(s.service) && s.state !== 'complete');
   const runningCount = expected.filter((s) => s.state === 'running').length;
   const state = runningCount === 0 ? 'stopped' : runningCount === expected.length ? 'running' : 'partial';
-  const litellm = containers.get(SERVICES.litellm);
-  const litellmReadiness = litellm?.state === 'running' ? await litellmReadinessProbe(ctx, settings).check(2_000) : null;
-  const record = state === 'stopped' ? null : await readStartRecord(ctx, ctx.dir);
-  const drift = compareWithRecord(record, await fingerprintFiles(ctx, ctx.dir), containers);
+  const litellmRunning = swarm ? services.some((s) => s.service === SERVICES.litellm && s.state === 'running') : containers.get(SERVICES.litellm)?.state === 'running';
+  const litellmReadiness = litellmRunning ? await litellmReadinessProbe(ctx, settings).check(2_000) : null;
+  if (!swarm) {
+    const record = state === 'stopped' ? null : await readStartRecord(ctx, ctx.dir);
+    drift = compareWithRecord(record, await fingerprintFiles(ctx, ctx.dir), containers);
+  }
   const result: StatusResult = {
     project: stack.project,
     dir: ctx.dir,
@@ -63,6 +86,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
+    ...(swarm ? { engine: 'swarm' as const, failedTasks: failed ?? [] } : {}),
   };
   if (options.output === 'env') {
     const virtualKey = stack.gateway.env.get(ENV.virtualKey);
@@ -102,7 +126,9 @@ export function render(result: StatusResult, style: Style): string {
       : result.healthy
         ? `${style.bold(result.project)} is ${style.green('running and healthy')}.`
         : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("ai-gateway start" brings it up; "ai-gateway logs <service>" shows why).`;
-  const lines = [headline, '', renderServiceTable(result.services, style)];
+  const lines = [headline, '', result.engine === 'swarm' ? renderSwarmTable(result.services, style) : renderServiceTable(result.services, style)];
+  const failed = renderFailedTasks(result.failedTasks ?? [], style);
+  if (failed) lines.push('', failed);
   if (result.litellmReadiness) {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
@@ -113,7 +139,7 @@ export function render(result: StatusResult, style: Style): string {
 }
 
 function renderDrift(result: StatusResult, style: Style): string {
-  if (result.state === 'stopped') return '';
+  if (result.state === 'stopped' || result.engine === 'swarm') return '';
   const { drift } = result;
   if (!drift.known) return style.dim('Files: not compared (this stack was not started by "ai-gateway start"; the next start records them).');
   const lines: string[] = [];

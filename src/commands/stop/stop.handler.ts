@@ -8,7 +8,8 @@ import { CancelledError, EnvError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
 import { projectContainers } from '../../docker/containers.js';
-import { daemonError, ensureDocker } from '../../docker/engine.js';
+import { checkDaemon, daemonError, ensureDocker } from '../../docker/engine.js';
+import { scaleOf } from '../../gateway/scale.js';
 import { composeProject } from '../../docker/stack.js';
 import { loadGateway } from '../../gateway/layout.js';
 import { removeStartRecord } from '../../docker/start-record.js';
@@ -34,6 +35,7 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
   const stack = { project: gateway.settings.projectName };
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'stop' });
   try {
+    if (scaleOf(gateway.settings).engine === 'swarm') return await stopSwarm(ctx, stack.project, options);
     const engine = await ensureDocker(ctx);
     const compose = composeProject(ctx, gateway, engine);
     const containers = await projectContainers(ctx, stack.project);
@@ -65,6 +67,42 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     };
   } finally {
     await lock.release();
+  }
+}
+
+/** ENGINE=swarm: `docker stack rm`, our secrets removed, volumes kept unless --volumes (confirmed). */
+async function stopSwarm(ctx: Context, project: string, options: StopOptions): Promise<StopResult> {
+  const swarm = await import('../../docker/swarm.js');
+  await checkDaemon(ctx);
+  const services = await swarm.stackServices(ctx, project);
+  const volumes = await swarm.stackVolumes(ctx, project);
+  if (services.length === 0 && (!options.volumes || volumes.length === 0)) {
+    await swarm.pruneSecrets(ctx, project, []);
+    return { project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes };
+  }
+  if (options.volumes && volumes.length > 0) await confirmVolumeDeletion(ctx, project, volumes);
+  const spinner = await ctx.out.spinner(`Removing the stack ${project}${options.volumes ? ' and deleting its volumes' : ''}`);
+  try {
+    await swarm.removeStack(ctx, project);
+    await swarm.pruneSecrets(ctx, project, []);
+    const deleted: string[] = [];
+    if (options.volumes) {
+      for (const volume of volumes) {
+        const result = await ctx.docker.docker(['volume', 'rm', volume], { timeoutMs: 60_000 });
+        if (result.exitCode === 0) deleted.push(volume);
+      }
+    }
+    spinner.succeed(`Stopped ${project}`);
+    return {
+      project,
+      nothingRunning: false,
+      removedContainers: services.map((s) => s.name).sort(),
+      deletedVolumes: deleted,
+      keptVolumes: volumes.filter((v) => !deleted.includes(v)),
+    };
+  } catch (error) {
+    spinner.fail(`Stopping ${project} failed`);
+    throw error;
   }
 }
 

@@ -14,7 +14,16 @@ export interface ConfigInput {
   providers: readonly ProviderSelection[];
   /** Other LiteLLM providers (setup --provider <prefix>): one `<prefix>/*` entry each. */
   extras?: readonly ExtraSelection[];
+  /** Redis runs (replicas or --redis): the router shares its state there (scale.ts: usesRedis). */
+  redis?: boolean;
 }
+
+/** router_settings LiteLLM reads Redis from; host/port/password rather than redis_url (the production doc: faster). */
+const REDIS_ROUTER_SETTINGS = {
+  redis_host: 'os.environ/REDIS_HOST',
+  redis_port: 'os.environ/REDIS_PORT',
+  redis_password: `os.environ/${ENV.redisPassword}`,
+} as const;
 
 export interface RenderedConfig {
   text: string;
@@ -83,6 +92,8 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
   litellm.set('budget_duration', BUDGET_DURATION);
   if (!litellm.has('drop_params')) litellm.set('drop_params', true);
 
+  applyRedis(doc, input.redis === true, fileLabel);
+
   const general = ensureMap(doc, 'general_settings', fileLabel);
   general.set('master_key', `os.environ/${ENV.masterKey}`);
   general.set('database_url', 'os.environ/DATABASE_URL');
@@ -95,6 +106,26 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
     }
   }
   return { text: doc.toString(STRINGIFY), notes };
+}
+
+/** Adds the Redis router settings, or takes out the ones setup wrote (a user's own values stay). */
+function applyRedis(doc: Document, redis: boolean, fileLabel: string): void {
+  if (redis) {
+    const router = ensureMap(doc, 'router_settings', fileLabel);
+    for (const [key, value] of Object.entries(REDIS_ROUTER_SETTINGS)) router.set(key, value);
+    return;
+  }
+  const router = doc.get('router_settings', true);
+  if (!isMap(router)) return;
+  for (const [key, value] of Object.entries(REDIS_ROUTER_SETTINGS)) if (router.get(key) === value) router.delete(key);
+  if (router.items.length === 0) doc.delete('router_settings');
+}
+
+/** LiteLLM's per-worker connection pool as config.yaml sets it (general_settings.database_connection_pool_limit), if it does. */
+export function litellmPoolLimit(text: string | null): number | undefined {
+  if (text === null || text.trim() === '') return undefined;
+  const value = Number(parseDocument(text).getIn(['general_settings', 'database_connection_pool_limit']));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 function ensureMap(doc: Document, key: string, fileLabel: string): YAMLMap {

@@ -49,6 +49,15 @@ const GROUPS: EnvGroup[] = [
   { comment: ['LiteLLM admin UI login (http://HOST:LITELLM_PORT/ui).'], keys: [ENV.uiUsername, ENV.uiPassword] },
   { comment: ['Open WebUI session secret (changing it signs everyone out).'], keys: [ENV.webuiSecret] },
   {
+    comment: [
+      'Engine: compose (this machine, the default) or swarm (docker stack deploy; LITELLM_REPLICAS / WEBUI_REPLICAS).',
+      'Redis (USE_REDIS, on by itself with more than one replica) shares rate limits, router state and websockets;',
+      'POSTGRES_MAX_CONNECTIONS must cover replicas x workers x pool (setup checks it).',
+    ],
+    keys: [ENV.engine, ENV.litellmReplicas, ENV.webuiReplicas, ENV.useRedis, ENV.redisImage, ENV.postgresMaxConnections],
+  },
+  { comment: ['Redis password (generated once; Redis is never published).'], keys: [ENV.redisPassword] },
+  {
     comment: ['Provider API keys, read by LiteLLM through config.yaml (os.environ/NAME). Add or remove, then re-run setup.'],
     keys: [...PROVIDERS.filter((p) => p.secret && p.id !== 'azure').flatMap(envNamesOf)],
   },

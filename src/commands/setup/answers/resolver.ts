@@ -38,6 +38,12 @@ export interface SetupOptions {
   provider?: { prefix: string; keyEnv?: string | undefined; baseUrl?: string | undefined }[] | undefined;
   removeProvider?: string[] | undefined;
   dryRun?: boolean | undefined;
+  engine?: string | undefined;
+  replicas?: string | undefined;
+  webuiReplicas?: string | undefined;
+  redis?: boolean | undefined;
+  redisImage?: string | undefined;
+  postgresMaxConnections?: string | undefined;
 }
 
 /** Host side effects the answers depend on, injectable so tests are deterministic. */

@@ -25,6 +25,17 @@ if [ "$1" = 'postgres' ] && [ -z "$wants_help" ] && [ "$(id -u)" = '0' ]; then
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
 fi
 
+# As the official image's file_env: POSTGRES_PASSWORD_FILE (a Docker secret) instead of the variable.
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  if [ -n "${POSTGRES_PASSWORD:-}" ]; then
+    echo 'error: both POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are set (but are exclusive)' >&2
+    exit 1
+  fi
+  POSTGRES_PASSWORD="$(< "$POSTGRES_PASSWORD_FILE")"
+  export POSTGRES_PASSWORD
+  unset POSTGRES_PASSWORD_FILE
+fi
+
 if [ "$1" = 'postgres' ] && [ -z "$wants_help" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "${POSTGRES_HOST_AUTH_METHOD:-}" != 'trust' ]; then
     echo 'Error: Database is uninitialized and superuser password is not specified.' >&2
