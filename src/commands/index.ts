@@ -20,6 +20,7 @@ import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
 import { registerBackup } from './backup/backup.command.js';
 import { registerRestore } from './restore/restore.command.js';
+import { registerService } from './service/service.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -37,6 +38,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['smoke', registerSmoke],
   ['backup', registerBackup],
   ['restore', registerRestore],
+  ['service', registerService],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */
