@@ -14,7 +14,7 @@ import type { Style } from '../../core/output.js';
 import { z } from '../../core/schema.js';
 import { seal } from '../../core/secret-box.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { ensureDocker } from '../../docker/engine.js';
+import { checkDaemon } from '../../docker/engine.js';
 import { archiveVolume, dumpDatabase, findProjectVolume, imageIdentity, withPaused } from '../../docker/gateway-data.js';
 import {
   BACKUP_FORMAT,
@@ -74,7 +74,8 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
   }
   const passphrase = options.includeSecrets ? await readPassphrase(ctx, 'seal') : null;
 
-  await ensureDocker(ctx);
+  // pg_dump runs through `docker exec`: only the daemon is needed, not Compose (v1 takes seconds to answer).
+  await checkDaemon(ctx);
   const services = byService(await projectContainers(ctx, project));
   const postgres = services.get(SERVICES.postgres);
   if (!postgres || postgres.state !== 'running') {
@@ -90,23 +91,23 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     const parts: BackupPart[] = [];
     const addPart = async (name: string, kind: BackupPart['kind']) => parts.push({ name, kind, ...(await fileDigest(join(work, name))) });
 
-    await withProgress(ctx, 'Dumping PostgreSQL (pg_dump)', join(work, PARTS.database), () =>
-      dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database)),
-    );
-    await addPart(PARTS.database, 'database');
-
+    // The dump and the volume copy touch different containers: they run side by side, under one
+    // progress line that shows how far each has got.
     const webui = services.get(SERVICES.openWebui);
     const volume = await findProjectVolume(ctx, project, 'open_webui_data');
-    if (volume) {
-      const image = webui?.image ?? gateway.settings.images.openWebui;
-      await withProgress(ctx, `Copying Open WebUI's data (${volume})`, join(work, PARTS.openWebuiData), () =>
-        // Paused for the copy: its SQLite database is then a crash-consistent snapshot.
-        withPaused(ctx, webui?.state === 'running' ? webui.name : null, () => archiveVolume(ctx, volume, image, join(work, PARTS.openWebuiData))),
-      );
-      await addPart(PARTS.openWebuiData, 'volume');
-    } else {
-      ctx.out.warn(`${project} has no Open WebUI data volume yet; the archive holds the database and files only.`);
-    }
+    const tracked = [{ label: 'PostgreSQL', file: join(work, PARTS.database) }, ...(volume ? [{ label: "Open WebUI's data", file: join(work, PARTS.openWebuiData) }] : [])];
+    await withProgress(ctx, 'Copying the data', tracked, async () => {
+      const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database));
+      const copy = volume
+        ? // Paused for the copy: its SQLite database is then a crash-consistent snapshot.
+          withPaused(ctx, webui?.state === 'running' ? webui.name : null, () => archiveVolume(ctx, volume, webui?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)))
+        : Promise.resolve();
+      const outcomes = await Promise.allSettled([dump, copy]);
+      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+    });
+    await addPart(PARTS.database, 'database');
+    if (volume) await addPart(PARTS.openWebuiData, 'volume');
+    else ctx.out.warn(`${project} has no Open WebUI data volume yet; the archive holds the database and files only.`);
 
     const fileNames = [FILES.config, FILES.compose, FILES.override, ...(gateway.settings.nginx ? [FILES.nginx] : [])];
     for (const file of fileNames) {
@@ -124,10 +125,7 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
       await addPart(PARTS.secrets, 'secrets');
     }
 
-    const images = [];
-    for (const [service, container] of services) {
-      images.push({ service, reference: container.image, ...(await imageIdentity(ctx, container.image)) });
-    }
+    const images = await Promise.all([...services].map(async ([service, container]) => ({ service, reference: container.image, ...(await imageIdentity(ctx, container.image)) })));
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       formatVersion: BACKUP_FORMAT_VERSION,
@@ -160,11 +158,13 @@ async function makePrivateDir(dir: string): Promise<void> {
   }
 }
 
-/** Runs `work`, showing how large `file` has grown every two seconds (a line each without a TTY). */
-async function withProgress(ctx: Context, label: string, file: string, work: () => Promise<void>): Promise<void> {
+/** Runs `work`, showing how large each file has grown every two seconds (a line each without a TTY). */
+async function withProgress(ctx: Context, label: string, files: { label: string; file: string }[], work: () => Promise<void>): Promise<void> {
+  const sizes = async () =>
+    (await Promise.all(files.map(async (f) => `${f.label} ${formatBytes(await stat(f.file).then((s) => s.size, () => 0))}`))).join(', ');
   const spinner = await ctx.out.spinner(label);
   const timer = setInterval(() => {
-    stat(file).then((s) => spinner.update(`${label}: ${formatBytes(s.size)}`), () => {});
+    sizes().then((text) => spinner.update(`${label}: ${text}`), () => {});
   }, 2000);
   timer.unref();
   try {
@@ -175,7 +175,7 @@ async function withProgress(ctx: Context, label: string, file: string, work: () 
   } finally {
     clearInterval(timer);
   }
-  spinner.succeed(`${label}: ${formatBytes((await stat(file)).size)}`);
+  spinner.succeed(`${label}: ${await sizes()}`);
 }
 
 /** Keeps the newest `keep` archives of this project in `dir` (names sort by their UTC time). */

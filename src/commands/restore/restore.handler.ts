@@ -14,7 +14,7 @@ import { z } from '../../core/schema.js';
 import { open as openSealed } from '../../core/secret-box.js';
 import { composeProject } from '../../docker/stack.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { daemonError, ensureDocker } from '../../docker/engine.js';
+import { checkDaemon, daemonError, ensureDocker } from '../../docker/engine.js';
 import { findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 import { FILES_PREFIX, PARTS, saltKeyFingerprint, unpackArchive, verifyArchive, type BackupManifest } from '../../gateway/backup-archive.js';
@@ -91,54 +91,56 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
 
     await confirm(ctx, project, manifest);
 
-    const engine = await ensureDocker(ctx);
-    const compose = composeProject(ctx, gateway, engine);
     const restored: string[] = [];
     const step = await ctx.out.spinner('Stopping LiteLLM, Open WebUI and Nginx');
-    const users = [SERVICES.litellm, SERVICES.openWebui, ...(gateway.settings.nginx ? [SERVICES.nginx] : [])];
-    // `up --no-start` makes the containers, network and volumes a fresh directory lacks; `stop`
-    // then takes the data's users down, and only PostgreSQL runs.
-    for (const args of [['up', '--no-start'], ['stop', ...users], ['start', SERVICES.postgres]]) {
-      const result = await compose.run(args);
-      if (result.exitCode !== 0) {
+    const appServices = [SERVICES.litellm, SERVICES.openWebui, ...(gateway.settings.nginx ? [SERVICES.nginx] : [])];
+    await checkDaemon(ctx);
+    let services = byService(await projectContainers(ctx, project));
+    const volumeNeeded = has(PARTS.openWebuiData) && !(await findProjectVolume(ctx, project, 'open_webui_data'));
+    if (!services.get(SERVICES.postgres) || volumeNeeded) {
+      // A directory set up fresh: Compose creates the containers, network and volumes, none started.
+      const engine = await ensureDocker(ctx);
+      const created = await composeProject(ctx, gateway, engine).run(['up', '--no-start']);
+      if (created.exitCode !== 0) {
         step.fail();
-        if (/Cannot connect to the Docker daemon|permission denied while trying to connect/i.test(result.stderr)) throw daemonError(ctx, result);
-        throw new EnvError('COMPOSE_FAILED', `${engine.compose.label} ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-5).join('\n')}`, {
+        if (/Cannot connect to the Docker daemon|permission denied while trying to connect/i.test(created.stderr)) throw daemonError(ctx, created);
+        throw new EnvError('COMPOSE_FAILED', `${engine.compose.label} up --no-start failed (exit ${created.exitCode}): ${created.stderr.trim().split('\n').slice(-5).join('\n')}`, {
           hint: 'Nothing was restored yet. "ai-gateway status" shows the stack; re-run with --verbose for the Compose commands.',
         });
       }
+      services = byService(await projectContainers(ctx, project));
     }
-    step.succeed(`Stopped ${users.join(', ')}; PostgreSQL running`);
-
-    const services = byService(await projectContainers(ctx, project));
+    // The data's users stop (plain docker: Compose's own containers, without Compose's start-up cost);
+    // only PostgreSQL runs while its database is replaced.
+    const running = appServices.map((s) => services.get(s)).filter((c) => c?.state === 'running' || c?.state === 'restarting' || c?.state === 'paused');
     const postgres = services.get(SERVICES.postgres);
     if (!postgres) throw new EnvError('GATEWAY_NOT_RUNNING', `No postgres container of ${project} exists after "up --no-start".`, { hint: `Run "ai-gateway start --dir ${ctx.dir}" once, then restore again.` });
+    for (const args of [...(running.length > 0 ? [['stop', '--time', '30', ...running.map((c) => c!.name)]] : []), ...(postgres.state === 'running' ? [] : [['start', postgres.name]])]) {
+      const result = await ctx.docker.docker(args, { timeoutMs: 120_000 });
+      if (result.exitCode !== 0) {
+        step.fail();
+        throw failedDocker(ctx, args, result);
+      }
+    }
+    step.succeed(running.length > 0 ? `Stopped ${running.map((c) => c!.service).join(', ')}; PostgreSQL running` : 'PostgreSQL running; nothing else was');
+
     const db = { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
     await waitForDatabase(ctx, db);
-    const pg = await ctx.out.spinner('Restoring PostgreSQL (pg_restore --clean, one transaction)');
-    try {
-      await restoreDatabase(ctx, db, join(work, PARTS.database));
-    } catch (error) {
-      pg.fail();
-      throw error;
+    const volume = has(PARTS.openWebuiData) ? await findProjectVolume(ctx, project, 'open_webui_data') : null;
+    if (has(PARTS.openWebuiData) && !volume) throw new EnvError('VOLUME_MISSING', `${project} has no Open WebUI data volume after "up --no-start".`, { hint: 'Run "ai-gateway status" and restore again.' });
+    const progress = await ctx.out.spinner(`Restoring PostgreSQL (pg_restore --clean, one transaction)${volume ? ` and Open WebUI's data (${volume})` : ''}`);
+    // Different containers, different data: side by side.
+    const outcomes = await Promise.allSettled([
+      restoreDatabase(ctx, db, join(work, PARTS.database)),
+      volume ? restoreVolume(ctx, volume, services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)) : Promise.resolve(),
+    ]);
+    const failure = outcomes.find((o) => o.status === 'rejected');
+    if (failure) {
+      progress.fail();
+      throw failure.reason;
     }
-    pg.succeed('Restored PostgreSQL');
-    restored.push('database');
-
-    if (has(PARTS.openWebuiData)) {
-      const volume = await findProjectVolume(ctx, project, 'open_webui_data');
-      if (!volume) throw new EnvError('VOLUME_MISSING', `${project} has no Open WebUI data volume after "up --no-start".`, { hint: 'Run "ai-gateway status" and restore again.' });
-      const image = services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui;
-      const vol = await ctx.out.spinner(`Restoring Open WebUI's data (${volume})`);
-      try {
-        await restoreVolume(ctx, volume, image, join(work, PARTS.openWebuiData));
-      } catch (error) {
-        vol.fail();
-        throw error;
-      }
-      vol.succeed(`Restored Open WebUI's data (${volume})`);
-      restored.push('open-webui-data');
-    }
+    progress.succeed(`Restored PostgreSQL${volume ? " and Open WebUI's data" : ''}`);
+    restored.push('database', ...(volume ? ['open-webui-data'] : []));
 
     const envKeys: string[] = [];
     if (archivedEnv) {
@@ -170,6 +172,13 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     await lock.release();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+function failedDocker(ctx: Context, args: string[], result: { stderr: string; stdout: string; exitCode: number }): EnvError {
+  if (/Cannot connect to the Docker daemon|permission denied while trying to connect/i.test(result.stderr)) return daemonError(ctx, result);
+  return new EnvError('DOCKER_FAILED', `docker ${args.join(' ')} failed (exit ${result.exitCode}): ${result.stderr.trim().split('\n').slice(-3).join('\n')}`, {
+    hint: 'Nothing was restored yet. "ai-gateway status" shows the stack.',
+  });
 }
 
 async function confirm(ctx: Context, project: string, manifest: BackupManifest): Promise<void> {
