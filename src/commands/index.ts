@@ -18,6 +18,9 @@ import { registerStatus } from './status/status.command.js';
 import { registerLogs } from './logs/logs.command.js';
 import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
+import { registerBackup } from './backup/backup.command.js';
+import { registerRestore } from './restore/restore.command.js';
+import { registerService } from './service/service.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -33,6 +36,9 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['openapi', registerOpenapiCommand],
   ['doctor', registerDoctor],
   ['smoke', registerSmoke],
+  ['backup', registerBackup],
+  ['restore', registerRestore],
+  ['service', registerService],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */

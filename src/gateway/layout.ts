@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { UserError } from '../core/errors.js';
 import { EnvFile } from './env-file.js';
-import { PROVIDER_SECRET_KEYS } from './providers.js';
+import { providerSecretKeys } from './providers.js';
 import { ENV, SECRET_ENV_KEYS, settingsFromEnv, type GatewaySettings } from './settings.js';
 
 export const FILES = {
@@ -39,7 +39,7 @@ export async function loadGateway(ctx: Context): Promise<Gateway> {
     });
   }
   const env = EnvFile.parse(text, envPath);
-  for (const key of [...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]) ctx.out.addSecret(env.get(key));
+  for (const key of [...SECRET_ENV_KEYS, ...providerSecretKeys(env)]) ctx.out.addSecret(env.get(key));
   const settings = settingsFromEnv(env, envPath);
   for (const file of [FILES.compose, FILES.override]) {
     if (!(await ctx.fs.exists(join(ctx.dir, file)))) {

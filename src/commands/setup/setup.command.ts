@@ -1,8 +1,35 @@
 /** `ai-gateway setup`: flags and help only (commander and nothing heavy, so --help stays fast). */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
 
+/** A repeatable option's values, in order. */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/**
+ * --provider, --provider-key-env and --provider-base-url, paired in the order given: the key-env and
+ * base-url flags belong to the --provider before them. All three options hold the same list.
+ */
+function providerRequests() {
+  const requests: { prefix: string; keyEnv?: string; baseUrl?: string }[] = [];
+  const attach = (field: 'keyEnv' | 'baseUrl', flag: string) => (value: string) => {
+    const last = requests.at(-1);
+    if (!last) throw new InvalidArgumentError(`${flag} belongs to a --provider: put it after --provider <prefix>.`);
+    if (last[field] !== undefined) throw new InvalidArgumentError(`--provider ${last.prefix} has ${flag} twice; give a --provider before each.`);
+    last[field] = value;
+    return requests;
+  };
+  return {
+    add: (value: string) => {
+      requests.push({ prefix: value.trim() });
+      return requests;
+    },
+    keyEnv: attach('keyEnv', '--provider-key-env'),
+    baseUrl: attach('baseUrl', '--provider-base-url'),
+  };
+}
+
 export function registerSetup(program: Command, action: ActionFactory): void {
+  const providers = providerRequests();
   program
     .command('setup')
     .summary('create or update the gateway files (.env, config.yaml, compose, nginx)')
@@ -34,6 +61,11 @@ export function registerSetup(program: Command, action: ActionFactory): void {
     .addOption(new Option('--azure-api-version <version>', 'Azure OpenAI API version').env('AI_GATEWAY_AZURE_API_VERSION'))
     .addOption(new Option('--azure-deployment <name>', 'Azure deployment for the friendly model entry (default gpt-4o)').env('AI_GATEWAY_AZURE_DEPLOYMENT'))
     .addOption(new Option('--ollama-base-url <url>', 'Ollama URL as the LiteLLM container sees it, e.g. http://host.docker.internal:11434').env('AI_GATEWAY_OLLAMA_API_BASE'))
+    .addOption(new Option('--lm-studio-base-url <url>', 'LM Studio server as the LiteLLM container sees it, e.g. http://host.docker.internal:1234/v1').env('AI_GATEWAY_LM_STUDIO_BASE_URL'))
+    .addOption(new Option('--provider <prefix>', "add any LiteLLM provider by its prefix (fireworks_ai, bedrock, hosted_vllm, ...); repeatable").argParser(providers.add))
+    .addOption(new Option('--provider-key-env <NAME>', 'the .env variable for the key of the --provider before it (default <PREFIX>_API_KEY; the key itself comes from AI_GATEWAY_<NAME> or a hidden prompt)').argParser(providers.keyEnv))
+    .addOption(new Option('--provider-base-url <url>', 'the endpoint of the --provider before it, as the LiteLLM container reaches it').argParser(providers.baseUrl))
+    .addOption(new Option('--remove-provider <id>', 'take a provider out: its managed config.yaml entries and its key in .env (asks first; --yes to confirm); repeatable').argParser(collect))
     .option('--dry-run', 'show what would change (create / update / unchanged, with a diff; secrets masked) and write nothing')
     .addHelpText(
       'after',
@@ -42,7 +74,17 @@ Secrets are never flags (they would show in ps). Supply them as environment vari
   AI_GATEWAY_MASTER_KEY, AI_GATEWAY_SALT_KEY, AI_GATEWAY_POSTGRES_PASSWORD, AI_GATEWAY_UI_PASSWORD,
   AI_GATEWAY_WEBUI_SECRET_KEY, and provider keys: AI_GATEWAY_OPENAI_API_KEY, AI_GATEWAY_ANTHROPIC_API_KEY,
   AI_GATEWAY_GEMINI_API_KEY, AI_GATEWAY_GROQ_API_KEY, AI_GATEWAY_MISTRAL_API_KEY, AI_GATEWAY_DEEPSEEK_API_KEY,
-  AI_GATEWAY_TOGETHERAI_API_KEY, AI_GATEWAY_OPENROUTER_API_KEY, AI_GATEWAY_XAI_API_KEY, AI_GATEWAY_AZURE_API_KEY.
+  AI_GATEWAY_TOGETHERAI_API_KEY, AI_GATEWAY_OPENROUTER_API_KEY, AI_GATEWAY_XAI_API_KEY, AI_GATEWAY_PERPLEXITY_API_KEY,
+  AI_GATEWAY_AZURE_API_KEY (Gemini also takes AI_GATEWAY_GOOGLE_API_KEY). Any other provider's key:
+  AI_GATEWAY_<NAME>, where NAME is its --provider-key-env (default <PREFIX>_API_KEY).
+  Without --provider flags, AI_GATEWAY_PROVIDERS=fireworks_ai,deepinfra:DEEPINFRA_TOKEN names them (base URLs:
+  AI_GATEWAY_<PREFIX>_API_BASE).
+
+Other LiteLLM providers: --provider-key-env and --provider-base-url apply to the --provider before them.
+  AI_GATEWAY_FIREWORKS_AI_API_KEY=... ai-gateway setup --yes --provider fireworks_ai
+  AI_GATEWAY_DEEPINFRA_TOKEN=... ai-gateway setup --yes --provider hosted_vllm --provider-base-url http://host.docker.internal:8000/v1 \\
+      --provider deepinfra --provider-key-env DEEPINFRA_TOKEN
+  ai-gateway setup --remove-provider groq --yes          # its managed entries and GROQ_API_KEY go
 
 Examples:
   npx ai-gateway setup                                   # interactive

@@ -14,9 +14,9 @@ import type { Style } from '../../core/output.js';
 import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { FILES } from '../../gateway/layout.js';
-import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
+import { providerSecretKeys } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
-import { parseConfigYaml, renderConfigYaml } from '../../gateway/render/config-yaml.js';
+import { parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
 import { renderNginxConf } from '../../gateway/render/nginx.js';
@@ -33,24 +33,12 @@ import {
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
-import {
-  isLoopback,
-  memoryWarning,
-  resolveBind,
-  resolveBudgetProfile,
-  resolveExposePostgres,
-  resolveImages,
-  resolveMode,
-  resolveNginx,
-  resolvePorts,
-  resolveProjectName,
-  resolveProviders,
-  resolveResourceProfile,
-  resolveSecrets,
-  type Resolver,
-  type SetupMode,
-  type SetupProbes,
-} from './answers.js';
+import { isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, type SetupMode } from './answers/general.js';
+import { resolveImages } from './answers/images.js';
+import { resolvePorts } from './answers/ports.js';
+import { resolveProviders, type ProviderChange } from './answers/providers.js';
+import type { Resolver, SetupProbes } from './answers/resolver.js';
+import { resolveSecrets } from './answers/secrets.js';
 import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
@@ -76,6 +64,12 @@ export const optionsSchema = z.object({
   azureApiVersion: z.optional(z.string()),
   azureDeployment: z.optional(z.string()),
   ollamaBaseUrl: z.optional(z.string()),
+  lmStudioBaseUrl: z.optional(z.string()),
+  // --provider, --provider-key-env and --provider-base-url share one ordered list (setup.command.ts pairs them).
+  provider: z.optional(z.array(z.object({ prefix: z.string(), keyEnv: z.optional(z.string()), baseUrl: z.optional(z.string()) }))),
+  providerKeyEnv: z.optional(z.unknown()),
+  providerBaseUrl: z.optional(z.unknown()),
+  removeProvider: z.optional(z.array(z.string())),
   dryRun: z.optional(z.boolean()),
   args: z.optional(z.array(z.unknown())),
 });
@@ -111,7 +105,10 @@ export interface SetupResult {
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
   };
+  /** Configured providers after this run: built-in ids, then other LiteLLM prefixes. */
   providers: string[];
+  /** What this run adds, updates or removes, per provider (variable and entry names, never values). */
+  providerChanges: ProviderChange[];
   /** Names only, never values. */
   secrets: { generated: string[]; kept: string[]; supplied: string[] };
   urls: GatewayUrls;
@@ -158,7 +155,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       if (!recreateAsked) throw error; // a recreate backs the broken file up and starts over
     }
   }
-  for (const key of [...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]) ctx.out.addSecret(existingEnv?.get(key));
+  for (const key of [...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv)]) ctx.out.addSecret(existingEnv?.get(key));
 
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
   const prior = mode === 'recreate' ? null : existingEnv;
@@ -176,7 +173,12 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const bind = await resolveBind(resolver);
   const exposePostgres = resolveExposePostgres(resolver);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
-  const providers = await resolveProviders(resolver, fresh);
+  const providers = await resolveProviders(resolver, {
+    askInteractively: fresh,
+    requests: options.provider ?? [],
+    removals: options.removeProvider ?? [],
+    userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
+  });
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
@@ -197,9 +199,9 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
 
   // ── render ──
   const envValues: Record<string, string> = { ...settingsToEnv(settings), ...secrets.values, ...providers.values };
-  const env = renderEnv(prior, envValues);
+  const env = renderEnv(prior, envValues, { extraKeys: providers.extraKeys, remove: providers.remove });
   settingsFromEnv(env, join(ctx.dir, FILES.env)); // the file we write must read back as these settings
-  const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection }, configLabel);
+  const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection, extras: providers.extras }, configLabel);
   resolver.warnings.push(...config.notes);
 
   const rendered: [string, string][] = [
@@ -239,7 +241,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     }
   }
 
-  const secretKeys = new Set([...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]);
+  const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
   const workers = RESOURCE_PROFILES[resourceProfile].workers;
   return {
     directory: ctx.dir,
@@ -267,7 +269,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       ports,
       images,
     },
-    providers: providers.selection.map((p) => p.id),
+    providers: [...providers.selection.map((p) => p.id), ...providers.extras.map((p) => p.prefix)],
+    providerChanges: providers.changes,
     secrets: { generated: secrets.generated, kept: secrets.kept, supplied: secrets.supplied },
     urls: gatewayUrls(settings),
     next: 'ai-gateway start',
@@ -321,6 +324,7 @@ export function render(result: SetupResult, style: Style): string {
   lines.push(`Open WebUI  ${result.urls.openWebui}`);
   lines.push(`LiteLLM UI  ${result.urls.adminUi}  (login: UI_USERNAME / UI_PASSWORD in .env)`);
   lines.push(`Providers   ${result.providers.length > 0 ? result.providers.join(', ') : 'none yet: add keys to .env and re-run setup, or add models in the LiteLLM UI'}`);
+  for (const change of result.providerChanges) lines.push(`            ${describeChange(change, result.dryRun)}`);
   if (result.secrets.generated.length > 0) lines.push(`Secrets     generated ${result.secrets.generated.join(', ')} (in .env, mode 600)`);
   lines.push('', result.dryRun ? 'Run the same command without --dry-run to apply it.' : `Next: ${style.cyan(result.next)}`);
   return lines.join('\n');
@@ -333,4 +337,13 @@ export async function filesChangedSince(ctx: Context, read: Record<string, strin
     if ((await ctx.fs.readText(join(ctx.dir, file))) !== before) changed.push(file);
   }
   return changed;
+}
+
+/** "added fireworks_ai: fireworks_ai/* (FIREWORKS_AI_API_KEY in .env)", in the dry run's tense. */
+function describeChange(change: ProviderChange, dryRun: boolean): string {
+  const verb = dryRun ? { added: 'would add', updated: 'would update', removed: 'would remove' }[change.action] : change.action;
+  const entries = change.entries.length > 0 ? change.entries.join(', ') : 'no entry';
+  const variables = change.variables.length > 0 ? ` (${change.variables.join(', ')} ${change.action === 'removed' ? 'out of' : 'in'} .env)` : '';
+  const kept = change.keptForUserEntries ? `; kept ${change.keptForUserEntries.join(', ')} for your own entries` : '';
+  return `${verb} ${change.id}: ${entries}${variables}${kept}`;
 }

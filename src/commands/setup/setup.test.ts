@@ -9,7 +9,7 @@ import type { Prompts } from '../../core/prompts.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { createTestContext, seededRandom, tempDir, type TestContext } from '../../testing/context.js';
 import { scriptedPrompts, type ScriptedAnswer, type ScriptedPrompts } from '../../testing/prompts.js';
-import type { SetupProbes } from './answers.js';
+import type { SetupProbes } from './answers/resolver.js';
 import { optionsSchema, render, run, type SetupResult } from './setup.handler.js';
 
 // ── helpers ────────────────────────────────────────────────────────────────────────────────────

@@ -4,14 +4,16 @@
  * settings and `model_list` entries survive; only the entries marked `managed_by: ai-gateway` and
  * the keys setup owns (budget, master key, database) are rewritten.
  */
-import { Document, isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { UserError } from '../../core/errors.js';
-import { MANAGED_BY, modelEntries, type ProviderSelection } from '../providers.js';
+import { MANAGED_BY, modelEntries, type ExtraSelection, type ProviderSelection } from '../providers.js';
 import { BUDGET_DURATION, BUDGET_PROFILES, ENV, type BudgetProfile } from '../settings.js';
 
 export interface ConfigInput {
   budgetProfile: BudgetProfile;
   providers: readonly ProviderSelection[];
+  /** Other LiteLLM providers (setup --provider <prefix>): one `<prefix>/*` entry each. */
+  extras?: readonly ExtraSelection[];
 }
 
 export interface RenderedConfig {
@@ -65,7 +67,7 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
   const firstManaged = oldItems.findIndex(isManaged);
   const userItems = oldItems.filter((item) => !isManaged(item));
   const insertAt = firstManaged === -1 ? userItems.length : oldItems.slice(0, firstManaged).filter((item) => !isManaged(item)).length;
-  const managed = modelEntries(input.providers).map((entry) => doc.createNode(entry));
+  const managed = modelEntries(input.providers, input.extras).map((entry) => doc.createNode(entry));
   const items = [...userItems.slice(0, insertAt), ...managed, ...userItems.slice(insertAt)];
   if (isSeq(currentList)) {
     currentList.items = items;
@@ -112,4 +114,27 @@ function isManaged(item: unknown): boolean {
   if (!isMap(item)) return false;
   const info = item.get('model_info', true);
   return isMap(info) && info.get('managed_by') === MANAGED_BY;
+}
+
+/**
+ * The `os.environ/NAME` variables read by config.yaml entries the user wrote (not managed by setup),
+ * each with the names of those entries: removing a provider keeps a key that one of them still reads.
+ */
+export function userEntryEnvRefs(text: string | null): Map<string, string[]> {
+  const refs = new Map<string, string[]>();
+  if (text === null || text.trim() === '') return refs;
+  const list = parseDocument(text).get('model_list', true);
+  if (!isSeq(list)) return refs;
+  for (const item of list.items) {
+    if (!isMap(item) || isManaged(item)) continue;
+    const name = String(item.get('model_name') ?? '(unnamed)');
+    const params = item.get('litellm_params', true);
+    if (!isMap(params)) continue;
+    for (const pair of params.items) {
+      const value = isScalar(pair.value) ? pair.value.value : undefined;
+      const match = typeof value === 'string' ? /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(value.trim()) : null;
+      if (match) refs.set(match[1] as string, [...(refs.get(match[1] as string) ?? []), name]);
+    }
+  }
+  return refs;
 }

@@ -4,7 +4,7 @@
  * keys it lacks are appended as a commented block).
  */
 import { EnvFile, formatValue } from '../env-file.js';
-import { AZURE, PROVIDERS } from '../providers.js';
+import { AZURE, EXTRA_PROVIDERS_KEY, PROVIDER_ENV_KEYS, PROVIDERS, envNamesOf } from '../providers.js';
 import { ENV } from '../settings.js';
 
 interface EnvGroup {
@@ -50,24 +50,50 @@ const GROUPS: EnvGroup[] = [
   { comment: ['Open WebUI session secret (changing it signs everyone out).'], keys: [ENV.webuiSecret] },
   {
     comment: ['Provider API keys, read by LiteLLM through config.yaml (os.environ/NAME). Add or remove, then re-run setup.'],
-    keys: [...PROVIDERS.filter((p) => p.id !== 'ollama' && p.id !== 'azure').map((p) => p.envKey)],
+    keys: [...PROVIDERS.filter((p) => p.secret && p.id !== 'azure').flatMap(envNamesOf)],
   },
   { comment: ['Azure OpenAI (key, endpoint, API version, and the deployment the friendly model name points at).'], keys: ['AZURE_API_KEY', AZURE.baseKey, AZURE.versionKey, AZURE.deploymentKey] },
   { comment: ['Ollama, as the LiteLLM container reaches it (host.docker.internal is the Docker host).'], keys: ['OLLAMA_API_BASE'] },
+  { comment: ['LM Studio server, as the LiteLLM container reaches it (no key needed).'], keys: ['LM_STUDIO_API_BASE'] },
 ];
 
+/** The group of the other LiteLLM providers: its list, then each one's key and base URL variables. */
+function extraGroup(extraKeys: readonly string[]): EnvGroup {
+  return {
+    comment: [
+      'Other LiteLLM providers (ai-gateway setup --provider <prefix>), as prefix or prefix:KEY_VARIABLE, comma-separated.',
+      'Each key is in <PREFIX>_API_KEY unless a variable is named, a base URL in <PREFIX>_API_BASE (an API version in <PREFIX>_API_VERSION).',
+    ],
+    keys: [EXTRA_PROVIDERS_KEY, ...extraKeys],
+  };
+}
+
+export interface EnvRenderOptions {
+  /** `.env` variables of the other providers (their keys and base URLs), grouped under EXTRA_PROVIDERS. */
+  extraKeys?: readonly string[];
+  /** Keys taken out of the file (a removed provider's). */
+  remove?: readonly string[];
+}
+
 /** Every key setup may write, in the order a fresh file lists them. */
-export const MANAGED_ENV_KEYS: readonly string[] = GROUPS.flatMap((g) => g.keys);
+export const MANAGED_ENV_KEYS: readonly string[] = [...GROUPS.flatMap((g) => g.keys), EXTRA_PROVIDERS_KEY];
 
 /**
  * Apply `values` (key → value; empty string = "unset") to `existing`, or build a fresh file.
  * Keys absent from `values` are left alone. Empty values are not appended to an existing file.
  */
-export function renderEnv(existing: EnvFile | null, values: Readonly<Record<string, string>>): EnvFile {
-  if (existing === null) return EnvFile.parse(freshText(values));
-  const env = EnvFile.parse(existing.toString());
+export function renderEnv(existing: EnvFile | null, values: Readonly<Record<string, string>>, options: EnvRenderOptions = {}): EnvFile {
+  const groups = [...GROUPS, extraGroup(options.extraKeys ?? [])];
+  const managed = new Set(groups.flatMap((g) => g.keys));
+  if (existing === null) return EnvFile.parse(freshText(groups, values));
+  const removed = new Set(options.remove ?? []);
+  let env = EnvFile.parse(existing.toString());
+  for (const key of removed) env.delete(key);
+  // A group whose last key was removed loses its comment too (a removed provider leaves no trace).
+  const emptied = groups.filter((g) => g.keys.some((k) => removed.has(k)) && !g.keys.some((k) => env.has(k) || (values[k] ?? '') !== ''));
+  if (emptied.length > 0) env = EnvFile.parse(emptied.reduce((text, group) => withoutComment(text, group.comment), env.toString()));
   const blocks: string[] = [];
-  for (const group of GROUPS) {
+  for (const group of groups) {
     const missing: string[] = [];
     for (const key of group.keys) {
       const value = values[key];
@@ -79,7 +105,7 @@ export function renderEnv(existing: EnvFile | null, values: Readonly<Record<stri
   }
   for (const [key, value] of Object.entries(values)) {
     // A key outside the groups (should not happen): set it rather than drop it.
-    if (!MANAGED_ENV_KEYS.includes(key) && value !== '') env.set(key, value);
+    if (!managed.has(key) && value !== '') env.set(key, value);
   }
   if (blocks.length === 0) return env;
   const text = env.toString();
@@ -87,17 +113,29 @@ export function renderEnv(existing: EnvFile | null, values: Readonly<Record<stri
   return EnvFile.parse(`${text.trim() === '' ? '' : text}${separator}${blocks.join('\n\n')}\n`);
 }
 
-function freshText(values: Readonly<Record<string, string>>): string {
+function freshText(groups: readonly EnvGroup[], values: Readonly<Record<string, string>>): string {
   const sections: string[] = [ENV_HEADER.join('\n')];
-  for (const group of GROUPS) {
+  const providerKeys = new Set([...PROVIDER_ENV_KEYS, ...(groups.at(-1)?.keys ?? [])]);
+  for (const group of groups) {
     // Provider groups appear only when a provider is configured; the rest always (documenting every setting).
-    const present = group.keys.filter((k) => values[k] !== undefined && (values[k] !== '' || !isProviderKey(k)));
+    const present = group.keys.filter((k) => values[k] !== undefined && (values[k] !== '' || !providerKeys.has(k)));
     if (present.length === 0) continue;
     sections.push([...group.comment.map((c) => `# ${c}`), ...present.map((k) => `${k}=${formatValue(values[k] ?? '')}`)].join('\n'));
   }
   return `${sections.join('\n\n')}\n`;
 }
 
-function isProviderKey(key: string): boolean {
-  return PROVIDERS.some((p) => p.envKey === key) || key === AZURE.baseKey || key === AZURE.versionKey || key === AZURE.deploymentKey;
+/** `text` without the comment lines of a group, when they stand alone (followed by a blank line or the end). */
+function withoutComment(text: string, comment: readonly string[]): string {
+  const lines = text.split('\n');
+  const block = comment.map((c) => `# ${c}`);
+  for (let i = 0; i + block.length <= lines.length; i++) {
+    if (!block.every((line, j) => lines[i + j] === line)) continue;
+    const after = lines[i + block.length];
+    if (after !== undefined && after.trim() !== '') continue;
+    const from = i > 0 && lines[i - 1]?.trim() === '' ? i - 1 : i;
+    lines.splice(from, block.length + (i - from));
+    return lines.join('\n');
+  }
+  return text;
 }
