@@ -21,6 +21,7 @@ import { registerSmoke } from './smoke/smoke.command.js';
 import { registerBackup } from './backup/backup.command.js';
 import { registerRestore } from './restore/restore.command.js';
 import { registerService } from './service/service.command.js';
+import { registerExport } from './export/export.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -39,6 +40,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['backup', registerBackup],
   ['restore', registerRestore],
   ['service', registerService],
+  ['export', registerExport],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */
