@@ -85,6 +85,11 @@ export async function nginxTest(configs: Record<string, string>, { quiet = false
   const dir = await tempDir('aigw-nginx-');
   try {
     const { lines, inner, nginx } = await nginxMounts(found.root, dir);
+    // A server without `resolve` (a bench variant) is resolved by nginx -t itself.
+    const hosts = join(found.root, 'etc', 'hosts');
+    if (!existsSync(hosts)) await writeFile(hosts, '127.0.0.1 localhost\n'); // debootstrap leaves none; a mount needs a target
+    await writeFile(join(dir, 'hosts'), `${await readFile(hosts, 'utf8')}\n127.0.0.1 litellm open-webui\n`);
+    lines.push(`mount --bind ${dir}/hosts ${hosts}`);
     const tests: string[] = [];
     for (const [name, text] of Object.entries(configs)) {
       await writeFile(join(dir, `${name}.conf`), text);
