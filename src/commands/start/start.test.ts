@@ -161,7 +161,7 @@ describe('start', () => {
           : new Response('<html>Open WebUI</html>', { status: 200 });
       }
       return new Response(JSON.stringify({ status: 'healthy', db: 'connected' }), { status: 200 });
-    }) as HttpFetch & { nginxCalls: string[] };
+    }) as unknown as HttpFetch & { nginxCalls: string[] };
     fetcher.nginxCalls = nginxCalls;
     return fetcher;
   }
