@@ -27,6 +27,15 @@ export const NGINX_VARIANTS = {
     out = inApiLocations(out, 'upstream-keepalive-off', (body) => body.replace(/^\s*proxy_http_version 1\.1;\n/m, '').replace(/^\s*proxy_set_header Connection "";\n/m, ''));
     return out;
   },
+  /**
+   * The upstreams as before 1.27.3's `resolve`: names resolved once when Nginx starts, no shared zone,
+   * no resolver. What following containers to new addresses costs per request.
+   */
+  'upstream-static': (conf) => {
+    let out = replaceAll(conf, /^\s*resolver(_timeout)? [^;]+;\n/gm, '', 'upstream-static');
+    out = replaceAll(out, /(upstream \w+ \{)([^}]*)(\})/g, (_, open, body, close) => `${open}${body.replace(/^\s*zone [^;]+;\n/m, '').replace(/ resolve;/, ';')}${close}`, 'upstream-static');
+    return out;
+  },
   /** A larger idle pool per worker: 64 client connections on 2 workers can exceed 32 busy upstream connections. */
   'upstream-keepalive-128': (conf) => replaceAll(conf, /(upstream litellm_upstream \{[^}]*keepalive )\d+;/, '$1128;', 'upstream-keepalive-128'),
   /** PCRE's JIT for the regex locations and rewrites (Nginx's default is off). */

@@ -19,6 +19,10 @@ import { registerLogs } from './logs/logs.command.js';
 import { registerScale } from './scale/scale.command.js';
 import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
+import { registerBackup } from './backup/backup.command.js';
+import { registerRestore } from './restore/restore.command.js';
+import { registerService } from './service/service.command.js';
+import { registerExport } from './export/export.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -35,6 +39,10 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['openapi', registerOpenapiCommand],
   ['doctor', registerDoctor],
   ['smoke', registerSmoke],
+  ['backup', registerBackup],
+  ['restore', registerRestore],
+  ['service', registerService],
+  ['export', registerExport],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */

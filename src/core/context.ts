@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { createDockerClient } from '../docker/client.js';
+import { createSystemdHost, type SystemdHost } from '../host/systemd.js';
 import type { DockerClient } from '../docker/types.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
@@ -26,6 +27,8 @@ export interface Context {
   random: RandomSource;
   platform: Platform;
   docker: DockerClient;
+  /** systemd on this host (service install|uninstall|status). */
+  systemd: SystemdHost;
   http: HttpClient;
   /** --yes: accept defaults and confirm non-destructive questions. */
   yes: boolean;
@@ -87,6 +90,7 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     random: cryptoRandom,
     platform: currentPlatform,
     docker: createDockerClient({ env: io.env, out }),
+    systemd: createSystemdHost(io.env),
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),

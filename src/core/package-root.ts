@@ -2,7 +2,7 @@
  * Files shipped in the package (package.json, templates/) found from wherever this code runs:
  * src/ under vitest, or the bundled dist/ (whose chunks sit at another depth).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,4 +21,9 @@ export function packageRoot(): string {
 
 export function packageFile(...segments: string[]): string {
   return join(packageRoot(), ...segments);
+}
+
+/** This CLI's version, from its package.json (what backups and state records name). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }

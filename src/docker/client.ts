@@ -21,7 +21,8 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
       cwd: run.cwd,
       reject: false,
       input: run.input,
-      stdin: run.input === undefined ? 'ignore' : 'pipe',
+      stdin: run.stdinFile !== undefined ? { file: run.stdinFile } : run.input === undefined ? 'ignore' : 'pipe',
+      ...(run.stdoutFile !== undefined ? { stdout: { file: run.stdoutFile, append: true } } : {}),
       timeout: run.timeoutMs,
       cancelSignal: run.signal,
       // A follow stream can run for days: hand chunks over instead of keeping them all.

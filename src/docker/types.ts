@@ -35,6 +35,10 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   /** Aborting kills the child (SIGTERM); the result then has `cancelled: true`. */
   signal?: AbortSignal;
+  /** Binary-safe: the child's stdout goes to this file (created beforehand by the caller, at 600), not to `stdout`. */
+  stdoutFile?: string;
+  /** Binary-safe: the child's stdin is read from this file. */
+  stdinFile?: string;
 }
 
 export interface DockerClient {

@@ -11,6 +11,7 @@ import { currentPlatform } from '../core/platform.js';
 import { NonInteractivePrompts, type Prompts } from '../core/prompts.js';
 import type { RandomSource } from '../core/random.js';
 import type { DockerClient } from '../docker/types.js';
+import type { SystemdHost } from '../host/systemd.js';
 
 export interface Captured {
   stdout: string[];
@@ -66,6 +67,15 @@ export const unusedDocker: DockerClient = {
   },
 };
 
+/** No systemd, as on a container or CI machine; a test that needs one passes its own. */
+export const noSystemdHost: SystemdHost = {
+  booted: async () => false,
+  run: async (program, args) => {
+    throw new Error(`Unexpected ${program} call in this test: ${args.join(' ')}`);
+  },
+  user: () => ({ uid: 1000, name: 'tester' }),
+};
+
 export async function tempDir(prefix = 'aigw-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
@@ -99,6 +109,7 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
     random: overrides.random ?? seededRandom(),
     platform: overrides.platform ?? currentPlatform,
     docker: overrides.docker ?? unusedDocker,
+    systemd: overrides.systemd ?? noSystemdHost,
     http: overrides.http ?? { fetch: nodeFetch },
     yes: overrides.yes ?? false,
     readStdin: overrides.readStdin ?? (async () => null),

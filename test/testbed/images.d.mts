@@ -7,7 +7,7 @@ export interface TestImages {
   litellm: string;
   /** Like ghcr.io/open-webui/open-webui:main (the Node stand-in). */
   openWebui: string;
-  /** Like nginx:alpine (nginx 1.22 inside). */
+  /** Like nginx:alpine (Debian forky's nginx-light, >= 1.27.3, inside). */
   nginx: string;
   /** Like redis:7.4-alpine (Debian's redis-server 7.0 inside). */
   redis: string;
@@ -20,7 +20,13 @@ export interface TestImages {
 }
 export const BASE_SPEC: { suite: string; variant: string; mirror: string; include: string[] };
 export function cacheDir(): string;
+export const NGINX_SPEC: { suite: string; script: string; variant: string; mirror: string; include: string[] };
+export function specHash(spec: { include: string[] }): string;
 export function baseHash(): string;
+/** Where a spec's debootstrapped root filesystem is cached. */
+export function rootfsPath(spec: { include: string[] }): string;
+/** The forky root filesystem with nginx >= 1.27.3 (debootstrap once, root needed); returns its path. */
+export function ensureNginxRootfs(options?: { log?: (line: string) => void }): Promise<string>;
 export function ensureBaseImage(options?: { log?: (line: string) => void }): Promise<string>;
 /** Build whatever is missing (content-hash tags) and return the image references. */
 export function ensureTestImages(options?: { log?: (line: string) => void }): Promise<TestImages>;

@@ -189,4 +189,24 @@ describeDocker('test images on a real Docker engine', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await docker('inspect', '--format', '{{.State.ExitCode}}', LITELLM)).toBe('0');
   });
+
+  it('runs Nginx like nginx:alpine, new enough for upstream resolve: workers as nginx, wget but no curl, logs to stdout, conf.d included', async () => {
+    const name = `${RUN_ID}-nginx`;
+    await docker('run', '-d', '--name', name, '--network', NETWORK, '-p', '127.0.0.1::80', images.nginx);
+    created.containers.push(name);
+    const version = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec((await run('docker', ['exec', name, 'nginx', '-v'])).stderr);
+    expect(version).not.toBeNull();
+    const [major, minor, patch] = (version ?? []).slice(1).map(Number) as [number, number, number];
+    expect(major * 1_000_000 + minor * 1000 + patch).toBeGreaterThanOrEqual(1_027_003);
+    const base = await hostUrl(name, 80);
+    const page = await waitFor('the default page', async () => {
+      const res = await fetch(`${base}/`).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    });
+    expect(page).toContain('Welcome to nginx!');
+    expect(await docker('exec', name, 'sh', '-c', 'ps -o user= -C nginx 2>/dev/null || for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = nginx ] && stat -c %U $p; done')).toMatch(/nginx/);
+    expect((await run('docker', ['exec', name, 'sh', '-c', 'command -v wget'])).code).toBe(0);
+    expect((await run('docker', ['exec', name, 'sh', '-c', 'command -v curl'])).code).not.toBe(0);
+    await waitFor('the access log line on stdout', async () => ((await run('docker', ['logs', name])).stdout.includes('"GET / HTTP/1.1" 200') ? true : undefined), 10_000);
+  });
 });

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Build the end-to-end test images without any registry (see /work/shared/reference/test-bed.md):
 //   1. debootstrap a Debian bookworm root filesystem once (cached), `docker import` it as the base;
-//   2. `docker build` (legacy builder) four small images FROM that base, each tagged with a hash of
+//      and a second, small Debian forky one for Nginx (bookworm's 1.22 lacks upstream `resolve`);
+//   2. `docker build` (legacy builder) four small images FROM those bases, each tagged with a hash of
 //      everything that goes into it, so unchanged images are reused in seconds.
 //
-//   node test/testbed/images.mjs      → builds what is missing, prints the image names as JSON
+//   node test/testbed/images.mjs                → builds what is missing, prints the image names as JSON
+//   node test/testbed/images.mjs --nginx-rootfs → only the forky Nginx root filesystem (no Docker needed;
+//                                                 the unit tests run its nginx for `nginx -t`), prints its path
 //
 // Image names (tags are content hashes):
 //   ai-gateway-test/base:<h>        debootstrap minbase + postgresql-15, nginx-light, nodejs, python3, redis-server, curl, wget
@@ -13,7 +16,8 @@
 //   ai-gateway-test/litellm:never-ready-<h>, ai-gateway-test/litellm:exit-after-boot-<h>   broken variants
 //   ai-gateway-test/litellm:next-<h>  the same stand-in reporting a newer version (a rolling update's target)
 //   ai-gateway-test/open-webui:<h>  like ghcr.io/open-webui/open-webui:main (Node stand-in)
-//   ai-gateway-test/nginx:<h>       like nginx:alpine
+//   ai-gateway-test/nginx-base:<h>  debootstrap forky minbase + nginx-light (>= 1.27.3), wget, ca-certificates
+//   ai-gateway-test/nginx:<h>       like nginx:alpine, FROM nginx-base
 //   ai-gateway-test/redis:<h>       like redis:7.4-alpine
 // Each is also tagged `:latest` (the fault variants `:never-ready` / `:exit-after-boot`) for use by hand.
 
@@ -41,14 +45,36 @@ export const BASE_SPEC = {
 };
 
 /** Where the debootstrapped root filesystems are kept between runs. */
+/**
+ * Nginx's own root filesystem: the gateway's nginx.conf uses `server ... resolve` in upstream blocks,
+ * which open-source Nginx has since 1.27.3; bookworm ships 1.22. Forky (testing) has a current
+ * nginx-light. debootstrap has no script named forky on bookworm, so the sid script drives it.
+ */
+export const NGINX_SPEC = {
+  suite: 'forky',
+  script: 'sid',
+  variant: 'minbase',
+  mirror: 'http://deb.debian.org/debian',
+  include: ['ca-certificates', 'nginx-light', 'wget'],
+};
+
 export function cacheDir() {
   return process.env.AI_GATEWAY_TESTBED_CACHE ?? '/var/cache/ai-gateway-testbed';
 }
 
 const shortHash = (text) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 12);
 
+export function specHash(spec) {
+  return shortHash(JSON.stringify({ ...spec, include: [...spec.include].sort() }));
+}
+
 export function baseHash() {
-  return shortHash(JSON.stringify({ ...BASE_SPEC, include: [...BASE_SPEC.include].sort() }));
+  return specHash(BASE_SPEC);
+}
+
+/** Where a spec's root filesystem is cached (it exists once etc/os-release is in it). */
+export function rootfsPath(spec) {
+  return path.join(cacheDir(), `rootfs-${specHash(spec)}`);
 }
 
 /**
@@ -136,13 +162,31 @@ function lockOwnerAlive(lock) {
 
 /** debootstrap (once) and `docker import` the base image; returns its reference. */
 export async function ensureBaseImage({ log = () => {} } = {}) {
-  const hash = baseHash();
-  const ref = `${PREFIX}/base:${hash}`;
+  return ensureImportedRootfs('base', BASE_SPEC, log);
+}
+
+/** The forky root filesystem with nginx >= 1.27.3, debootstrapped once; returns its path (no Docker needed). */
+export async function ensureNginxRootfs({ log = () => {} } = {}) {
+  return ensureRootfs(NGINX_SPEC, log);
+}
+
+async function ensureRootfs(spec, log) {
+  const rootfs = rootfsPath(spec);
+  const done = () => fs.existsSync(path.join(rootfs, 'etc/os-release'));
+  if (done()) return rootfs;
+  return withLock(`rootfs-${specHash(spec)}`, log, async () => {
+    if (!done()) await debootstrap(rootfs, spec, log);
+    return rootfs;
+  });
+}
+
+async function ensureImportedRootfs(name, spec, log) {
+  const hash = specHash(spec);
+  const ref = `${PREFIX}/${name}:${hash}`;
   if (await imageExists(ref)) return ref;
-  return withLock(`base-${hash}`, log, async () => {
+  const rootfs = await ensureRootfs(spec, log);
+  return withLock(`${name}-${hash}`, log, async () => {
     if (await imageExists(ref)) return ref;
-    const rootfs = path.join(cacheDir(), `rootfs-${hash}`);
-    if (!fs.existsSync(path.join(rootfs, 'etc/os-release'))) await debootstrap(rootfs, log);
     log(`importing ${rootfs} as ${ref}`);
     // docker import keeps no ENV; give the base a PATH and a UTF-8 locale like Debian's images.
     await stream('bash', ['-c', 'set -o pipefail; tar -C "$1" --numeric-owner -c . | docker import --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" --change "ENV LANG=C.UTF-8" - "$2"', 'import', rootfs, ref], { log });
@@ -150,21 +194,22 @@ export async function ensureBaseImage({ log = () => {} } = {}) {
   });
 }
 
-async function debootstrap(rootfs, log) {
+async function debootstrap(rootfs, spec, log) {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error('building the base image needs root (debootstrap); run as root or pre-build with `sudo node test/testbed/images.mjs`');
+    throw new Error('building a test root filesystem needs root (debootstrap); run as root or pre-build with `sudo node test/testbed/images.mjs`');
   }
   const which = await run('sh', ['-c', 'command -v debootstrap']);
   if (which.code !== 0) throw new Error('debootstrap is not installed (apt-get install -y debootstrap)');
   const partial = `${rootfs}.partial`;
   fs.rmSync(partial, { recursive: true, force: true });
-  log(`debootstrap ${BASE_SPEC.suite} into ${partial} (about 2-3 minutes the first time)`);
+  log(`debootstrap ${spec.suite} into ${partial} (a few minutes the first time)`);
   await stream('debootstrap', [
-    `--variant=${BASE_SPEC.variant}`,
-    `--include=${[...BASE_SPEC.include].sort().join(',')}`,
-    BASE_SPEC.suite,
+    `--variant=${spec.variant}`,
+    `--include=${[...spec.include].sort().join(',')}`,
+    spec.suite,
     partial,
-    BASE_SPEC.mirror,
+    spec.mirror,
+    ...(spec.script ? [`/usr/share/debootstrap/scripts/${spec.script}`] : []),
   ], { log: (line) => (/^\s*I: (Retrieving|Validating|Extracting|Unpacking|Configuring)/.test(line) ? undefined : log(line)) });
   // Keep the image lean: apt lists and caches are of no use without network.
   for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
@@ -313,7 +358,8 @@ export async function ensureTestImages({ log = () => {} } = {}) {
   const postgres = await ensureServiceImage('postgres', base, {}, log);
   const litellm = await ensureServiceImage('litellm', base, { standins: ['litellm.mjs'], packages: ['pg', 'yaml'] }, log);
   const openWebui = await ensureServiceImage('open-webui', base, { standins: ['open-webui.mjs'] }, log);
-  const nginx = await ensureServiceImage('nginx', base, {}, log);
+  const nginxBase = await ensureImportedRootfs('nginx-base', NGINX_SPEC, log);
+  const nginx = await ensureServiceImage('nginx', nginxBase, {}, log);
   const redis = await ensureServiceImage('redis', base, {}, log);
   const litellmNeverReady = await ensureFaultVariant(litellm, 'never-ready', log);
   const litellmExitAfterBoot = await ensureFaultVariant(litellm, 'exit-after-boot', log);
@@ -322,7 +368,15 @@ export async function ensureTestImages({ log = () => {} } = {}) {
   return { base, postgres, litellm, openWebui, nginx, redis, litellmNeverReady, litellmExitAfterBoot, litellmNext };
 }
 
-if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--nginx-rootfs')) {
+  ensureNginxRootfs({ log: (line) => process.stderr.write(line + '\n') }).then(
+    (rootfs) => process.stdout.write(`${rootfs}\n`),
+    (err) => {
+      process.stderr.write(`${err?.message ?? err}\n`);
+      process.exit(1);
+    },
+  );
+} else if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   ensureTestImages({ log: (line) => process.stderr.write(line + '\n') }).then(
     (images) => {

@@ -184,6 +184,20 @@ describe('doctor: files', () => {
     expect(check?.finding).not.toContain('short');
   });
 
+  it('an Nginx image older than 1.27.3 (no upstream resolve) fails with the fix; the default passes', async () => {
+    const old = await scenario({ fixture: { nginxPort: 3999, env: { NGINX_IMAGE: 'nginx:1.25-alpine' } } });
+    const result = await run(old.ctx, optionsSchema.parse({ check: 'files.nginx-image' }));
+    expect(result.checks[0]).toMatchObject({
+      status: 'fail',
+      finding: 'NGINX_IMAGE=nginx:1.25-alpine is Nginx 1.25; the rendered nginx.conf needs 1.27.3 or newer (upstream "resolve") and an older one refuses to start.',
+      fix: expect.stringContaining('--nginx-image nginx:alpine'),
+    });
+    const current = await scenario({ fixture: { nginxPort: 3999 } });
+    expect((await run(current.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'ok', finding: expect.stringContaining('nginx:alpine') });
+    const none = await scenario();
+    expect((await run(none.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'skipped' });
+  });
+
   it('a missing salt key and a malformed .env line fail with the line number', async () => {
     const missing = await scenario({ fixture: { env: { LITELLM_SALT_KEY: '' } } });
     const result = await run(missing.ctx, optionsSchema.parse({ check: 'files.env' }));
@@ -312,8 +326,15 @@ describe('doctor: API', () => {
     let nginxPort: number;
     /** A stand-in Nginx: 403 on admin paths except the ones in `leaks`, proxies /v1/models. */
     const leaks = new Set<string>();
+    /** When set, `/` answers what Nginx says when Open WebUI's address went stale. */
+    let webuiGone = false;
     beforeAll(async () => {
       nginx = createServer((req, res) => {
+        if (req.url === '/') {
+          res.writeHead(webuiGone ? 502 : 200, { 'content-type': 'text/html' });
+          res.end(webuiGone ? '<html><center><h1>502 Bad Gateway</h1></center></html>' : '<html>Open WebUI</html>');
+          return;
+        }
         const path = (req.url ?? '').replace(/^\/api\/litellm/, '');
         if (path === '/v1/models') {
           void fetch(`${standin.url}/v1/models`, { headers: { authorization: String(req.headers.authorization ?? '') } }).then(async (r) => {
@@ -335,6 +356,27 @@ describe('doctor: API', () => {
       const result = await run(ctx, optionsSchema.parse({ group: 'api' }));
       expect(byId(result, 'api.models-nginx')).toMatchObject({ status: 'ok', finding: expect.stringContaining(`http://127.0.0.1:${nginxPort}/api/litellm/v1/models with VIRTUAL_KEY in .env: 2 models`) });
       expect(byId(result, 'api.admin-blocked')).toMatchObject({ status: 'ok', finding: expect.stringMatching(/^16 admin paths under .* answered 403$/) });
+    });
+
+    it("the API base answers LiteLLM's 401 and / answers Open WebUI through Nginx; a 502 fails, naming the route", async () => {
+      const { ctx } = await scenario({ fixture: { nginxPort } });
+      const good = await run(ctx, optionsSchema.parse({ check: 'api.routes-nginx' }));
+      expect(good.checks[0]).toMatchObject({
+        status: 'ok',
+        finding: `http://127.0.0.1:${nginxPort}/api/litellm/v1/models → 401 from LiteLLM; http://127.0.0.1:${nginxPort}/ → 200 from Open WebUI`,
+      });
+      webuiGone = true;
+      try {
+        const { ctx: again, dir } = await scenario({ fixture: { nginxPort } });
+        const bad = await run(again, optionsSchema.parse({ check: 'api.routes-nginx' }));
+        expect(bad.checks[0]).toMatchObject({
+          status: 'fail',
+          finding: `http://127.0.0.1:${nginxPort}/ gives 502 Bad Gateway: Nginx cannot reach open-webui`,
+          fix: expect.stringContaining(`ai-gateway logs nginx open-webui --dir ${dir}`),
+        });
+      } finally {
+        webuiGone = false;
+      }
     });
 
     it('an admin path Nginx lets through fails, naming it', async () => {

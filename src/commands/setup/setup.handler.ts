@@ -228,7 +228,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
     [FILES.override, renderOverride(settings)],
-    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
+    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf({ swarm: scaled.scale.engine === 'swarm' })]] as [string, string][]) : []),
     ...(scaled.scale.engine === 'swarm' ? ([[FILES.stack, renderStack(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
   ];

@@ -643,6 +643,12 @@ describe('bad input: a clear message, its exit code, and no file changed', () =>
     const dir = await newDir();
     expect((await failure({ dir, options: { bind: 'localhost' } })).error).toMatchObject({ code: 'INVALID_BIND_ADDRESS', exitCode: 2 });
     expect((await failure({ dir, options: { litellmImage: 'bad image' } })).error).toMatchObject({ code: 'INVALID_IMAGE', exitCode: 2 });
+    // nginx.conf re-resolves containers with upstream `resolve` (Nginx 1.27.3+): an older Nginx would not start.
+    expect((await failure({ dir, options: { nginxImage: 'nginx:1.25-alpine' } })).error).toMatchObject({
+      code: 'INVALID_IMAGE',
+      exitCode: 2,
+      message: expect.stringContaining('nginx:1.25-alpine is Nginx 1.25; the gateway\'s nginx.conf needs Nginx 1.27.3 or newer'),
+    });
     expect((await failure({ dir, env: { AI_GATEWAY_OLLAMA_API_BASE: 'ftp://x' } })).error).toMatchObject({ code: 'INVALID_PROVIDER_VALUE', exitCode: 2 });
     expect((await failure({ dir, env: { AI_GATEWAY_AZURE_API_KEY: 'azure-key-0123456789' } })).error).toMatchObject({
       code: 'PROMPT_NEEDS_TTY',

@@ -148,6 +148,69 @@ describe('start', () => {
     expect(render(again, ctx.out.style)).toContain('SERVICE');
   });
 
+  /** LiteLLM's readiness on its own port; through Nginx (port 53000) a 502 while `nginxDown()` says so. */
+  function routesFetch(nginxDown: () => boolean): HttpFetch & { nginxCalls: string[] } {
+    const nginxCalls: string[] = [];
+    const fetcher = (async (url: string | URL) => {
+      const target = String(url);
+      if (target.includes(':53000')) {
+        nginxCalls.push(target);
+        if (nginxDown()) return new Response('<html><center><h1>502 Bad Gateway</h1></center></html>', { status: 502, headers: { 'content-type': 'text/html' } });
+        return target.includes('/api/litellm/')
+          ? new Response('{"error":{"message":"Authentication Error, No api key passed in.","type":"auth_error","param":"None","code":"401"}}', { status: 401 })
+          : new Response('<html>Open WebUI</html>', { status: 200 });
+      }
+      return new Response(JSON.stringify({ status: 'healthy', db: 'connected' }), { status: 200 });
+    }) as unknown as HttpFetch & { nginxCalls: string[] };
+    fetcher.nginxCalls = nginxCalls;
+    return fetcher;
+  }
+
+  it('checks the API and / through Nginx once healthy: a 502 there that does not go away is a failed start, named as such', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { dir } = await writeGatewayFixture({});
+    const fetcher = routesFetch(() => true);
+    const ctx = createTestContext({ dir, docker, clock: fakeClock(), http: { fetch: fetcher } });
+    const error = await errorOf(run(ctx, { wait: true }, keptKey()));
+    expect(error.code).toBe('NGINX_ROUTE_FAILED');
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toContain('http://127.0.0.1:53000/api/litellm/v1/models gives 502 Bad Gateway: Nginx cannot reach litellm');
+    expect(error.message).toContain('http://127.0.0.1:53000/ gives 502 Bad Gateway: Nginx cannot reach open-webui');
+    expect(error.hint).toContain(`ai-gateway logs nginx litellm open-webui --dir ${dir}`);
+    expect(fetcher.nginxCalls.length).toBeGreaterThan(2); // it asked again while Nginx could still re-resolve
+  });
+
+  it('waits while Nginx follows a recreated container (502 for a few seconds), then reports healthy', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { dir } = await writeGatewayFixture({});
+    const clock = fakeClock();
+    let firstRouteProbeAt: number | null = null;
+    const fetcher = routesFetch(() => {
+      firstRouteProbeAt ??= clock.now();
+      return clock.now() - firstRouteProbeAt < 4_000;
+    });
+    const ctx = createTestContext({ dir, docker, clock, http: { fetch: fetcher } });
+    const result = await run(ctx, { wait: true }, keptKey());
+    expect(result.healthy).toBe(true);
+    expect(fetcher.nginxCalls).toContain('http://127.0.0.1:53000/api/litellm/v1/models');
+    expect(fetcher.nginxCalls).toContain('http://127.0.0.1:53000/');
+  });
+
+  it('is not "already running" when Nginx cannot reach its containers: it runs up and checks again', async () => {
+    const docker = new FakeDocker();
+    composeThatStarts(docker, { healthyAfterPolls: 1 });
+    const { dir } = await writeGatewayFixture({});
+    let down = false;
+    const ctx = createTestContext({ dir, docker, clock: fakeClock(), http: { fetch: routesFetch(() => down) } });
+    await run(ctx, { wait: true }, keptKey());
+    down = true;
+    const error = await errorOf(run(ctx, { wait: true }, keptKey()));
+    expect(error.code).toBe('NGINX_ROUTE_FAILED');
+    expect(docker.composeCalls().filter((c) => c.sub === 'up')).toHaveLength(2);
+  });
+
   it('applies a changed config.yaml: up -d, then a restart of litellm only', async () => {
     const docker = new FakeDocker();
     composeThatStarts(docker, { healthyAfterPolls: 1 });

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { tempDir } from '../../testing/context.js';
-import { hasCommand, nginxTest } from '../../testing/nginx-check.js';
+import { capableNginx, hasCommand, nginxTest } from '../../testing/nginx-check.js';
 import { EnvFile } from '../env-file.js';
 import { DEFAULT_IMAGES, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
@@ -161,13 +161,23 @@ describe('nginx.conf', () => {
     }
   });
 
-  const root = process.getuid?.() === 0;
-  const tools = hasCommand('nginx') && hasCommand('unshare');
-  it.skipIf(!root || !tools)('is accepted by nginx -t (Debian nginx in a private mount namespace)', async () => {
+  it('re-resolves the service names through Docker\'s DNS and keeps a keep-alive pool per upstream', () => {
+    const conf = renderNginxConf();
+    expect(conf).toMatch(/^\s*resolver 127\.0\.0\.11 valid=5s ipv6=off;$/m);
+    for (const [name, server] of [['litellm_upstream', 'litellm:4000'], ['open_webui_upstream', 'open-webui:8080']]) {
+      const block = new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(conf)?.[1] ?? '';
+      expect(block, name).toContain(`zone ${name} 64k;`);
+      expect(block, name).toContain(`server ${server} resolve;`);
+      expect(block, name).toMatch(/keepalive \d+;/);
+    }
+  });
+
+  const nginx = capableNginx();
+  it.skipIf('skip' in nginx)(`is accepted by nginx -t (nginx ${'version' in nginx ? nginx.version : ''}, private mount namespace)`, async () => {
     const { stderr } = await nginxTest({ nginx: renderNginxConf() });
     expect(stderr).toContain('test is successful');
   });
-  if (!root || !tools) it.skip(`nginx -t skipped: ${!root ? 'needs root for a private mount namespace' : 'nginx or unshare is not installed'}`, () => {});
+  if ('skip' in nginx) it.skip(`nginx -t skipped: ${nginx.skip}`, () => {});
 });
 
 describe('config.yaml', () => {

@@ -66,6 +66,14 @@ const rollingUpdate = (order: 'start-first' | 'stop-first') => ({
 });
 const rollback = (order: 'start-first' | 'stop-first') => ({ parallelism: 1, order, failure_action: 'pause', monitor: '10s' });
 const restartAlways = { condition: 'any', delay: '2s', window: '60s' };
+/**
+ * DNS round robin instead of a virtual IP: the VIP and the routing mesh need IPVS in the kernel,
+ * which not every host has (these test machines do not). Nginx re-resolves the names (templates/
+ * nginx.conf: resolver + `resolve`), so it follows the replicas either way.
+ */
+const ENDPOINT = { endpoint_mode: 'dnsrr' };
+/** Published on the node the task runs on (mode host: no routing mesh, see ENDPOINT). */
+const hostPort = (published: string, target: number) => ({ target, published, protocol: 'tcp', mode: 'host' });
 const job = { mode: 'replicated-job', restart_policy: { condition: 'on-failure', delay: '3s', max_attempts: 30 } };
 
 export function renderStack(settings: GatewaySettings): string {
@@ -90,8 +98,8 @@ export function renderStack(settings: GatewaySettings): string {
       start_period: '60s',
     },
     // One data directory: the old server stops before the new one starts.
-    deploy: { replicas: 1, update_config: rollingUpdate('stop-first'), rollback_config: rollback('stop-first'), restart_policy: restartAlways },
-    ...(settings.ports.postgres !== undefined ? { ports: [`\${POSTGRES_PORT}:${INTERNAL_PORTS.postgres}`] } : {}),
+    deploy: { ...ENDPOINT, replicas: 1, update_config: rollingUpdate('stop-first'), rollback_config: rollback('stop-first'), restart_policy: restartAlways },
+    ...(settings.ports.postgres !== undefined ? { ports: [hostPort('${POSTGRES_PORT}', INTERNAL_PORTS.postgres)] } : {}),
   };
 
   if (redis) {
@@ -109,7 +117,7 @@ export function renderStack(settings: GatewaySettings): string {
         retries: 10,
         start_period: '20s',
       },
-      deploy: { replicas: 1, update_config: rollingUpdate('stop-first'), rollback_config: rollback('stop-first'), restart_policy: restartAlways },
+      deploy: { ...ENDPOINT, replicas: 1, update_config: rollingUpdate('stop-first'), rollback_config: rollback('stop-first'), restart_policy: restartAlways },
     };
   }
 
@@ -134,7 +142,6 @@ export function renderStack(settings: GatewaySettings): string {
     command: litellmCommand(settings.resourceProfile),
     // Every replica skips the schema update: litellm-migrate runs it.
     environment: { ...litellmEnv, DISABLE_SCHEMA_UPDATE: 'true' },
-    ports: [`\${LITELLM_PORT}:${litellmPort}`],
     healthcheck: {
       // The image has python3 but no curl or wget; liveliness answers 503 while a replica drains.
       test: ['CMD-SHELL', `python3 -c "import urllib.request; urllib.request.urlopen('http://localhost:${litellmPort}/health/liveliness')"`],
@@ -145,6 +152,7 @@ export function renderStack(settings: GatewaySettings): string {
     },
     stop_grace_period: LITELLM_STOP_GRACE,
     deploy: {
+      ...ENDPOINT,
       replicas: '${LITELLM_REPLICAS}',
       update_config: rollingUpdate('start-first'),
       rollback_config: rollback('start-first'),
@@ -200,22 +208,24 @@ export function renderStack(settings: GatewaySettings): string {
     healthcheck: { test: ['CMD-SHELL', 'curl --silent --fail http://localhost:8080/health || exit 1'], interval: '3s', timeout: '5s', retries: 5, start_period: '120s' },
     // One replica writes SQLite: stop the old one first. Several share PostgreSQL: start the new one first.
     deploy: {
+      ...ENDPOINT,
       replicas: '${WEBUI_REPLICAS}',
       update_config: rollingUpdate(webuiPostgres ? 'start-first' : 'stop-first'),
       rollback_config: rollback(webuiPostgres ? 'start-first' : 'stop-first'),
       restart_policy: restartAlways,
     },
-    ...(settings.nginx ? {} : { ports: [`\${WEBUI_PORT}:${INTERNAL_PORTS.openWebui}`] }),
   };
 
   if (settings.nginx) {
     services[SERVICES.nginx] = {
       image: '${NGINX_IMAGE}',
       configs: [{ source: STACK_CONFIGS.nginxConf.key, target: '/etc/nginx/nginx.conf' }],
-      ports: [`\${NGINX_PORT}:${INTERNAL_PORTS.nginx}`],
+      // The API and Open WebUI, and LiteLLM's admin port (nginx.conf's second server).
+      ports: [hostPort('${NGINX_PORT}', INTERNAL_PORTS.nginx), hostPort('${LITELLM_PORT}', INTERNAL_PORTS.litellm)],
       networks: ['gateway'],
       healthcheck: { test: ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1/health || exit 1'], interval: '3s', timeout: '5s', retries: 5, start_period: '20s' },
-      deploy: { replicas: 1, update_config: rollingUpdate('start-first'), rollback_config: rollback('start-first'), restart_policy: restartAlways },
+      // stop-first: a host-mode port is held by one task at a time on a node.
+      deploy: { ...ENDPOINT, replicas: 1, update_config: rollingUpdate('stop-first'), rollback_config: rollback('stop-first'), restart_policy: restartAlways },
     };
   }
 

@@ -1,5 +1,6 @@
 /** Setup answers for the service images: flags, AI_GATEWAY_*_IMAGE, `.env`, or the pinned defaults. */
 import { UserError } from '../../../core/errors.js';
+import { nginxImageTooOld, NGINX_MIN_VERSION } from '../../../gateway/nginx-version.js';
 import { DEFAULT_IMAGES, ENV, type ServiceImageKey } from '../../../gateway/settings.js';
 import { interactive, priorValue, suppliedWithSource, type Resolver } from './resolver.js';
 
@@ -25,20 +26,30 @@ function checkImage(value: string): true | string {
   return IMAGE_REF.test(value) ? true : `"${value}" is not an image reference such as registry.example.com/team/litellm:v1.2.3`;
 }
 
+/** nginx.conf re-resolves containers with upstream `resolve`: an Nginx named older than 1.27.3 would not start. */
+function checkNginxImage(value: string): true | string {
+  const ref = checkImage(value);
+  if (ref !== true) return ref;
+  const old = nginxImageTooOld(value);
+  return old ? `${value} is Nginx ${old}; the gateway's nginx.conf needs Nginx ${NGINX_MIN_VERSION} or newer (upstream "resolve"), such as nginx:alpine` : true;
+}
+
+const imageCheck = (spec: ImageSpec) => (spec.key === 'nginx' ? checkNginxImage : checkImage);
+
 export async function resolveImages(r: Resolver): Promise<Record<ServiceImageKey, string>> {
   const images = {} as Record<ServiceImageKey, string>;
   const open: ImageSpec[] = [];
   for (const spec of IMAGES) {
     const given = suppliedWithSource(r, spec.option, spec.flag, spec.sourceVar);
     if (given) {
-      const ok = checkImage(given.value);
+      const ok = imageCheck(spec)(given.value);
       if (ok !== true) throw new UserError('INVALID_IMAGE', `${given.source}: ${ok}.`, { hint: `Pass ${spec.flag} with an image name and tag.` });
       images[spec.key] = given.value;
       continue;
     }
     const prior = priorValue(r, spec.envKey);
     if (prior) {
-      const ok = checkImage(prior);
+      const ok = imageCheck(spec)(prior);
       if (ok !== true) throw new UserError('INVALID_IMAGE', `${spec.envKey} in .env: ${ok}.`, { hint: `Fix ${spec.envKey} in .env or pass ${spec.flag}.` });
       images[spec.key] = prior;
       continue;
@@ -57,7 +68,7 @@ export async function resolveImages(r: Resolver): Promise<Record<ServiceImageKey
   for (const spec of open) {
     images[spec.key] = customise
       ? (
-          await r.ctx.prompts.input({ id: `image.${spec.key}`, message: `${spec.label} image`, default: DEFAULT_IMAGES[spec.key], validate: checkImage, flagHint: spec.flag })
+          await r.ctx.prompts.input({ id: `image.${spec.key}`, message: `${spec.label} image`, default: DEFAULT_IMAGES[spec.key], validate: imageCheck(spec), flagHint: spec.flag })
         ).trim()
       : DEFAULT_IMAGES[spec.key];
   }

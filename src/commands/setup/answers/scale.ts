@@ -41,6 +41,11 @@ export function resolveScale(r: Resolver, base: Omit<GatewaySettings, 'scale'>, 
       hint: `Add --engine swarm (after "docker swarm init"), or keep --replicas 1.`,
     });
   }
+  if (engine === 'swarm' && !base.nginx) {
+    throw new UserError('SWARM_NEEDS_NGINX', 'On Swarm, Nginx is the entry point: it follows the replicas and publishes the API, Open WebUI and the LiteLLM admin port.', {
+      hint: 'Drop --no-nginx (or set USE_NGINX=yes in .env) with --engine swarm.',
+    });
+  }
   const redisFlag = r.options.redis;
   const redisEnv = r.ctx.env.AI_GATEWAY_REDIS;
   const redisPrior = priorValue(r, ENV.useRedis);
@@ -91,7 +96,7 @@ export function resolveScale(r: Resolver, base: Omit<GatewaySettings, 'scale'>, 
   keep(ENV.postgresMaxConnections, String(scale.postgresMaxConnections), scale.postgresMaxConnections === DEFAULT_SCALE.postgresMaxConnections);
   if (engine === 'swarm' && base.bind !== '0.0.0.0') {
     r.warnings.push(
-      `Swarm publishes ports on every interface of every node (it has no bind address), so BIND_ADDRESS=${base.bind} does not apply: protect ports ${[base.ports.nginx, base.ports.litellm].filter(Boolean).join(' and ')} with a firewall.`,
+      `Swarm publishes ports on every interface of the node Nginx runs on (it has no bind address), so BIND_ADDRESS=${base.bind} does not apply: protect ports ${[base.ports.nginx, base.ports.litellm].filter(Boolean).join(' and ')} with a firewall.`,
     );
   }
   return { scale, values };

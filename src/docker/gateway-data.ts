@@ -1,0 +1,136 @@
+/**
+ * The gateway's data as Docker holds it, moved in and out for backup and restore: the PostgreSQL
+ * database through pg_dump / pg_restore inside the running postgres container (consistent, no
+ * downtime, no password: the image trusts its local socket), and a named volume as a gzipped tar
+ * made or unpacked by a throwaway container of an image the stack already has. Output streams
+ * straight to files (binary-safe, never through memory).
+ */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Context } from '../core/context.js';
+import { EnvError } from '../core/errors.js';
+import { daemonError } from './engine.js';
+import type { ExecResult } from './types.js';
+
+export interface Database {
+  container: string;
+  user: string;
+  name: string;
+}
+
+/** Creates `file` empty at mode 600 (O_EXCL), so the child's output is never readable by others. */
+export async function createPrivateFile(file: string): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  await handle.chmod(0o600);
+  await handle.close();
+}
+
+function lastLines(text: string, n = 8): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+function failed(ctx: Context, code: string, what: string, result: ExecResult, hint: string): EnvError {
+  if (/Cannot connect to the Docker daemon|permission denied while trying to connect/i.test(result.stderr)) return daemonError(ctx, result);
+  if (/no space left on device/i.test(result.stderr)) {
+    return new EnvError('DISK_FULL', `${what} failed: no space left on device.`, { hint: 'Free disk space (docker system df shows what Docker holds), or pass --output on another disk.' });
+  }
+  return new EnvError(code, `${what} failed (exit ${result.exitCode}): ${lastLines(result.stderr) || 'no output'}`, { hint });
+}
+
+/** `pg_dump -Fc` (compressed custom format, what pg_restore reads) into `file`. */
+export async function dumpDatabase(ctx: Context, db: Database, file: string, signal?: AbortSignal): Promise<void> {
+  await createPrivateFile(file);
+  const result = await ctx.docker.docker(['exec', db.container, 'pg_dump', '--format=custom', '--no-password', '-U', db.user, '-d', db.name], {
+    stdoutFile: file,
+    ...(signal ? { signal } : {}),
+  });
+  if (result.exitCode !== 0) {
+    throw failed(ctx, 'PG_DUMP_FAILED', `pg_dump of ${db.name} in ${db.container}`, result, 'Check the database with "ai-gateway logs postgres" and "ai-gateway doctor".');
+  }
+}
+
+/**
+ * `pg_restore --clean --if-exists` in one transaction: a failure leaves the database as it was.
+ * --no-owner: the target's role may have another name than the source's.
+ */
+export async function restoreDatabase(ctx: Context, db: Database, file: string): Promise<void> {
+  const result = await ctx.docker.docker(
+    ['exec', '-i', db.container, 'pg_restore', '--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', '--no-password', '-U', db.user, '-d', db.name],
+    { stdinFile: file },
+  );
+  if (result.exitCode !== 0) {
+    throw failed(ctx, 'PG_RESTORE_FAILED', `pg_restore into ${db.name}`, result, 'Nothing was changed in the database (one transaction). See "ai-gateway logs postgres".');
+  }
+}
+
+/**
+ * Waits until PostgreSQL in `container` accepts TCP connections: on a first boot the image's init
+ * server listens on the socket only, before the database exists, so the socket alone proves little.
+ */
+export async function waitForDatabase(ctx: Context, db: Database, timeoutMs = 120_000): Promise<void> {
+  const started = ctx.clock.now();
+  for (;;) {
+    const result = await ctx.docker.docker(['exec', db.container, 'pg_isready', '-h', '127.0.0.1', '-U', db.user, '-d', db.name], { timeoutMs: 10_000 });
+    if (result.exitCode === 0) return;
+    if (ctx.clock.now() - started > timeoutMs) {
+      throw new EnvError('DATABASE_NOT_READY', `PostgreSQL in ${db.container} did not accept connections within ${Math.round(timeoutMs / 1000)} s: ${lastLines(result.stdout + result.stderr, 3)}`, {
+        hint: 'See "ai-gateway logs postgres".',
+      });
+    }
+    await ctx.clock.sleep(500);
+  }
+}
+
+/** The named volume Compose made for `volume` in `project` (v1 and v2 label it), or null. */
+export async function findProjectVolume(ctx: Context, project: string, volume: string): Promise<string | null> {
+  const result = await ctx.docker.docker(
+    ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.volume=${volume}`],
+    { timeoutMs: 30_000 },
+  );
+  if (result.exitCode !== 0) throw daemonError(ctx, result);
+  return result.stdout.split('\n').map((s) => s.trim()).find(Boolean) ?? null;
+}
+
+/** A gzipped tar of the volume's contents, made read-only by a throwaway container of `image`. */
+export async function archiveVolume(ctx: Context, volume: string, image: string, file: string, signal?: AbortSignal): Promise<void> {
+  await createPrivateFile(file);
+  const result = await ctx.docker.docker(
+    ['run', '--rm', '--network', 'none', '-v', `${volume}:/data:ro`, '--entrypoint', 'tar', image, '-C', '/data', '-czf', '-', '.'],
+    { stdoutFile: file, ...(signal ? { signal } : {}) },
+  );
+  if (result.exitCode !== 0) throw failed(ctx, 'VOLUME_ARCHIVE_FAILED', `Copying volume ${volume}`, result, `Check that ${image} is present ("docker image ls") and the volume exists ("docker volume ls").`);
+}
+
+/** Empties the volume, then unpacks `file` (from archiveVolume) into it. */
+export async function restoreVolume(ctx: Context, volume: string, image: string, file: string): Promise<void> {
+  const result = await ctx.docker.docker(
+    ['run', '--rm', '-i', '--network', 'none', '-v', `${volume}:/data`, '--entrypoint', 'sh', image, '-c', 'find /data -mindepth 1 -delete && tar -C /data -xzf -'],
+    { stdinFile: file },
+  );
+  if (result.exitCode !== 0) throw failed(ctx, 'VOLUME_RESTORE_FAILED', `Restoring volume ${volume}`, result, 'Run the restore again; the archive is unchanged.');
+}
+
+/** Freezes a container for a crash-consistent copy of its files; `resume` always runs. */
+export async function withPaused<T>(ctx: Context, container: string | null, work: () => Promise<T>): Promise<T> {
+  if (!container) return work();
+  const paused = await ctx.docker.docker(['pause', container], { timeoutMs: 30_000 });
+  try {
+    return await work();
+  } finally {
+    if (paused.exitCode === 0) await ctx.docker.docker(['unpause', container], { timeoutMs: 30_000 });
+  }
+}
+
+/** The registry digest an image reference resolved to (null for a local-only image), and its id. */
+export async function imageIdentity(ctx: Context, ref: string): Promise<{ id: string | null; digest: string | null }> {
+  const result = await ctx.docker.docker(['image', 'inspect', '--format', '{{json .Id}} {{json .RepoDigests}}', ref], { timeoutMs: 30_000 });
+  if (result.exitCode !== 0) return { id: null, digest: null };
+  const [idJson, digestsJson] = result.stdout.trim().split(' ');
+  try {
+    const id = JSON.parse(idJson ?? 'null') as string | null;
+    const digests = (JSON.parse(digestsJson ?? '[]') as string[] | null) ?? [];
+    return { id, digest: digests[0] ?? null };
+  } catch {
+    return { id: null, digest: null };
+  }
+}

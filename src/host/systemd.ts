@@ -1,0 +1,45 @@
+/**
+ * The host's init system, as `service install|uninstall|status` needs it: is systemd running
+ * (sd_booted: /run/systemd/system exists), and systemctl / loginctl / systemd-analyze. The one
+ * module that spawns them; handlers reach it through `ctx.systemd` so tests inject a fake.
+ */
+import { access } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import type { ExecResult } from '../docker/types.js';
+
+export type SystemdProgram = 'systemctl' | 'loginctl' | 'systemd-analyze';
+
+export interface SystemdHost {
+  /** True when systemd is the running init (what sd_booted(3) checks). */
+  booted(): Promise<boolean>;
+  run(program: SystemdProgram, args: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Who runs this process: root installs system units, others user units. */
+  user(): { uid: number; name: string };
+}
+
+export function createSystemdHost(env: NodeJS.ProcessEnv): SystemdHost {
+  return {
+    booted: async () => {
+      try {
+        await access('/run/systemd/system');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    user: () => {
+      const info = userInfo();
+      return { uid: info.uid, name: info.username };
+    },
+    run: async (program, args, options = {}) => {
+      const { execa } = await import('execa');
+      const result = await execa(program, args, { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: options.timeoutMs ?? 60_000 });
+      return {
+        stdout: typeof result.stdout === 'string' ? result.stdout : '',
+        stderr: typeof result.stderr === 'string' ? result.stderr : '',
+        exitCode: typeof result.exitCode === 'number' ? result.exitCode : -1,
+        ...((result as { code?: string }).code === 'ENOENT' ? { notFound: true } : {}),
+      };
+    },
+  };
+}

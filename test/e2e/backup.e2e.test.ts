@@ -1,0 +1,116 @@
+// Backup and restore on the real stack (Docker engine, Compose, PostgreSQL, Nginx, test images):
+//   gateway A: setup → start → key K1 → a file in Open WebUI's volume → backup --include-secrets
+//   → key K2 (after the backup) → gateway B: setup → restore A's archive → start →
+//   K1 works through B's Nginx, K2 does not, the Open WebUI file is back, the archive has no
+//   secret in clear text and is mode 600. Also: a damaged archive and a wrong passphrase are
+//   refused before anything changes.
+import { readFile, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, describeResult, destroyStack, docker, engineOrSkipReason, http, imageEnv, readEnv, setupGateway, testImages } from './helpers.js';
+
+const skip = await engineOrSkipReason('backup.e2e');
+const describeDocker = skip ? describe.skip : describe;
+const PASSPHRASE = 'correct horse battery staple';
+
+describeDocker('backup and restore on the real engine', () => {
+  let a = { dir: '', project: '' };
+  let b = { dir: '', project: '' };
+  let images: Awaited<ReturnType<typeof testImages>>;
+  let archive = '';
+  let k1 = '';
+  let k2 = '';
+  const scratch: string[] = [];
+
+  beforeAll(async () => {
+    images = await testImages();
+    const ga = await setupGateway(images);
+    a = { dir: ga.dir, project: ga.project };
+    const gb = await setupGateway(images);
+    b = { dir: gb.dir, project: gb.project };
+  }, 300_000);
+
+  afterAll(async () => {
+    await destroyStack(a.dir, a.project);
+    await destroyStack(b.dir, b.project);
+    for (const dir of [a.dir, b.dir, ...scratch]) if (dir) await rm(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  const env = () => ({ ...imageEnv(images), AI_GATEWAY_BACKUP_PASSPHRASE: PASSPHRASE });
+  const api = async (dir: string) => `http://127.0.0.1:${(await readEnv(dir)).get('NGINX_PORT')}/api/litellm/v1`;
+  const createKey = async (dir: string, alias: string) => {
+    const r = await cli(dir, ['key', 'create', '--alias', alias, '--json'], env());
+    expect(r.exitCode, describeResult(r)).toBe(0);
+    return (JSON.parse(r.stdout) as { key: string }).key;
+  };
+
+  it('backs up a running gateway into one private archive without a clear-text secret', async () => {
+    const start = await cli(a.dir, ['start', '--timeout', '180'], env());
+    expect(start.exitCode, describeResult(start)).toBe(0);
+    k1 = await createKey(a.dir, 'before-backup');
+    expect((await http(`${await api(a.dir)}/models`, { key: k1 })).status).toBe(200);
+    // Something of Open WebUI's own in its volume, to find again after the restore.
+    await docker('exec', `${a.project}_open-webui_1`, 'sh', '-c', 'echo chats-of-alice > /app/backend/data/e2e-marker.txt');
+
+    const backup = await cli(a.dir, ['backup', '--include-secrets', '--json'], env());
+    expect(backup.exitCode, describeResult(backup)).toBe(0);
+    const doc = JSON.parse(backup.stdout) as { path: string; manifest: { parts: { name: string }[]; secrets: { included: boolean } } };
+    archive = doc.path;
+    expect(doc.manifest.secrets.included).toBe(true);
+    expect(doc.manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'secrets.env.sealed', 'files/config.yaml']));
+    expect((await stat(archive)).mode & 0o777).toBe(0o600);
+    // Not one secret of .env appears anywhere in the archive's bytes, nor in what the command printed.
+    const bytes = await readFile(archive);
+    const envA = await readEnv(a.dir);
+    for (const key of ['LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'POSTGRES_PASSWORD', 'UI_PASSWORD', 'WEBUI_SECRET_KEY', 'VIRTUAL_KEY']) {
+      const value = envA.get(key);
+      expect(value, key).toBeTruthy();
+      expect(bytes.includes(Buffer.from(value as string)), `${key} in the archive`).toBe(false);
+      expect(backup.stdout + backup.stderr).not.toContain(value);
+    }
+    expect(backup.stdout + backup.stderr).not.toContain(PASSPHRASE);
+    k2 = await createKey(a.dir, 'after-backup');
+  }, 600_000);
+
+  it('refuses a damaged archive and a wrong passphrase before changing anything', async () => {
+    const tmp = await mkdtemp(join(tmpdir(), 'aigw-bad-archive-'));
+    scratch.push(tmp);
+    const damaged = join(tmp, 'damaged.tar');
+    const bytes = await readFile(archive);
+    // Flip a byte well inside the database dump's data (past the tar headers of the first entries).
+    const copy = Buffer.from(bytes);
+    const at = copy.indexOf(Buffer.from('PGDMP')) + 600;
+    copy[at] = (copy[at] ?? 0) ^ 0xff;
+    await writeFile(damaged, copy, { mode: 0o600 });
+    const envBefore = await readFile(join(b.dir, '.env'), 'utf8');
+    const bad = await cli(b.dir, ['restore', damaged, '--yes', '--json'], env());
+    expect(bad.exitCode, describeResult(bad)).toBe(2);
+    expect(JSON.parse(bad.stdout).error.code).toBe('BACKUP_CORRUPT');
+    const wrong = await cli(b.dir, ['restore', archive, '--yes', '--json'], { ...env(), AI_GATEWAY_BACKUP_PASSPHRASE: 'not the passphrase at all' });
+    expect(wrong.exitCode, describeResult(wrong)).toBe(2);
+    expect(JSON.parse(wrong.stdout).error.code).toBe('WRONG_PASSPHRASE');
+    expect(await readFile(join(b.dir, '.env'), 'utf8')).toBe(envBefore);
+    // Nothing was created for B either.
+    expect(await docker('ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${b.project}`)).toBe('');
+  }, 300_000);
+
+  it('restores into a freshly set-up directory: keys from before the backup work, later ones do not, Open WebUI data is back', async () => {
+    const restore = await cli(b.dir, ['restore', archive, '--yes'], env());
+    expect(restore.exitCode, describeResult(restore)).toBe(0);
+    const envA = await readEnv(a.dir);
+    const envB = await readEnv(b.dir);
+    expect(envB.get('LITELLM_SALT_KEY')).toBe(envA.get('LITELLM_SALT_KEY'));
+    expect(envB.get('LITELLM_MASTER_KEY')).toBe(envA.get('LITELLM_MASTER_KEY'));
+    expect(envB.get('POSTGRES_PASSWORD')).not.toBe(envA.get('POSTGRES_PASSWORD'));
+    expect((await stat(join(b.dir, '.env'))).mode & 0o777).toBe(0o600);
+
+    const start = await cli(b.dir, ['start', '--timeout', '180'], env());
+    expect(start.exitCode, describeResult(start)).toBe(0);
+    expect((await http(`${await api(b.dir)}/models`, { key: k1 })).status).toBe(200);
+    expect((await http(`${await api(b.dir)}/models`, { key: k2 })).status).toBe(401);
+    const marker = execFileSync('docker', ['exec', `${b.project}_open-webui_1`, 'cat', '/app/backend/data/e2e-marker.txt'], { encoding: 'utf8' });
+    expect(marker.trim()).toBe('chats-of-alice');
+  }, 600_000);
+});
