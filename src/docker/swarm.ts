@@ -249,12 +249,20 @@ export async function stackServices(ctx: Context, project: string): Promise<Swar
 /** `docker stack rm`, then wait until its containers and network are gone (a deploy right after would collide). */
 export async function removeStack(ctx: Context, project: string, timeoutMs = 120_000): Promise<void> {
   const result = await ctx.docker.docker(['stack', 'rm', project], { timeoutMs: 120_000 });
-  if (result.exitCode !== 0 && !/Nothing found in stack/i.test(`${result.stderr}${result.stdout}`)) throw failure(ctx, 'docker stack rm', result);
+  // A network whose endpoints are still going away fails the rm: the wait below removes it once they are gone.
+  const text = `${result.stderr}${result.stdout}`;
+  if (result.exitCode !== 0 && !/Nothing found in stack|Failed to remove network|has active endpoints/i.test(text)) throw failure(ctx, 'docker stack rm', result);
   const deadline = ctx.clock.now() + timeoutMs;
   while (ctx.clock.now() < deadline) {
-    const containers = await lines(ctx, ['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${project}`], 'docker ps');
+    const running = await lines(ctx, ['ps', '-q', '--filter', `label=${NAMESPACE_LABEL}=${project}`], 'docker ps');
     const networks = await lines(ctx, ['network', 'ls', '-q', '--filter', `label=${NAMESPACE_LABEL}=${project}`], 'docker network ls');
-    if (containers.length === 0 && networks.length === 0) return;
+    if (running.length === 0 && networks.length > 0) await ctx.docker.docker(['network', 'rm', ...networks], { timeoutMs: 60_000 });
+    else if (running.length === 0 && networks.length === 0) {
+      // Finished job tasks leave exited containers behind: they go with the stack.
+      const exited = await lines(ctx, ['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${project}`], 'docker ps');
+      if (exited.length > 0) await ctx.docker.docker(['rm', ...exited], { timeoutMs: 60_000 });
+      return;
+    }
     await ctx.clock.sleep(500);
   }
   throw new EnvError('STACK_RM_TIMEOUT', `The containers of ${project} were still there ${Math.round(timeoutMs / 1000)} s after "docker stack rm".`, {

@@ -105,7 +105,7 @@ async function waitForStack(
     for (;;) {
       services = await stackServices(ctx, settings.projectName);
       spinner.update(`Waiting for ${swarmRows(expected, services).map((r) => `${r.service} ${r.replicas ?? r.state}`).join(' · ')}`);
-      const rolledBack = services.find((s) => rolling.has(s.service) && s.updateStartedAt !== rolling.get(s.service) && /^rollback/.test(s.updateState ?? ''));
+      const rolledBack = services.find((s) => rolling.has(s.service) && s.updateStartedAt !== rolling.get(s.service) && /^rollback_(completed|paused)$/.test(s.updateState ?? ''));
       if (rolledBack) {
         throw new HealthError('UPDATE_ROLLED_BACK', `Swarm rolled the update of ${rolledBack.service} back (now ${rolledBack.image}): ${rolledBack.updateMessage ?? 'the new tasks did not stay healthy'}.`, {
           hint: `Run "ai-gateway status" for the failed tasks and "ai-gateway logs ${rolledBack.service}" for why; fix the image or config in .env and run "ai-gateway start" again.`,
