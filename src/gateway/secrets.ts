@@ -14,6 +14,8 @@ export interface SecretSpec {
   generate(random: RandomSource): string;
   /** true, or the rule the value breaks (names the variable). */
   validate(value: string): true | string;
+  /** Needed only once Redis runs: a gateway set up before it existed may lack it (setup adds it). */
+  onlyWithRedis?: boolean;
 }
 
 /** Characters safe inside a `.env` value for Compose v1 and v2 alike, and inside a YAML scalar: no quotes, `$`, `#`, `\` or spaces. */
@@ -80,6 +82,7 @@ export const SECRET_SPECS: readonly SecretSpec[] = [
     envKey: ENV.redisPassword,
     sourceVar: 'AI_GATEWAY_REDIS_PASSWORD',
     label: 'Redis password',
+    onlyWithRedis: true,
     generate: (random) => randomString(random, 32, alphabets.alphanumeric),
     validate: passwordRule(ENV.redisPassword, 16, URL_SAFE, 'letters, digits, ".", "_", "~" and "-" (it goes into REDIS_URL)'),
   },

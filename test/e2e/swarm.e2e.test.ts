@@ -91,6 +91,10 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
           const names = (await run('docker', [kind, 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((n) => n.startsWith(`${project}_`));
           if (names.length > 0) await run('docker', [kind, 'rm', ...names]);
         }
+        const containers = (await run('docker', ['ps', '-aq', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.split('\n').filter(Boolean);
+        if (containers.length > 0) await run('docker', ['rm', '-f', ...containers], { timeoutMs: 60_000 });
+        const networks = (await run('docker', ['network', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.split('\n').filter(Boolean);
+        if (networks.length > 0) await run('docker', ['network', 'rm', ...networks], { timeoutMs: 60_000 });
         const volumes = (await run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${project}`])).stdout.split('\n').filter(Boolean);
         if (volumes.length > 0) await run('docker', ['volume', 'rm', '-f', ...volumes], { timeoutMs: 60_000 });
         await rm(dir, { recursive: true, force: true });

@@ -92,7 +92,7 @@ async function readEnv(dir: string): Promise<EnvFile> {
   return EnvFile.parse(await readFile(join(dir, '.env'), 'utf8'));
 }
 
-const SECRET_KEYS = ['LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'POSTGRES_PASSWORD', 'UI_PASSWORD', 'WEBUI_SECRET_KEY'];
+const SECRET_KEYS = ['LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'POSTGRES_PASSWORD', 'UI_PASSWORD', 'WEBUI_SECRET_KEY', 'REDIS_PASSWORD'];
 
 function done(prompts: ScriptedPrompts): void {
   prompts.assertDone();
@@ -256,6 +256,7 @@ describe('setup in a terminal (every prompt, scripted by id)', () => {
       { id: 'secret.POSTGRES_PASSWORD', answer: 'my-db-password', kind: 'password' },
       { id: 'secret.UI_PASSWORD', answer: '', kind: 'password' },
       { id: 'secret.WEBUI_SECRET_KEY', answer: '', kind: 'password' },
+      { id: 'secret.REDIS_PASSWORD', answer: '', kind: 'password' },
     ];
     const prompts = scriptedPrompts(script);
     const { result, ctx } = await setup({ dir, prompts, probes: fakeProbes([], 4096) });
@@ -278,7 +279,7 @@ describe('setup in a terminal (every prompt, scripted by id)', () => {
     expect(env.get('LITELLM_MASTER_KEY')).toBe('sk-my-own-master-key-0123456789');
     expect(env.get('POSTGRES_PASSWORD')).toBe('my-db-password');
     expect(env.get('LITELLM_SALT_KEY')).toMatch(/^sk-/);
-    expect(result.secrets).toEqual({ generated: ['LITELLM_SALT_KEY', 'UI_PASSWORD', 'WEBUI_SECRET_KEY'], kept: [], supplied: ['LITELLM_MASTER_KEY', 'POSTGRES_PASSWORD'] });
+    expect(result.secrets).toEqual({ generated: ['LITELLM_SALT_KEY', 'UI_PASSWORD', 'WEBUI_SECRET_KEY', 'REDIS_PASSWORD'], kept: [], supplied: ['LITELLM_MASTER_KEY', 'POSTGRES_PASSWORD'] });
     expect(result.providers).toEqual(['openai', 'azure', 'ollama']);
     const config = await readFile(join(dir, 'config.yaml'), 'utf8');
     expect(config).not.toContain('sk-openai-interactive-123456');

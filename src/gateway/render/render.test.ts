@@ -7,6 +7,7 @@ import { parse as parseYaml, parseDocument } from 'yaml';
 import { tempDir } from '../../testing/context.js';
 import { capableNginx, hasCommand, nginxTest } from '../../testing/nginx-check.js';
 import { EnvFile } from '../env-file.js';
+import { DEFAULT_SCALE } from '../scale.js';
 import { DEFAULT_IMAGES, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
 import { renderConfigYaml } from './config-yaml.js';
@@ -243,7 +244,7 @@ describe('.env', () => {
   it('a fresh file matches its snapshot, reads back as the same settings and warns about the salt key', async () => {
     const env = envFor(base, { OPENAI_API_KEY: 'sk-openai-0123456789' });
     await expect(env.toString()).toMatchFileSnapshot('./__snapshots__/env.fresh');
-    expect(settingsFromEnv(env)).toEqual(base);
+    expect(settingsFromEnv(env)).toEqual({ ...base, scale: DEFAULT_SCALE });
     expect(env.toString()).toMatch(/# Never change it: changing it makes stored provider credentials unreadable\.\nLITELLM_SALT_KEY=/);
   });
 

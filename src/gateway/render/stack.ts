@@ -75,8 +75,7 @@ const withSecretEnv = (secret: StackSecret, exec: string) => [
     `trap 'sleep ${DRAIN_DELAY_SECONDS}; kill -TERM "$$pid" 2>/dev/null' TERM INT`,
     'code=0; while kill -0 "$$pid" 2>/dev/null; do wait "$$pid"; code=$$?; done',
     'exit "$$code"',
-  ].join('
-'),
+  ].join('\n'),
   'sh',
 ];
 

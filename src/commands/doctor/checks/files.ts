@@ -14,7 +14,8 @@ import { FILES, PRIVATE_FILES } from '../../../gateway/layout.js';
 import { parseConfigYaml } from '../../../gateway/render/config-yaml.js';
 import { GITIGNORE_LINES, renderGitignore } from '../../../gateway/render/gitignore.js';
 import { ACCOUNT_DEFAULTS, SECRET_SPECS, validateAccountName } from '../../../gateway/secrets.js';
-import { ENV } from '../../../gateway/settings.js';
+import { scaleOf, usesRedis } from '../../../gateway/scale.js';
+import { ENV, settingsFromEnv } from '../../../gateway/settings.js';
 import { fail, failFromError, ok, skip, warn, type Check } from '../registry.js';
 import type { DoctorState } from '../state.js';
 
@@ -113,8 +114,16 @@ export const envVariables: Check = {
       return failFromError(error, setupHint(ctx));
     }
     const problems: string[] = [];
+    const redisInUse = (() => {
+      try {
+        return usesRedis(scaleOf(settingsFromEnv(env)));
+      } catch {
+        return true; // unreadable settings: ask for everything
+      }
+    })();
     for (const spec of SECRET_SPECS) {
       const value = env.get(spec.envKey);
+      if (!value && spec.onlyWithRedis && !redisInUse) continue;
       if (!value) {
         problems.push(`${spec.envKey} is missing`);
         continue;
@@ -131,7 +140,7 @@ export const envVariables: Check = {
       const verdict = validateAccountName(key, value);
       if (verdict !== true) problems.push(verdict.replace(/\.$/, ''));
     }
-    const checked = [...SECRET_SPECS.map((s) => s.envKey), ...Object.keys(ACCOUNT_DEFAULTS)];
+    const checked = [...SECRET_SPECS.filter((s) => redisInUse || !s.onlyWithRedis || env.get(s.envKey)).map((s) => s.envKey), ...Object.keys(ACCOUNT_DEFAULTS)];
     if (problems.length > 0) {
       const masterProblem = problems.some((p) => p.startsWith(ENV.masterKey));
       return fail(`${FILES.env}: ${problems.join('; ')}.`, masterProblem
