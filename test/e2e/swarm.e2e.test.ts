@@ -174,4 +174,19 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
     const status = await swarmCli(['status', '--json']);
     expect((JSON.parse(status.stdout) as { failedTasks: { image: string }[] }).failedTasks.some((t) => t.image === images.litellmExitAfterBoot)).toBe(true);
   });
+
+  it('scale litellm=3 runs a third replica and keeps the count in .env; status and logs show the replicas', async () => {
+    await setImage(images.litellmNext); // the image that runs (the rolled-back one stays out of .env)
+    const scaled = await swarmCli(['scale', 'litellm=3', '--timeout', '120']);
+    expect(scaled.exitCode, describeResult(scaled)).toBe(0);
+    expect(scaled.stdout).toContain('litellm: 2 → 3 replica(s), 3 running');
+    expect((await readEnv(dir)).get('LITELLM_REPLICAS')).toBe('3');
+    const status = await swarmCli(['status']);
+    expect(status.stdout).toMatch(/litellm\s+3\/3\s+healthy/);
+    const logs = await swarmCli(['logs', 'litellm', '--tail', '3']);
+    expect(logs.exitCode, describeResult(logs)).toBe(0);
+    expect(logs.stdout).toMatch(new RegExp(`${project}_litellm\\.[123]\\.`));
+    const env = await readEnv(dir);
+    for (const name of SECRET_KEYS) if (env.get(name)) expect(logs.stdout + status.stdout).not.toContain(env.get(name));
+  });
 });
