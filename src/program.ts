@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createActionFactory } from './core/command.js';
+import { createRealContext } from './context.js';
 import { packageFile } from './core/package-root.js';
 import type { ProcessIo } from './core/context.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
@@ -31,7 +32,7 @@ export function createProgram(io: ProcessIo, argv?: readonly string[]): Command 
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerCommands(program, createActionFactory(io), argv ? invokedCommand(argv.slice(2)) : []);
+  registerCommands(program, createActionFactory(io, createRealContext), argv ? invokedCommand(argv.slice(2)) : []);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

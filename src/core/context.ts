@@ -3,8 +3,7 @@
  * Tests build one with fakes (src/testing/context.ts) instead of mocking modules.
  */
 import { resolve } from 'node:path';
-import { createDockerClient } from '../docker/client.js';
-import type { DockerClient } from '../docker/types.js';
+import type { DockerClient } from './docker-client.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
 import { createFileSystem, type FileSystem } from './files.js';
@@ -67,7 +66,12 @@ export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
-export async function createContext(globals: GlobalOptions, io: ProcessIo): Promise<Context> {
+/** The parts of a context that live above core; the composition root (src/context.ts) supplies them. */
+export interface ContextDrivers {
+  docker(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient;
+}
+
+export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),
@@ -86,7 +90,7 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     clock: systemClock,
     random: cryptoRandom,
     platform: currentPlatform,
-    docker: createDockerClient({ env: io.env, out }),
+    docker: drivers.docker({ env: io.env, out }),
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),

@@ -53,6 +53,7 @@ import {
   type Readiness,
   type UpdateKeyRequest,
 } from './schemas.js';
+import { judgeReadiness, type ReadinessVerdict } from './readiness.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const KEY_LIST_PAGE_SIZE = 100; // LiteLLM's maximum (422 above it)
@@ -120,17 +121,12 @@ export class LiteLLMClient {
     return attempt.kind === 'ok';
   }
 
-  /** One readiness probe, no retry (contract §3's recommended logic). */
-  async readiness(timeoutMs = this.requestTimeoutMs): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
+  /** One readiness probe, no retry, judged by readiness.ts (contract §3's recommended logic). */
+  async readiness(timeoutMs = this.requestTimeoutMs): Promise<ReadinessVerdict> {
     const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema(), auth: false }, timeoutMs);
     if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
-    const parsed = readinessResponseSchema().safeParse(attempt.body);
-    if (!parsed.success) return { ready: false, reason: 'unexpected readiness body', body: null };
-    const body = parsed.data;
-    if (body.status !== 'healthy') return { ready: false, reason: `status "${body.status}"`, body };
-    if (body.db && body.db !== 'connected' && body.db !== 'Not connected') return { ready: false, reason: `database ${body.db}`, body };
-    return { ready: true, reason: 'ready', body };
+    return judgeReadiness(attempt.body);
   }
 
   /** Poll readiness until it passes or the wait budget is spent (then PROXY_UNREACHABLE / PROXY_NOT_READY). */

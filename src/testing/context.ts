@@ -10,7 +10,7 @@ import { Output } from '../core/output.js';
 import { currentPlatform } from '../core/platform.js';
 import { NonInteractivePrompts, type Prompts } from '../core/prompts.js';
 import type { RandomSource } from '../core/random.js';
-import type { DockerClient } from '../docker/types.js';
+import type { DockerClient } from '../core/docker-client.js';
 
 export interface Captured {
   stdout: string[];

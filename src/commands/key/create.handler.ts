@@ -8,8 +8,9 @@ import { hashKey } from '../../litellm/errors.js';
 import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } from '../../litellm/keys.js';
 import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import type { GenerateKeyRequest } from '../../litellm/schemas.js';
-import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
-import { connectionFlags, connectionOptions, durationSchema, positiveInt, trimmedNonEmpty, type NewKeyFields } from './shared.js';
+import { saveVirtualKey } from '../../gateway/virtual-key-env.js';
+import { connectionFlags, connectionOptions, trimmedNonEmpty } from '../shared/connection-options.js';
+import { durationSchema, positiveInt, type NewKeyFields } from './shared.js';
 
 const aliasSchema = z.string().check(
   z.trim(),

@@ -12,9 +12,10 @@ import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
 import { parseTimestamp, resolveKeyRef, rotateKey, rotationWarnings } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
-import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
+import { switchVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
 import { renderNewKey } from './create.handler.js';
-import { connectionFlags, connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
+import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
+import { durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
 
 export const optionsSchema = z
   .object({

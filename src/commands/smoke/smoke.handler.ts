@@ -11,7 +11,7 @@ import type { Style } from '../../core/output.js';
 import type { LiteLLMClient } from '../../litellm/client.js';
 import { connect } from '../../litellm/connection.js';
 import { parseErrorBody, toRemoteError, type KeyRole } from '../../litellm/errors.js';
-import { connectionFlags, connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
+import { connectionFlags, connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../shared/connection-options.js';
 
 export const optionsSchema = z.object({
   model: z.optional(trimmedNonEmpty('--model must not be empty')),
