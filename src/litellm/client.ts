@@ -250,6 +250,21 @@ export class LiteLLMClient {
     return { summary: parsed.data, document: body, text };
   }
 
+  /**
+   * POST a request answered with server-sent events (a streamed completion) and hand back the body
+   * unread, for the caller to consume as it arrives. One attempt, no retry: a completion is not
+   * repeated. An HTTP error becomes our RemoteError; a network failure or the timeout is thrown as is.
+   */
+  async openStream(path: string, body: unknown, timeoutMs: number): Promise<{ body: AsyncIterable<Uint8Array>; contentType: string | null }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const response = await this.options.fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok || !response.body) {
+      throw toRemoteError(parseErrorBody(response.status, await response.text()), { method: 'POST', path, baseUrl: this.baseUrl, keyRole: this.options.keyRole });
+    }
+    return { body: response.body, contentType: response.headers.get('content-type') };
+  }
+
   /** A request with the boot-time retry and zod validation; throws our typed errors. */
   async request<S extends z.ZodMiniType>(spec: RequestSpec<S>): Promise<z.output<S>> {
     const { body } = await this.requestRaw(spec);

@@ -9,18 +9,3 @@ export const positiveInt = z.coerce.number({ error: 'must be a whole number' }).
 
 /** The positional argument of `key info|revoke|rotate`. */
 export const keyRefArgs = z.tuple([trimmedNonEmpty('name a key alias, an sk-… key or its hash')]);
-
-/** What `key create` and `key rotate` report about the key they just made (shown once). */
-export interface NewKeyFields {
-  /** The new key. Shown here once; LiteLLM keeps only its hash. */
-  key: string;
-  token: string;
-  key_name: string | null;
-  key_alias: string | null;
-  models: string[];
-  max_budget: number | null;
-  budget_duration: string | null;
-  expires: string | null;
-  tpm_limit: number | null;
-  rpm_limit: number | null;
-}
