@@ -76,9 +76,7 @@ module.exports = {
     parser: 'swc',
     doNotFollow: { path: 'node_modules' },
     // swc reads declaration files as code; the .d.mts next to a .mjs adds no edge of its own.
-    exclude: { path: ['^dist/', 'node_modules', '[.]d[.][cm]?ts$'] },
-    tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'tsconfig.test.json' },
+    exclude: { path: ['^dist/', '[.]d[.][cm]?ts$'] },
     enhancedResolveOptions: {
       extensions: ['.ts', '.mts', '.js', '.mjs'],
       conditionNames: ['import', 'node', 'default'],
