@@ -1,5 +1,5 @@
 /**
- * The one module that talks HTTP to the LiteLLM proxy (litellm-contract.md).
+ * The one module that talks HTTP to the LiteLLM proxy (docs/litellm-contract.md).
  *
  * - HTTP through `ctx.http.fetch` (core/http.ts: HTTP/1.1 over a socket, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.

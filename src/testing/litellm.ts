@@ -60,7 +60,7 @@ const KEY_REQUEST_BASE = [
 ];
 
 /**
- * The body fields LiteLLM defines for each admin POST (litellm-contract.md §4.1, §4.4, §4.5),
+ * The body fields LiteLLM defines for each admin POST (docs/litellm-contract.md §4.1, §4.4, §4.5),
  * written out from the contract rather than taken from our schemas, so a field we invent fails.
  */
 export const LITELLM_REQUEST_FIELDS = {
