@@ -25,6 +25,8 @@ export function createProgram(io: ProcessIo, argv?: readonly string[]): Command 
     .option('-y, --yes', 'never prompt: take flags, AI_GATEWAY_* variables, existing files, then defaults')
     .option('--no-color', 'disable colors (NO_COLOR is honoured too)')
     .option('--verbose', 'show debug output: docker commands, HTTP calls (secrets masked)')
+    // Every subcommand's --help lists the global options too (subcommands inherit this setting).
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
     .exitOverride()

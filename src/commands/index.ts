@@ -18,6 +18,7 @@ import { registerStatus } from './status/status.command.js';
 import { registerLogs } from './logs/logs.command.js';
 import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
+import { registerCompletion } from './completion/completion.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -33,10 +34,13 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['openapi', registerOpenapiCommand],
   ['doctor', registerDoctor],
   ['smoke', registerSmoke],
+  ['completion', registerCompletion],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */
 export function registerCommands(program: Command, action: ActionFactory, path: readonly string[] = []): void {
+  // `completion` describes every command, so it needs them all built.
+  if (path[0] === 'completion') path = [];
   registerOnly(COMMANDS, path[0], (register) => register(program, action, path[1]));
 }
 
