@@ -1,9 +1,7 @@
 /** `ai-gateway completion <shell>`: flags and help only (the handler loads on demand). */
 import type { Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
-import { describeCommand } from './spec.js';
-
-export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+import { describeCommand, SHELLS } from './spec.js';
 
 export function registerCompletion(program: Command, action: ActionFactory): void {
   program

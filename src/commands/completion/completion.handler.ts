@@ -14,8 +14,7 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { SERVICES } from '../../gateway/settings.js';
-import { SHELLS } from './completion.command.js';
-import type { CommandSpec, OptionSpec } from './spec.js';
+import { SHELLS, type CommandSpec, type OptionSpec } from './spec.js';
 
 export const optionsSchema = z.object({
   args: z.tuple([z.enum(SHELLS, { error: `name a shell: ${SHELLS.join(', ')}` })]),

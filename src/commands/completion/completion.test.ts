@@ -8,9 +8,8 @@ import { createProgram } from '../../program.js';
 import type { ProcessIo } from '../../core/context.js';
 import { createTestContext } from '../../testing/context.js';
 import { SERVICES } from '../../gateway/settings.js';
-import { SHELLS } from './completion.command.js';
 import { optionsSchema, pathNodes, render, run, type Shell } from './completion.handler.js';
-import { describeCommand } from './spec.js';
+import { describeCommand, SHELLS } from './spec.js';
 
 const io: ProcessIo = { env: {}, cwd: '/', stdout: { write: () => true }, stderr: { write: () => true }, stdinIsTTY: false };
 const program = createProgram(io);

@@ -6,6 +6,9 @@
  */
 import type { Command, Option } from 'commander';
 
+/** The shells `completion` writes scripts for. */
+export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
+
 export interface OptionSpec {
   /** Every spelling: ["-d", "--dir"]. */
   flags: string[];
