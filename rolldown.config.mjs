@@ -69,7 +69,7 @@ export default defineConfig({
           name: 'runtime',
           test: /src\/core\/(context|files|fs-async|random|prompts|crypto|lock|clock|platform|schema|http)\.ts$|src\/gateway\/(settings|layout|env-file|providers)\.ts$|src\/docker\/client\.ts$|node_modules\/(zod|dotenv)\/|^\0?rolldown[:/]runtime/,
         },
-        { name: 'litellm', test: /src\/litellm\/[\w-]+\.ts$|src\/commands\/key\/shared\.ts$/ },
+        { name: 'litellm', test: /src\/litellm\/[\w-]+\.ts$|src\/commands\/(key|shared)\/(shared|connection-options)\.ts$/ },
       ],
     },
   },

@@ -3,9 +3,8 @@
  * Tests build one with fakes (src/testing/context.ts) instead of mocking modules.
  */
 import { resolve } from 'node:path';
-import { createDockerClient } from '../docker/client.js';
-import { createSystemdHost, type SystemdHost } from '../host/systemd.js';
-import type { DockerClient } from '../docker/types.js';
+import type { DockerClient } from './docker-client.js';
+import type { SystemdHost } from './systemd-host.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
 import { createFileSystem, type FileSystem } from './files.js';
@@ -70,7 +69,13 @@ export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
-export async function createContext(globals: GlobalOptions, io: ProcessIo): Promise<Context> {
+/** The parts of a context that live above core; the composition root (src/context.ts) supplies them. */
+export interface ContextDrivers {
+  docker(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient;
+  systemd(env: NodeJS.ProcessEnv): SystemdHost;
+}
+
+export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),
@@ -89,8 +94,8 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     clock: systemClock,
     random: cryptoRandom,
     platform: currentPlatform,
-    docker: createDockerClient({ env: io.env, out }),
-    systemd: createSystemdHost(io.env),
+    docker: drivers.docker({ env: io.env, out }),
+    systemd: drivers.systemd(io.env),
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),

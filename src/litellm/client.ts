@@ -1,5 +1,5 @@
 /**
- * The one module that talks HTTP to the LiteLLM proxy (litellm-contract.md).
+ * The one module that talks HTTP to the LiteLLM proxy (docs/litellm-contract.md).
  *
  * - HTTP through `ctx.http.fetch` (core/http.ts: HTTP/1.1 over a socket, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.
@@ -53,6 +53,7 @@ import {
   type Readiness,
   type UpdateKeyRequest,
 } from './schemas.js';
+import { judgeReadiness, type ReadinessVerdict } from './readiness.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const KEY_LIST_PAGE_SIZE = 100; // LiteLLM's maximum (422 above it)
@@ -120,17 +121,12 @@ export class LiteLLMClient {
     return attempt.kind === 'ok';
   }
 
-  /** One readiness probe, no retry (contract §3's recommended logic). */
-  async readiness(timeoutMs = this.requestTimeoutMs): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
+  /** One readiness probe, no retry, judged by readiness.ts (contract §3's recommended logic). */
+  async readiness(timeoutMs = this.requestTimeoutMs): Promise<ReadinessVerdict> {
     const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema(), auth: false }, timeoutMs);
     if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
-    const parsed = readinessResponseSchema().safeParse(attempt.body);
-    if (!parsed.success) return { ready: false, reason: 'unexpected readiness body', body: null };
-    const body = parsed.data;
-    if (body.status !== 'healthy') return { ready: false, reason: `status "${body.status}"`, body };
-    if (body.db && body.db !== 'connected' && body.db !== 'Not connected') return { ready: false, reason: `database ${body.db}`, body };
-    return { ready: true, reason: 'ready', body };
+    return judgeReadiness(attempt.body);
   }
 
   /** Poll readiness until it passes or the wait budget is spent (then PROXY_UNREACHABLE / PROXY_NOT_READY). */
@@ -252,6 +248,21 @@ export class LiteLLMClient {
       });
     }
     return { summary: parsed.data, document: body, text };
+  }
+
+  /**
+   * POST a request answered with server-sent events (a streamed completion) and hand back the body
+   * unread, for the caller to consume as it arrives. One attempt, no retry: a completion is not
+   * repeated. An HTTP error becomes our RemoteError; a network failure or the timeout is thrown as is.
+   */
+  async openStream(path: string, body: unknown, timeoutMs: number): Promise<{ body: AsyncIterable<Uint8Array>; contentType: string | null }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const response = await this.options.fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok || !response.body) {
+      throw toRemoteError(parseErrorBody(response.status, await response.text()), { method: 'POST', path, baseUrl: this.baseUrl, keyRole: this.options.keyRole });
+    }
+    return { body: response.body, contentType: response.headers.get('content-type') };
   }
 
   /** A request with the boot-time retry and zod validation; throws our typed errors. */

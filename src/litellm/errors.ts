@@ -1,5 +1,5 @@
 /**
- * LiteLLM's error envelope (litellm-contract.md §1, §4) turned into our typed errors.
+ * LiteLLM's error envelope (docs/litellm-contract.md §1, §4) turned into our typed errors.
  *
  * Every variant the proxy is known to send is tolerated:
  * - `{"error": {"message", "type", "param", "code"}}` with `code` a string and `param` "None" or null;
