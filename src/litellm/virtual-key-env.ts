@@ -3,7 +3,7 @@
  * comments, order and unknown keys; writeAtomic gives mode 600 and no torn file), under the
  * directory lock, re-reading the file inside the lock so a concurrent edit is not lost.
  */
-import { readFile } from '../core/fs-async.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { acquireLock, LOCK_FILE, type Lock } from '../core/lock.js';
