@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeNetworkError, nodeFetch } from './http.js';
+import { describeNetworkError, nodeFetch, tlsOrProxyError } from './http.js';
 
 let server: Server;
 let base: string;
@@ -210,3 +210,24 @@ function hasOpenssl(): boolean {
     return false;
   }
 }
+
+describe('describeNetworkError: certificates and proxies', () => {
+  const failed = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+
+  it('every way a certificate is refused is a tls failure, never retried', () => {
+    for (const code of ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_WRONG_VERSION_NUMBER']) {
+      const failure = describeNetworkError(failed(code), 1000);
+      expect(failure, code).toMatchObject({ kind: 'tls', retryable: false });
+      expect(failure.reason, code).toContain(code);
+    }
+    expect(describeNetworkError(failed('CERT_HAS_EXPIRED'), 1000).reason).toMatch(/outside its validity dates/);
+  });
+
+  it('tlsOrProxyError: exit 3 with a hint naming NODE_EXTRA_CA_CERTS or the proxy variables; null for other failures', () => {
+    const tls = tlsOrProxyError(describeNetworkError(failed('CERT_HAS_EXPIRED'), 1000), 'https://gw.example:8443');
+    expect(tls).toMatchObject({ code: 'TLS_CERTIFICATE_REJECTED', exitCode: 3 });
+    expect(tls?.hint).toMatch(/NODE_EXTRA_CA_CERTS=.*openssl s_client -connect gw\.example:8443/);
+    expect(tlsOrProxyError({ kind: 'proxy', reason: 'the proxy ... asks for credentials' }, 'https://gw.example')).toMatchObject({ code: 'HTTP_PROXY_FAILED', exitCode: 3 });
+    expect(tlsOrProxyError(describeNetworkError(failed('ECONNREFUSED'), 1000), 'http://127.0.0.1:4000')).toBeNull();
+  });
+});
