@@ -5,7 +5,7 @@
  * Every string that leaves the process passes through `redact`, so registered secrets
  * (master key, salt key, passwords, provider keys) can never be printed by accident.
  */
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 import { SCHEMA_VERSION } from './schema-version.js';
 
 export interface Writable {
@@ -191,6 +191,5 @@ export function table(headers: string[], rows: string[][], style: Style = plain)
 }
 
 function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return stripVTControlCharacters(s).length;
 }
