@@ -122,7 +122,8 @@ function hasOpenssl(): boolean {
   }
 }
 
-describe.skipIf(!hasOpenssl())('HTTP through a proxy to a gateway with a private CA', () => {
+// Skipped only outside CI (.ci/run installs openssl): in CI a missing openssl fails the suite.
+describe.skipIf(!hasOpenssl() && !process.env.CI)('HTTP through a proxy to a gateway with a private CA', () => {
   let standin: Standin;
   let front: { port: number; close(): Promise<void> };
   let proxy: Proxy;
