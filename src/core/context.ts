@@ -58,10 +58,15 @@ export function isInteractive(globals: GlobalOptions, io: ProcessIo): boolean {
   return io.stdinIsTTY && !globals.yes && !globals.json && !isTruthy(io.env.CI);
 }
 
+/** Colour on stderr: never with --no-color, --json or NO_COLOR; FORCE_COLOR=1|2|3|true forces it, 0|false forbids it; else a TTY that is not TERM=dumb. */
 export function colorEnabled(globals: GlobalOptions, io: ProcessIo): boolean {
   if (globals.color === false || globals.json) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force.toLowerCase() === 'false') return false;
+    if (force === '' || ['1', '2', '3', 'true'].includes(force.toLowerCase())) return true;
+  }
   return Boolean(io.stderr.isTTY) && io.env.TERM !== 'dumb';
 }
 

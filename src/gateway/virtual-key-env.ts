@@ -4,7 +4,7 @@
  * directory lock, re-reading the file inside the lock so a concurrent edit is not lost.
  * It lives here, not in src/litellm/: the gateway directory's files are this layer's job.
  */
-import { readFile } from '../core/fs-async.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { acquireLock, LOCK_FILE, type Lock } from '../core/lock.js';

@@ -1,7 +1,7 @@
 /**
  * The one module that talks HTTP to the LiteLLM proxy (docs/litellm-contract.md).
  *
- * - HTTP through `ctx.http.fetch` (core/http.ts: HTTP/1.1 over a socket, keep-alive), so a command's several
+ * - HTTP through `ctx.http.fetch` (core/http.ts: undici, proxies from the environment, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.
  * - Every request has its own timeout (AbortSignal), 10 s by default and never more than what is
  *   left of the wait budget, so `--timeout` bounds a command even against a proxy that hangs.
@@ -17,7 +17,7 @@
  */
 import { z } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
-import { describeNetworkError, type HttpFetch, type HttpResponse } from '../core/http.js';
+import { describeNetworkError, type HttpFetch, type HttpResponse, type NetworkFailure, type NetworkFailureKind } from '../core/http.js';
 import { RemoteError } from '../core/errors.js';
 import type { Output, Spinner } from '../core/output.js';
 import {
@@ -91,7 +91,7 @@ export interface RequestSpec<S extends z.ZodMiniType> {
 type Attempt =
   | { kind: 'ok'; status: number; body: unknown; text: string }
   | { kind: 'http'; error: ParsedRemoteError }
-  | { kind: 'network'; reason: string; retryable: boolean; reachedServer: boolean };
+  | ({ kind: 'network'; failure: NetworkFailureKind } & Omit<NetworkFailure, 'kind'>);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -122,9 +122,9 @@ export class LiteLLMClient {
   }
 
   /** One readiness probe, no retry, judged by readiness.ts (contract §3's recommended logic). */
-  async readiness(timeoutMs = this.requestTimeoutMs): Promise<ReadinessVerdict> {
+  async readiness(timeoutMs = this.requestTimeoutMs): Promise<ReadinessVerdict & { failure?: NetworkFailureKind }> {
     const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema(), auth: false }, timeoutMs);
-    if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
+    if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null, failure: attempt.failure };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
     return judgeReadiness(attempt.body);
   }
@@ -144,7 +144,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (now + backoff > deadline) {
         spinner?.stop();
-        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started);
+        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started, probe.failure);
         throw toRemoteError(
           { status: 503, message: `readiness: ${probe.reason}`, type: null, param: null, code: null },
           { method: 'GET', path: '/health/readiness', baseUrl: this.baseUrl, keyRole: 'none' },
@@ -300,7 +300,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (waitingFor === null || now + backoff > deadline) {
         spinner?.stop();
-        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started);
+        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started, attempt.failure);
         throw toRemoteError(attempt.error, {
           method: spec.method,
           path: spec.path,
@@ -382,15 +382,16 @@ export class LiteLLMClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const failure = describeNetworkError(error, timeoutMs);
+      const { kind, ...failure } = describeNetworkError(error, timeoutMs);
       this.options.out.debug(`${spec.method} ${url.pathname} → ${failure.reason}`);
-      return { kind: 'network', ...failure };
+      return { kind: 'network', failure: kind, ...failure };
     }
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
-      return { kind: 'network', ...describeNetworkError(error, timeoutMs), reachedServer: true };
+      const { kind, ...failure } = describeNetworkError(error, timeoutMs);
+      return { kind: 'network', failure: kind, ...failure, reachedServer: true };
     }
     this.options.out.debug(`${spec.method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
     if (response.status >= 300 && response.status < 400) {
