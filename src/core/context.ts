@@ -7,6 +7,7 @@ import { createDockerClient } from '../docker/client.js';
 import type { DockerClient } from '../docker/types.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
+import { UserError } from './errors.js';
 import { createFileSystem, type FileSystem } from './files.js';
 import { Output, type Writable } from './output.js';
 import { currentPlatform, type Platform } from './platform.js';
@@ -68,6 +69,10 @@ export function isTruthy(value: string | undefined): boolean {
 }
 
 export async function createContext(globals: GlobalOptions, io: ProcessIo): Promise<Context> {
+  if (globals.dir !== undefined && globals.dir.trim() === '') {
+    // resolve(cwd, '') is the current directory: an empty --dir (an unset shell variable) must not mean "here".
+    throw new UserError('INVALID_DIR', '--dir is empty.', { hint: 'Pass --dir with a directory path, e.g. --dir ./gateway (or leave --dir out to use the current directory).' });
+  }
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),

@@ -16,6 +16,8 @@ export const readdir = promisify(fs.readdir);
 export const link = promisify(fs.link);
 export const chmod = promisify(fs.chmod);
 export const access = promisify(fs.access);
+export const lstat = promisify(fs.lstat);
+export const copyFile = promisify(fs.copyFile);
 
 const openFd = promisify(fs.open);
 const fchmod = promisify(fs.fchmod);

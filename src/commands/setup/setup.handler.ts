@@ -3,7 +3,7 @@
  * render the gateway files, then either show the plan (--dry-run) or write it atomically under the
  * directory lock. `.env` is the source of truth; secrets are generated once and never replaced.
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from '../../core/schema.js';
 import { acquireLock } from '../../core/lock.js';
@@ -26,6 +26,7 @@ import {
   ENV,
   gatewayUrls,
   memoryNeededMb,
+  RESOURCE_PROFILE_NAMES,
   RESOURCE_PROFILES,
   SECRET_ENV_KEYS,
   settingsFromEnv,
@@ -34,11 +35,12 @@ import {
   type GatewayUrls,
 } from '../../gateway/settings.js';
 import { isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, type SetupMode } from './answers/general.js';
-import { resolveImages } from './answers/images.js';
+import { checkSuppliedImages, resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
-import { resolveProviders } from './answers/providers.js';
+import { checkSuppliedProviders, resolveProviders } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
-import { resolveSecrets } from './answers/secrets.js';
+import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
+import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory } from './guards.js';
 import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
@@ -111,6 +113,8 @@ export const defaultProbes: SetupProbes = {
   findFreePort,
   randomHighPort,
   totalMemoryMb: () => Math.floor(totalmem() / (1024 * 1024)),
+  cpuCount: () => availableParallelism(),
+  hostAddresses: () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, ''))),
 };
 
 /** Files that mark a directory as a gateway (and are backed up before a recreate). */
@@ -121,10 +125,16 @@ const MANAGED_MARK = 'managed by ai-gateway';
 
 export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
   const dryRun = Boolean(options.dryRun);
-  const dirStat = await statOrNull(ctx.dir);
-  if (dirStat && !dirStat.isDirectory()) {
+  assertNotSystemDirectory(ctx.dir);
+  const dirStat = await statOrNull(ctx.dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOTDIR') return 'under-a-file' as const;
+    throw error;
+  });
+  if (dirStat === 'under-a-file' || (dirStat && !dirStat.isDirectory())) {
     throw new UserError('NOT_A_DIRECTORY', `${ctx.dir} is a file, not a directory.`, { hint: 'Pass --dir with a directory (it is created when missing).' });
   }
+  await assertLayout(ctx.dir, [...GATEWAY_FILES, FILES.gitignore], ['nginx']);
+  await assertPrivateDirectory(ctx, ctx.dir, [...GATEWAY_FILES, FILES.gitignore, 'nginx']);
   if (!dryRun) await assertWritable(ctx.dir, ['nginx']);
 
   const existing = await readExisting(ctx);
@@ -148,13 +158,23 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
   for (const key of [...SECRET_ENV_KEYS, ...PROVIDER_SECRET_KEYS]) ctx.out.addSecret(existingEnv?.get(key));
 
+  const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
+  if (mode === 'reuse') refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text);
   const prior = mode === 'recreate' ? null : existingEnv;
+  if (mode !== 'recreate') for (const key of existingEnv?.duplicateKeys() ?? []) warnings.push(`${key.key} is set ${key.lines.length} times in .env (lines ${key.lines.join(', ')}): Compose uses the last one. Remove the others to avoid surprises.`);
   // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
   const configLabel = join(ctx.dir, FILES.config);
-  if (mode !== 'recreate' && existing.text[FILES.config] !== null) parseConfigYaml(existing.text[FILES.config] as string, configLabel);
+  if (existing.text[FILES.config] != null) {
+    try {
+      // A literal key in the user's config.yaml is masked like .env's (in --dry-run diffs and --json).
+      for (const secret of literalSecrets(parseConfigYaml(existing.text[FILES.config] as string, configLabel))) ctx.out.addSecret(secret);
+    } catch (error) {
+      if (mode !== 'recreate') throw error; // the user's file: a reuse stops here; a recreate backs it up
+    }
+  }
 
-  const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings: [] };
+  const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings };
   const fresh = prior === null;
 
   const projectName = resolveProjectName(resolver);
@@ -163,6 +183,10 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const nginx = await resolveNginx(resolver);
   const bind = await resolveBind(resolver);
   const exposePostgres = resolveExposePostgres(resolver);
+  // Every value given by flag, variable or file is checked before the first port probe: bad input is exit 2 even when a port is busy too.
+  checkSuppliedProviders(resolver);
+  checkSuppliedImages(resolver);
+  checkSuppliedSecrets(resolver);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, fresh);
   const images = await resolveImages(resolver);
@@ -171,6 +195,12 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
+  const cpus = probes.cpuCount?.();
+  const cpuNote = cpus === undefined ? null : workersWarning(resourceProfile, cpus);
+  if (cpuNote) resolver.warnings.push(cpuNote);
+  const addresses = probes.hostAddresses?.();
+  const bindNote = addresses === undefined ? null : bindAddressWarning(bind, addresses);
+  if (bindNote) resolver.warnings.push(bindNote);
   if (!isLoopback(bind)) {
     resolver.warnings.push(
       `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
@@ -199,6 +229,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
+  const encodings = existing.encoding;
   for (const warning of resolver.warnings) ctx.out.warn(warning);
 
   let backup: string | null = null;
@@ -221,7 +252,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         backup = await backupFiles(ctx, toSave);
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
-      await writePlannedFiles(ctx, plans);
+      await writePlannedFiles(ctx, plans, encodings);
     } finally {
       await lock.release();
     }
@@ -236,8 +267,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     files: plans.map((plan) => ({
       file: plan.file,
       action: plan.action,
-      mode: '600',
-      ...(plan.action === 'unchanged' && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
+      mode: plan.file === FILES.gitignore && plan.beforeMode !== null ? plan.beforeMode.toString(8) : '600',
+      ...(plan.action === 'unchanged' && plan.file !== FILES.gitignore && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
       ...(dryRun ? { diff: maskedDiff(plan, secretKeys) } : {}),
     })),
     backup,
@@ -262,18 +293,78 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   };
 }
 
-async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null> }> {
+async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null>; encoding: Record<string, 'utf8' | 'latin1'> }> {
   const names = [...GATEWAY_FILES, FILES.gitignore];
   const text: Record<string, string | null> = {};
   const mode: Record<string, number | null> = {};
+  const encoding: Record<string, 'utf8' | 'latin1'> = {};
   await Promise.all(
     names.map(async (file) => {
       const path = join(ctx.dir, file);
-      text[file] = await ctx.fs.readText(path);
+      const read = decodeFile(await ctx.fs.readBytes(path));
+      text[file] = read?.text ?? null;
+      if (read) encoding[file] = read.encoding;
       mode[file] = text[file] === null ? null : await ctx.fs.mode(path);
     }),
   );
-  return { text, mode };
+  return { text, mode, encoding };
+}
+
+/**
+ * UTF-8 when the bytes are UTF-8; otherwise Latin-1, which maps every byte to one character and
+ * back, so the user's own lines (a comment in another encoding) are written back byte for byte.
+ */
+export function decodeFile(bytes: Uint8Array | null): { text: string; encoding: 'utf8' | 'latin1' } | null {
+  if (bytes === null) return null;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: Buffer.from(bytes).toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+/**
+ * A directory that holds a gateway (its generated files) but no secrets in `.env` (deleted,
+ * emptied): generating new ones would lock the gateway out of its own database, and a new salt
+ * key makes the provider credentials stored there unreadable. Only --mode recreate may do that.
+ */
+function refuseNewSecretsForAnExistingGateway(ctx: Context, env: EnvFile | null, text: Record<string, string | null>): void {
+  const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && text[file] != null);
+  if (traces.length === 0) return;
+  const hasSecrets = SECRET_ENV_KEYS.some((key) => (env?.get(key) ?? '').trim() !== '');
+  if (hasSecrets) return;
+  const envState = text[FILES.env] == null ? 'has no .env' : 'has an .env without its secrets';
+  throw new UserError('ENV_MISSING', `${ctx.dir} holds a gateway (${traces.join(', ')}) but ${envState}: setup would generate new secrets, and the existing database and stored provider keys would stop working.`, {
+    hint: `Restore .env (from backups/ or your own copy) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
+    details: { files: traces },
+  });
+}
+
+/** Values of secret-looking keys in the user's config.yaml that are written out (not os.environ/...). */
+export function literalSecrets(doc: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, key: string | null) => {
+    if (Array.isArray(node)) for (const item of node) walk(item, key);
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
+    else if (typeof node === 'string' && key !== null && /(key|secret|password|token|credential)/i.test(key) && !node.startsWith('os.environ/') && node.trim().length >= 4) found.push(node);
+  };
+  walk(doc, null);
+  return found;
+}
+
+/** More LiteLLM workers than CPUs only adds memory and contention. Names the largest profile that fits. */
+export function workersWarning(profile: GatewaySettings['resourceProfile'], cpus: number): string | null {
+  const workers = RESOURCE_PROFILES[profile].workers;
+  if (workers === null || workers <= cpus) return null;
+  const fits = RESOURCE_PROFILE_NAMES.filter((name) => (RESOURCE_PROFILES[name].workers ?? Infinity) <= cpus).sort((a, b) => (RESOURCE_PROFILES[b].workers ?? 0) - (RESOURCE_PROFILES[a].workers ?? 0))[0];
+  return `The ${profile} profile runs ${workers} LiteLLM workers, but this machine has ${cpus} CPU${cpus === 1 ? '' : 's'}.${fits ? ` Choose --profile ${fits} (${RESOURCE_PROFILES[fits].workers} worker${RESOURCE_PROFILES[fits].workers === 1 ? '' : 's'}).` : ''}`;
+}
+
+/** Docker cannot publish on an address this host does not have: say so now rather than at start. */
+export function bindAddressWarning(bind: string, hostAddresses: readonly string[]): string | null {
+  const bare = bind.replace(/^\[|\]$/g, '');
+  if (bare === '0.0.0.0' || bare === '::' || hostAddresses.includes(bare)) return null;
+  return `--bind ${bind}: this host has no such address (it has ${hostAddresses.join(', ') || 'none'}), so Docker would fail to publish the ports at start. Use --bind 127.0.0.1 or one of those addresses.`;
 }
 
 function portsIn(env: EnvFile | null): Set<number> {
@@ -318,7 +409,7 @@ export function render(result: SetupResult, style: Style): string {
 export async function filesChangedSince(ctx: Context, read: Record<string, string | null>): Promise<string[]> {
   const changed: string[] = [];
   for (const [file, before] of Object.entries(read)) {
-    if ((await ctx.fs.readText(join(ctx.dir, file))) !== before) changed.push(file);
+    if ((decodeFile(await ctx.fs.readBytes(join(ctx.dir, file)))?.text ?? null) !== before) changed.push(file);
   }
   return changed;
 }

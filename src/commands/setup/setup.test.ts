@@ -2,7 +2,7 @@ import { access, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { createFileSystem, type FileSystem } from '../../core/files.js';
+import { createFileSystem, writeFilesAtomic, type FileSystem } from '../../core/files.js';
 import { LOCK_FILE } from '../../core/lock.js';
 import { randomHighPort } from '../../core/ports.js';
 import type { Prompts } from '../../core/prompts.js';
@@ -699,31 +699,37 @@ describe('file safety', () => {
     for (const file of GATEWAY_FILES) expect(await modeOf(join(dir, file)), file).toBe(0o600);
   });
 
-  it('a write that fails midway leaves every file either old or new, and says which (exit 3)', async () => {
+  it('a write that fails midway (the third rename) leaves every file old, modes too, and says so (exit 3)', async () => {
     const dir = await newDir();
     await setup({ dir });
+    await chmod(join(dir, '.gitignore'), 0o644);
     const before = await snapshotFiles(dir);
+    const modesBefore = await Promise.all(GATEWAY_FILES.map((file) => modeOf(join(dir, file))));
     const real = createFileSystem();
-    let writes = 0;
+    const fs = await import('../../core/fs-async.js');
+    let renames = 0;
     const failing: FileSystem = {
       ...real,
-      writeAtomic: async (path, content, options) => {
-        writes++;
-        if (writes === 3) throw Object.assign(new Error(`EROFS: read-only file system, open '${path}'`), { code: 'EROFS', path });
-        await real.writeAtomic(path, content, options);
-      },
+      writeAllAtomic: (files) =>
+        writeFilesAtomic(files, {
+          steps: {
+            rename: async (from, to) => {
+              if (++renames === 3) throw Object.assign(new Error(`EROFS: read-only file system, rename '${String(from)}'`), { code: 'EROFS', path: String(to) });
+              await fs.rename(from, to);
+            },
+          },
+        }),
     };
     const { error } = await failure({ dir, options: { profile: 'large', budget: 'prod' }, fs: failing });
     expect(error).toMatchObject({ code: 'DIR_NOT_WRITABLE', exitCode: 3 });
-    expect(error.message).toContain('Already written (each complete): .env, config.yaml; every other file is unchanged.');
-    const after = await snapshotFiles(dir);
-    expect(after['.env']).toContain('RESOURCE_PROFILE=large'); // new
-    expect(parseYaml(after['config.yaml'] as string).litellm_settings.max_budget).toBe(200); // new
-    expect(after['docker-compose.override.yml']).toBe(before['docker-compose.override.yml']); // old
-    expect(await readdir(dir)).not.toContain(LOCK_FILE);
-    // A second run completes the job.
+    expect(error.message).toContain('Nothing was changed.');
+    expect(await snapshotFiles(dir)).toEqual(before);
+    expect(await Promise.all(GATEWAY_FILES.map((file) => modeOf(join(dir, file))))).toEqual(modesBefore);
+    expect((await readdir(dir)).filter((name) => name.includes('ai-gateway-tmp') || name === LOCK_FILE)).toEqual([]);
+    // A second run does the whole job.
     const { result } = await setup({ dir, options: { profile: 'large', budget: 'prod' } });
     expect(result.files.find((f) => f.file === 'docker-compose.override.yml')?.action).toBe('update');
+    expect(await modeOf(join(dir, '.gitignore'))).toBe(0o644);
   });
 
   it('refuses while another process holds the directory lock, writing nothing (exit 3)', async () => {

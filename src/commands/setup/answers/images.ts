@@ -25,6 +25,18 @@ function checkImage(value: string): true | string {
   return IMAGE_REF.test(value) ? true : `"${value}" is not an image reference such as registry.example.com/team/litellm:v1.2.3`;
 }
 
+/** Every image given by flag, variable or `.env`, checked before anything touches the host. */
+export function checkSuppliedImages(r: Resolver): void {
+  for (const spec of IMAGES) {
+    const given = suppliedWithSource(r, spec.option, spec.flag, spec.sourceVar);
+    const source = given ? given.source : `${spec.envKey} in .env`;
+    const value = given?.value ?? priorValue(r, spec.envKey);
+    if (value === undefined) continue;
+    const ok = checkImage(value);
+    if (ok !== true) throw new UserError('INVALID_IMAGE', `${source}: ${ok}.`, { hint: given ? `Pass ${spec.flag} with an image name and tag.` : `Fix ${spec.envKey} in .env or pass ${spec.flag}.` });
+  }
+}
+
 export async function resolveImages(r: Resolver): Promise<Record<ServiceImageKey, string>> {
   const images = {} as Record<ServiceImageKey, string>;
   const open: ImageSpec[] = [];

@@ -33,6 +33,14 @@ function failIfInvalid(result: true | string, source: string): void {
   if (result !== true) throw new UserError('INVALID_PROVIDER_VALUE', `${source}: ${result}.`, { hint: `Fix ${source} and run setup again.` });
 }
 
+/** Every provider value given by flag or variable, checked before anything touches the host. */
+export function checkSuppliedProviders(r: Resolver): void {
+  for (const spec of PROVIDERS) {
+    const given = spec.id === 'ollama' ? suppliedWithSource(r, 'ollamaBaseUrl', '--ollama-base-url', spec.sourceVar) : valueFromEnv(r, spec.sourceVar);
+    if (given) failIfInvalid(validateProviderValue(spec, given.value), given.source);
+  }
+}
+
 export async function resolveProviders(r: Resolver, askInteractively: boolean): Promise<ResolvedProviders> {
   const values: Record<string, string> = {};
   const changed: ProviderId[] = [];
