@@ -37,9 +37,16 @@ export function maskEnvText(text: string, secretKeys: ReadonlySet<string>): stri
     .join('\n');
 }
 
-export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>): string {
+/** Literal values (a key written out in config.yaml) masked wherever they appear. */
+export function maskLiterals(text: string, literals: readonly string[]): string {
+  let masked = text;
+  for (const literal of [...literals].sort((a, b) => b.length - a.length)) masked = masked.split(literal).join(maskSecret(literal));
+  return masked;
+}
+
+export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>, literals: readonly string[] = []): string {
   if (plan.action === 'unchanged') return '';
-  const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : text);
+  const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : maskLiterals(text, literals));
   return unifiedDiff(mask(plan.before), mask(plan.after) as string, plan.file);
 }
 

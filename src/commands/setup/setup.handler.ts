@@ -165,10 +165,12 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   if (mode !== 'recreate') for (const key of existingEnv?.duplicateKeys() ?? []) warnings.push(`${key.key} is set ${key.lines.length} times in .env (lines ${key.lines.join(', ')}): Compose uses the last one. Remove the others to avoid surprises.`);
   // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
   const configLabel = join(ctx.dir, FILES.config);
+  const configSecrets: string[] = [];
   if (existing.text[FILES.config] != null) {
     try {
       // A literal key in the user's config.yaml is masked like .env's (in --dry-run diffs and --json).
-      for (const secret of literalSecrets(parseConfigYaml(existing.text[FILES.config] as string, configLabel))) ctx.out.addSecret(secret);
+      configSecrets.push(...literalSecrets(parseConfigYaml(existing.text[FILES.config] as string, configLabel).toJS()));
+      for (const secret of configSecrets) ctx.out.addSecret(secret);
     } catch (error) {
       if (mode !== 'recreate') throw error; // the user's file: a reuse stops here; a recreate backs it up
     }
@@ -269,7 +271,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       action: plan.action,
       mode: plan.file === FILES.gitignore && plan.beforeMode !== null ? plan.beforeMode.toString(8) : '600',
       ...(plan.action === 'unchanged' && plan.file !== FILES.gitignore && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
-      ...(dryRun ? { diff: maskedDiff(plan, secretKeys) } : {}),
+      ...(dryRun ? { diff: maskedDiff(plan, secretKeys, configSecrets) } : {}),
     })),
     backup,
     settings: {

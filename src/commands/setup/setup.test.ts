@@ -1,4 +1,4 @@
-import { access, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -687,6 +687,151 @@ describe('bad input: a clear message, its exit code, and no file changed', () =>
 });
 
 // ── file safety ────────────────────────────────────────────────────────────────────────────────
+
+describe('bad input that used to get through', () => {
+  const isRoot = process.getuid?.() === 0;
+  const posix = process.platform !== 'win32';
+
+  it('refuses to make new secrets for a gateway whose .env is missing or empty, unless recreating (exit 2)', async () => {
+    for (const damage of ['missing', 'empty', 'no secrets']) {
+      const dir = await newDir();
+      await setup({ dir });
+      if (damage === 'missing') await rm(join(dir, '.env'));
+      else if (damage === 'empty') await writeFile(join(dir, '.env'), '');
+      else await writeFile(join(dir, '.env'), 'RESOURCE_PROFILE=small\n');
+      const before = await snapshotFiles(dir);
+      const { error } = await failure({ dir });
+      expect(error, damage).toMatchObject({ code: 'ENV_MISSING', exitCode: 2 });
+      expect(error.message).toContain('would generate new secrets');
+      expect(error.hint).toContain('--mode recreate');
+      expect(await snapshotFiles(dir)).toEqual(before);
+      // A dry run says the same, and a deliberate recreate goes ahead.
+      expect((await failure({ dir, options: { dryRun: true } })).error.code).toBe('ENV_MISSING');
+      const { result } = await setup({ dir, options: { mode: 'recreate' } });
+      expect(result.secrets.generated).toHaveLength(5);
+    }
+  });
+
+  it.skipIf(!posix)('refuses a directory other users can write to (exit 3), and makes its own directories 700 whatever the umask', async () => {
+    const shared = await newDir();
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    expect((await failure({ dir: shared })).error).toMatchObject({ code: 'DIRECTORY_NOT_PRIVATE', exitCode: 3, hint: expect.stringContaining('chmod go-w') });
+    expect(await readdir(shared)).toEqual([]);
+
+    const fresh = join(await newDir(), 'deeper');
+    const previous = process.umask(0o000);
+    try {
+      await setup({ dir: fresh });
+    } finally {
+      process.umask(previous);
+    }
+    expect(await modeOf(fresh)).toBe(0o700);
+    expect(await modeOf(join(fresh, '..'))).toBe(0o700);
+    expect(await modeOf(join(fresh, 'nginx'))).toBe(0o700);
+  });
+
+  it.skipIf(!posix || !isRoot)('refuses a gateway holding a file owned by another user (exit 3)', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    await chown(join(dir, 'config.yaml'), 65534, 65534);
+    const before = await snapshotFiles(dir);
+    const { error } = await failure({ dir, options: { profile: 'small' } });
+    expect(error).toMatchObject({ code: 'FOREIGN_OWNER', exitCode: 3, message: expect.stringContaining('config.yaml (uid 65534)') });
+    expect(await snapshotFiles(dir)).toEqual(before);
+  });
+
+  it('refuses an empty path and system directories (exit 2)', async () => {
+    for (const dir of ['/', '/etc', '/usr', '/var/lib']) {
+      expect((await failure({ dir })).error, dir).toMatchObject({ code: 'SYSTEM_DIRECTORY', exitCode: 2 });
+    }
+  });
+
+  it('names what is in the way: .env or config.yaml a directory, nginx a file (exit 2)', async () => {
+    for (const [path, kind, code] of [
+      ['.env', 'dir', 'NOT_A_FILE'],
+      ['config.yaml', 'dir', 'NOT_A_FILE'],
+      ['nginx', 'file', 'NOT_A_DIRECTORY'],
+    ] as const) {
+      const dir = await newDir();
+      await setup({ dir });
+      await rm(join(dir, path), { recursive: true });
+      if (kind === 'dir') await mkdir(join(dir, path));
+      else await writeFile(join(dir, path), 'x');
+      const { error } = await failure({ dir, options: { mode: 'recreate' } });
+      expect(error, path).toMatchObject({ code, exitCode: 2, message: expect.stringContaining(join(dir, path)) });
+    }
+  });
+
+  it('masks a literal key in the user\'s config.yaml in --dry-run diffs and --json', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const literal = 'sk-literal-in-config-yaml-0123456789';
+    const config = await readFile(join(dir, 'config.yaml'), 'utf8');
+    await writeFile(join(dir, 'config.yaml'), `${config}\n# mine\nenvironment_variables:\n  MY_PROVIDER_API_KEY: ${literal}\n`);
+    // A recreate's diff shows the whole old file as removed lines, the literal's line among them.
+    const { result, ctx } = await setup({ dir, json: true, options: { dryRun: true, mode: 'recreate' } });
+    expect(result.files.find((f) => f.file === 'config.yaml')?.diff).toMatch(/-  MY_PROVIDER_API_KEY: sk-…6789/);
+    expect(JSON.stringify(result)).not.toContain(literal);
+    ctx.out.result('setup', result, render);
+    expect(ctx.captured.all()).not.toContain(literal);
+  });
+
+  it('writes bytes that are not UTF-8 in the user\'s own .env lines back byte for byte, and warns about duplicate keys', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const mine = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(' (Latin-1)\nMY_NOTE=na'), Buffer.from([0xef, 0xff]), Buffer.from('ve\nRESOURCE_PROFILE=small\n')]);
+    await writeFile(join(dir, '.env'), Buffer.concat([await readFile(join(dir, '.env')), mine]));
+    const { ctx } = await setup({ dir, options: { profile: 'large' } });
+    const after = await readFile(join(dir, '.env'));
+    expect(after.includes(Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9])]))).toBe(true);
+    expect(after.includes(Buffer.concat([Buffer.from('MY_NOTE=na'), Buffer.from([0xef, 0xff]), Buffer.from('ve')]))).toBe(true);
+    expect(after.toString('latin1')).toMatch(/RESOURCE_PROFILE=medium[\s\S]*RESOURCE_PROFILE=large/); // the last one counts and changes; the first stays
+    expect(ctx.captured.stderr.join('')).toMatch(/RESOURCE_PROFILE is set 2 times in \.env \(lines \d+, \d+\)/);
+  });
+
+  it('reports every busy port in one run and never suggests a port the gateway uses', async () => {
+    const dir = await newDir();
+    // 3999 given for Nginx is busy: the next port up, 4000, is LiteLLM's, so 4001 is suggested; LiteLLM's 4000 is busy too.
+    const probes = fakeProbes([3999, 4000]);
+    const { error } = await failure({ dir, options: { nginxPort: '3999' }, probes });
+    expect(error).toMatchObject({ code: 'PORT_IN_USE', exitCode: 3 });
+    expect(error.message).toMatch(/3999 .*--nginx-port.*4000 .*the default/);
+    expect(error.hint).toMatch(/--nginx-port 4001 --litellm-port 4002/);
+  });
+
+  it('warns about a --bind address this host does not have, and about more workers than CPUs', async () => {
+    const dir = await newDir();
+    const probes = { ...fakeProbes(), hostAddresses: () => ['127.0.0.1', '::1', '192.168.1.20'], cpuCount: () => 2 };
+    const { ctx } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    const stderr = ctx.captured.stderr.join('');
+    expect(stderr).toMatch(/--bind 10\.9\.8\.7: this host has no such address .*192\.168\.1\.20/);
+    expect(stderr).toMatch(/The desktop profile runs 4 LiteLLM workers, but this machine has 2 CPUs\. Choose --profile medium/);
+    const quiet = await setup({ dir: await newDir(), options: { bind: '192.168.1.20', profile: 'medium' }, probes });
+    expect(quiet.ctx.captured.stderr.join('')).not.toMatch(/no such address|CPUs/);
+  });
+
+  it('checks every value before probing a port: a weak master key is exit 2 even when a port is busy too', async () => {
+    const dir = await newDir();
+    const probes = fakeProbes([3000, 4000]);
+    for (const env of [{ AI_GATEWAY_MASTER_KEY: 'sk-1234' }, { AI_GATEWAY_LITELLM_IMAGE: 'not an image' }, { AI_GATEWAY_OPENAI_API_KEY: 'sk "quoted"' }]) {
+      const { error } = await failure({ dir, env, probes });
+      expect(error.exitCode, JSON.stringify(env)).toBe(2);
+    }
+    expect(probes.probed).toEqual([]);
+  });
+
+  it('keeps the mode of a .gitignore it merges into', async () => {
+    const dir = await newDir();
+    await mkdir(dir, { mode: 0o700 });
+    await writeFile(join(dir, '.gitignore'), 'node_modules/\n');
+    await chmod(join(dir, '.gitignore'), 0o644);
+    const { result } = await setup({ dir });
+    expect(result.files.find((f) => f.file === '.gitignore')).toMatchObject({ action: 'update', mode: '644' });
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toMatch(/node_modules\/[\s\S]*\.env/);
+    if (posix) expect(await modeOf(join(dir, '.gitignore'))).toBe(0o644);
+  });
+});
 
 describe('file safety', () => {
   it('leaves 600 after updating a file that was 644, and tightens unchanged ones', async () => {
