@@ -13,6 +13,7 @@ import { removeStaleTempFiles, statOrNull } from '../../core/files.js';
 import type { Style } from '../../core/output.js';
 import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
+import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
 import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
@@ -114,6 +115,7 @@ export const defaultProbes: SetupProbes = {
   randomHighPort,
   totalMemoryMb: () => Math.floor(totalmem() / (1024 * 1024)),
   cpuCount: () => availableParallelism(),
+  projectVolumes,
   hostAddresses: () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, ''))),
 };
 
@@ -180,6 +182,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const fresh = prior === null;
 
   const projectName = resolveProjectName(resolver);
+  if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const resourceProfile = await resolveResourceProfile(resolver);
   const budgetProfile = await resolveBudgetProfile(resolver);
   const nginx = await resolveNginx(resolver);
@@ -339,6 +342,19 @@ function refuseNewSecretsForAnExistingGateway(ctx: Context, env: EnvFile | null,
   throw new UserError('ENV_MISSING', `${ctx.dir} holds a gateway (${traces.join(', ')}) but ${envState}: setup would generate new secrets, and the existing database and stored provider keys would stop working.`, {
     hint: `Restore .env (from backups/ or your own copy) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
     details: { files: traces },
+  });
+}
+
+/**
+ * No files, but the engine still has this project's volumes (the directory was emptied, or a
+ * gateway of the same name lived elsewhere): new secrets would not open the old database.
+ */
+async function refuseNewSecretsOverOldVolumes(ctx: Context, probes: SetupProbes, project: string): Promise<void> {
+  const volumes = (await probes.projectVolumes?.(ctx, project)) ?? [];
+  if (volumes.length === 0) return;
+  throw new UserError('ENV_MISSING', `${ctx.dir} has no .env, but Docker still has volumes of the project ${project} (${volumes.join(', ')}): setup would generate new secrets, and that database would not accept them.`, {
+    hint: `Restore that gateway's .env into ${ctx.dir}, or pass --project-name with another name, or remove the old data first: docker volume rm ${volumes.join(' ')} (then run setup again).`,
+    details: { project, volumes },
   });
 }
 

@@ -712,6 +712,19 @@ describe('bad input that used to get through', () => {
     }
   });
 
+  it('refuses to make new secrets in an empty directory whose project still has volumes on the engine (exit 2)', async () => {
+    const dir = await newDir();
+    const asked: string[] = [];
+    const probes = { ...fakeProbes(), projectVolumes: async (_ctx: unknown, project: string) => (asked.push(project), ['aigw-my-gateway_postgres-data']) };
+    const { error } = await failure({ dir, probes });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2, message: expect.stringContaining('aigw-my-gateway_postgres-data') });
+    expect(asked).toEqual(['aigw-my-gateway']);
+    await expect(access(dir)).rejects.toThrow();
+    // Another project name is a new gateway; an engine that cannot be asked is no reason to refuse.
+    await setup({ dir, options: { projectName: 'aigw-other' }, probes: { ...fakeProbes(), projectVolumes: async (_ctx: unknown, project: string) => (project === 'aigw-other' ? [] : ['x']) } });
+    await setup({ dir: await newDir(), probes: { ...fakeProbes(), projectVolumes: async () => null } });
+  });
+
   it.skipIf(!posix)('refuses a directory other users can write to (exit 3), and makes its own directories 700 whatever the umask', async () => {
     const shared = await newDir();
     await mkdir(shared);

@@ -46,6 +46,8 @@ export interface SetupProbes {
   cpuCount?(): number;
   /** This host's IP addresses (for the --bind warning); absent: no warning. */
   hostAddresses?(): string[];
+  /** Volumes of a Compose project on this engine (null: cannot ask); absent: not checked. */
+  projectVolumes?(ctx: Context, project: string): Promise<string[] | null>;
 }
 
 export interface Resolver {
