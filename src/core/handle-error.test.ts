@@ -20,6 +20,7 @@ describe('toAppError', () => {
     expect(toAppError(errno('EDQUOT', '/gw/.env'))).toMatchObject({ code: 'DISK_FULL', exitCode: ExitCode.environment });
     expect(toAppError(errno('EISDIR', '/gw/.env'))).toMatchObject({ code: 'WRONG_FILE_TYPE', exitCode: ExitCode.usage, message: expect.stringContaining('a directory where a file was expected') });
     expect(toAppError(errno('ENOTDIR', '/gw/nginx/nginx.conf'))).toMatchObject({ code: 'WRONG_FILE_TYPE', exitCode: ExitCode.usage });
+    expect(toAppError(errno('EEXIST', '/gw/.env.1.ab.ai-gateway-tmp'))).toMatchObject({ code: 'PATH_TAKEN', exitCode: ExitCode.environment });
     expect(toAppError(new Error('boom'))).toMatchObject({ code: 'INTERNAL', exitCode: ExitCode.internal });
   });
 });

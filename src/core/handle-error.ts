@@ -25,6 +25,13 @@ export function toAppError(error: unknown): AppError {
       cause: error,
     });
   }
+  if (errno === 'EEXIST') {
+    const e = error as NodeJS.ErrnoException;
+    return new EnvError('PATH_TAKEN', `${e.path ?? 'A path'} already exists where a new file had to be created.`, {
+      hint: 'Remove stale *.ai-gateway-tmp entries from the gateway directory, then run the command again.',
+      cause: error,
+    });
+  }
   if (isPermissionError(error)) {
     const e = error as NodeJS.ErrnoException;
     return new EnvError('PERMISSION_DENIED', `Permission denied${e.path ? ` on ${e.path}` : ''} (${e.code}).`, {

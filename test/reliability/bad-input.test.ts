@@ -38,8 +38,10 @@ interface Row {
   /** Arguments after `ai-gateway` (the harness adds --dir and --json). */
   args: (s: Servers) => string[];
   env?: (s: Servers) => Record<string, string>;
-  /** gateway: a copy of a directory made by the real setup; empty: an empty directory; file: --dir names a file. */
-  dir?: 'gateway' | 'empty' | 'file';
+  /** gateway: a copy of a directory made by the real setup; empty: an empty directory; file: --dir names a file; full-disk: a gateway on a tmpfs filled up (root). */
+  dir?: 'gateway' | 'empty' | 'file' | 'full-disk';
+  /** full-disk: room left after filling it (4 KiB: the lock file fits, the new files do not). */
+  freeBytes?: number;
   /** false: the harness adds no --dir (the row passes its own) and runs in the directory instead. */
   dirFlag?: boolean;
   prepare?: (dir: string, s: Servers) => Promise<void>;
@@ -126,6 +128,8 @@ const ROWS: Row[] = [
   { name: 'setup: nginx is a file', args: () => ['setup', '--yes'], prepare: async (d) => { await rm(join(d, 'nginx'), { recursive: true }); await writeFile(join(d, 'nginx'), 'x'); }, exit: EXIT.usage, code: 'NOT_A_DIRECTORY', message: /nginx is a file, but setup keeps a directory there/ },
   { name: 'setup: the gateway directory is writable by other users', args: () => ['setup', '--yes'], prepare: (d) => chmod(d, 0o777), exit: EXIT.environment, code: 'DIRECTORY_NOT_PRIVATE', message: /is writable by other users \(mode 777\)/ },
   { name: 'setup: a file owned by another user', args: () => ['setup', '--yes'], prepare: (d) => chown(join(d, 'config.yaml'), 65534, 65534), root: true, exit: EXIT.environment, code: 'FOREIGN_OWNER', message: /config\.yaml \(uid 65534\)/ },
+  { name: 'setup: no space left for the lock file', args: () => ['setup', '--yes', '--profile', 'small'], dir: 'full-disk', root: true, exit: EXIT.environment, code: 'DISK_FULL', message: /No space left to create the lock file/ },
+  { name: 'setup: the disk fills up midway (lock taken, new files do not fit): all files stay old', args: () => ['setup', '--yes', '--profile', 'small'], dir: 'full-disk', freeBytes: 4096, root: true, exit: EXIT.environment, code: 'DISK_FULL', message: /No space left to write .*Nothing was changed/ },
   { name: 'setup: config.yaml is not YAML', args: () => ['setup', '--yes'], prepare: (d) => writeFile(join(d, 'config.yaml'), 'model_list:\n  - model_name: [unclosed\n', { mode: 0o600 }), exit: EXIT.usage, code: 'INVALID_CONFIG_YAML', message: /config\.yaml cannot be updated: it is not valid YAML \(line \d+/ },
   { name: 'setup: config.yaml is a list, not settings', args: () => ['setup', '--yes'], prepare: (d) => writeFile(join(d, 'config.yaml'), '- a\n- b\n', { mode: 0o600 }), exit: EXIT.usage, code: 'INVALID_CONFIG_YAML', message: /its top level is not a mapping/ },
   { name: 'start: docker-compose.yml is not YAML', args: () => ['start'], prepare: (d) => appendFile(join(d, 'docker-compose.yml'), '\n  broken: [\n'), exit: EXIT.usage, code: 'COMPOSE_FILE_INVALID', message: /docker-compose\.yml line \d+ is not valid YAML/ },
@@ -168,6 +172,8 @@ let busy: Server;
 let busy2: Server;
 let template: string;
 let dockerReachable = false;
+/** Root in a container without CAP_SYS_ADMIN cannot mount: the full-disk row is skipped there. */
+let canMount = false;
 const outcomes: { name: string; passed: boolean }[] = [];
 
 beforeAll(async () => {
@@ -189,6 +195,14 @@ beforeAll(async () => {
   template = await mkdtemp(join(tmpdir(), 'aigw-bad-input-template-'));
   const setup = await runCli(['setup', '--yes', '--ports', 'random', '--dir', template]);
   if (setup.exitCode !== 0) throw new Error(`setup of the template failed:\n${setup.stderr}`);
+  if (isRoot) {
+    const probe = await mkdtemp(join(tmpdir(), 'aigw-mount-probe-'));
+    canMount = await exec('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).then(
+      () => exec('umount', [probe]).then(() => true),
+      () => false,
+    );
+    await rm(probe, { recursive: true, force: true });
+  }
   dockerReachable = (await runCli(['doctor', '--check', 'environment.daemon', '--json', '--dir', template])).exitCode === 0;
 }, 120_000);
 
@@ -201,12 +215,21 @@ afterAll(async () => {
   console.log(`[bad-input] ${outcomes.length} cases tried, ${passed} behaved as specified, files changed by a failing command: 0 of ${outcomes.length} directories`);
 });
 
-async function workDir(kind: Row['dir']): Promise<{ dir: string; root: string }> {
+async function workDir(kind: Row['dir'], freeBytes = 0): Promise<{ dir: string; root: string; cleanup?: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'aigw-bad-input-'));
   if (kind === 'empty') return { dir: root, root };
   if (kind === 'file') {
     await writeFile(join(root, 'not-a-dir'), 'x');
     return { dir: join(root, 'not-a-dir'), root };
+  }
+  if (kind === 'full-disk') {
+    // A real full filesystem: a small tmpfs holding the gateway, the rest of it taken by a filler file.
+    await exec('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=700', 'tmpfs', root]);
+    const cleanup = () => exec('umount', [root]).then(() => undefined);
+    await exec('cp', ['-a', template, join(root, 'gw')]);
+    await exec('dd', ['if=/dev/zero', `of=${join(root, 'filler')}`, 'bs=4k']).catch(() => undefined); // stops at ENOSPC
+    if (freeBytes > 0) await exec('truncate', ['-s', `-${freeBytes}`, join(root, 'filler')]);
+    return { dir: join(root, 'gw'), root, cleanup };
   }
   const dir = join(root, 'gw');
   await exec('cp', ['-a', template, dir]);
@@ -222,8 +245,9 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
 
   it.for<[string, Row]>(ROWS.map((row) => [row.name, row]))('%s', { concurrent: true, timeout: 120_000 }, async ([, row], { skip }) => {
     if (row.docker && !dockerReachable) skip('no reachable Docker engine');
-    if (row.root && !isRoot) skip('changing a file\'s owner needs root');
-    const { dir, root } = await workDir(row.dir ?? 'gateway');
+    if (row.root && !isRoot) skip('changing a file\'s owner or mounting a filesystem needs root');
+    if (row.dir === 'full-disk' && !canMount) skip('cannot mount a tmpfs here');
+    const { dir, root, cleanup } = await workDir(row.dir ?? 'gateway', row.freeBytes);
     try {
       await row.prepare?.(dir, servers);
       const before = await fingerprintDir(root);
@@ -254,6 +278,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
       outcomes.push({ name: row.name, passed: false });
       throw error;
     } finally {
+      await cleanup?.();
       await rm(root, { recursive: true, force: true });
     }
   });
