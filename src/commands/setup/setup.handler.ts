@@ -15,6 +15,7 @@ import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
+import { SECRET_SPECS } from '../../gateway/secrets.js';
 import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
 import { parseConfigYaml, renderConfigYaml } from '../../gateway/render/config-yaml.js';
@@ -182,7 +183,6 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const fresh = prior === null;
 
   const projectName = resolveProjectName(resolver);
-  if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const resourceProfile = await resolveResourceProfile(resolver);
   const budgetProfile = await resolveBudgetProfile(resolver);
   const nginx = await resolveNginx(resolver);
@@ -192,6 +192,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedProviders(resolver);
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
+  // The first look at the host (the engine, then the ports) comes after every value is known good.
+  if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, fresh);
   const images = await resolveImages(resolver);
@@ -328,20 +330,27 @@ export function decodeFile(bytes: Uint8Array | null): { text: string; encoding: 
   }
 }
 
+/** Secrets the gateway's data depends on: PostgreSQL's volume keeps the password, the database holds what the salt key encrypted. */
+const DATA_BOUND_SECRETS: readonly string[] = [ENV.saltKey, ENV.postgresPassword];
+
 /**
- * A directory that holds a gateway (its generated files) but no secrets in `.env` (deleted,
- * emptied): generating new ones would lock the gateway out of its own database, and a new salt
- * key makes the provider credentials stored there unreadable. Only --mode recreate may do that.
+ * A directory that holds a gateway (its generated files) whose `.env` is gone, emptied, or has lost
+ * a secret its data depends on: generating new ones would lock the gateway out of its own database,
+ * and a new salt key makes the provider credentials stored there unreadable. Only --mode recreate
+ * may do that (a value supplied through its AI_GATEWAY_* variable is a restore, not a new secret).
  */
 function refuseNewSecretsForAnExistingGateway(ctx: Context, env: EnvFile | null, text: Record<string, string | null>): void {
   const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && text[file] != null);
   if (traces.length === 0) return;
-  const hasSecrets = SECRET_ENV_KEYS.some((key) => (env?.get(key) ?? '').trim() !== '');
-  if (hasSecrets) return;
-  const envState = text[FILES.env] == null ? 'has no .env' : 'has an .env without its secrets';
+  const inEnv = (key: string) => (env?.get(key) ?? '').trim() !== '';
+  const wouldGenerate = SECRET_SPECS.filter((spec) => !inEnv(spec.envKey) && (ctx.env[spec.sourceVar] ?? '').trim() === '').map((spec) => spec.envKey);
+  const noSecretsAtAll = !SECRET_SPECS.some((spec) => inEnv(spec.envKey));
+  const lostDataSecrets = wouldGenerate.filter((key) => DATA_BOUND_SECRETS.includes(key));
+  if (wouldGenerate.length === 0 || (!noSecretsAtAll && lostDataSecrets.length === 0)) return;
+  const envState = text[FILES.env] == null ? 'has no .env' : noSecretsAtAll ? 'has an .env without its secrets' : `its .env has lost ${lostDataSecrets.join(' and ')}`;
   throw new UserError('ENV_MISSING', `${ctx.dir} holds a gateway (${traces.join(', ')}) but ${envState}: setup would generate new secrets, and the existing database and stored provider keys would stop working.`, {
-    hint: `Restore .env (from backups/ or your own copy) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
-    details: { files: traces },
+    hint: `Restore .env (from backups/ or your own copy; or give the old values through ${wouldGenerate.map((key) => SECRET_SPECS.find((s) => s.envKey === key)?.sourceVar).join(', ')}) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
+    details: { files: traces, missing: wouldGenerate },
   });
 }
 

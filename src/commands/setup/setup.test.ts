@@ -712,6 +712,24 @@ describe('bad input that used to get through', () => {
     }
   });
 
+  it('refuses to replace a lost salt key or PostgreSQL password of an existing gateway, but fills in the others', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const env = await readFile(join(dir, '.env'), 'utf8');
+    const salt = (await readEnv(dir)).get('LITELLM_SALT_KEY') as string;
+    await writeFile(join(dir, '.env'), env.replace(/^LITELLM_SALT_KEY=.*\n/m, ''));
+    const { error } = await failure({ dir });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2, message: expect.stringContaining('has lost LITELLM_SALT_KEY') });
+    expect(error.hint).toContain('AI_GATEWAY_SALT_KEY');
+    // Given back through its variable, it is a restore: setup goes ahead and keeps it.
+    await setup({ dir, env: { AI_GATEWAY_SALT_KEY: salt } });
+    expect((await readEnv(dir)).get('LITELLM_SALT_KEY')).toBe(salt);
+    // A lost UI password is simply generated again.
+    await writeFile(join(dir, '.env'), (await readFile(join(dir, '.env'), 'utf8')).replace(/^UI_PASSWORD=.*\n/m, ''));
+    const { result } = await setup({ dir });
+    expect(result.secrets.generated).toEqual(['UI_PASSWORD']);
+  });
+
   it('refuses to make new secrets in an empty directory whose project still has volumes on the engine (exit 2)', async () => {
     const dir = await newDir();
     const asked: string[] = [];
