@@ -107,7 +107,9 @@ function isOurProcess(pid: number): boolean | null {
   if (pid === process.pid) return true;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /ai-gateway|dist\/cli\.js/.test(cmdline);
+    // Our own entry script (however the package is installed or named), or any ai-gateway.
+    const entry = process.argv[1];
+    return /ai-gateway|dist\/cli\.js/.test(cmdline) || (entry !== undefined && entry !== '' && cmdline.includes(entry));
   } catch {
     return null;
   }
