@@ -148,7 +148,12 @@ export async function writeFilesAtomic(files: AtomicFile[], options: { platform?
   const kept: (string | null)[] = [];
   let renamed = 0;
   try {
-    for (const file of files) temps.push(await writeTemp(file.path, file.content, file.mode ?? platform.secretFileMode ?? 0o600, platform, steps));
+    // The temps are written concurrently: the filesystem journal commits their fsyncs together
+    // instead of one after another (several times faster on a real disk).
+    const written = await Promise.allSettled(files.map((file) => writeTemp(file.path, file.content, file.mode ?? platform.secretFileMode ?? 0o600, platform, steps)));
+    for (const outcome of written) if (outcome.status === 'fulfilled') temps.push(outcome.value);
+    const failed = written.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const file of files) kept.push(await keepOld(file.path, steps));
     for (const [i, file] of files.entries()) {
       await steps.rename(temps[i] as string, file.path);
