@@ -178,3 +178,28 @@ function writeFailure(ctx: Context, error: unknown): unknown {
   if (e.code === 'EEXIST') return new EnvError('TEMP_NAME_TAKEN', `Could not create a temporary file in ${ctx.dir}: every name tried was taken. Nothing was changed.`, { hint: 'Remove the *.ai-gateway-tmp entries there, then run ai-gateway setup again.', cause: error });
   return error;
 }
+
+/**
+ * UTF-8 when the bytes are UTF-8; otherwise Latin-1, which maps every byte to one character and
+ * back, so the user's own lines (a comment in another encoding) are written back byte for byte.
+ */
+export function decodeFile(bytes: Uint8Array | null): { text: string; encoding: 'utf8' | 'latin1' } | null {
+  if (bytes === null) return null;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: Buffer.from(bytes).toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+/** Values of secret-looking keys in the user's config.yaml that are written out (not os.environ/...). */
+export function literalSecrets(doc: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, key: string | null) => {
+    if (Array.isArray(node)) for (const item of node) walk(item, key);
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
+    else if (typeof node === 'string' && key !== null && /(key|secret|password|token|credential)/i.test(key) && !node.startsWith('os.environ/') && node.trim().length >= 4) found.push(node);
+  };
+  walk(doc, null);
+  return found;
+}

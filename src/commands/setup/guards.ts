@@ -2,12 +2,16 @@
  * What setup refuses before it asks anything or writes anything: a directory that is no place for
  * secrets (a system directory, one other users can write, files owned by someone else), paths of
  * the wrong type (a directory where a file goes), and an existing gateway whose `.env` is gone
- * (new secrets would lock it out of its own database).
+ * (new secrets would lock it out of its own database), or whose old volumes are still there.
  */
 import { join, parse, resolve } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { EnvError, UserError } from '../../core/errors.js';
 import { lstat } from '../../core/fs-async.js';
+import type { EnvFile } from '../../gateway/env-file.js';
+import { SECRET_SPECS } from '../../gateway/secrets.js';
+import { ENV } from '../../gateway/settings.js';
+import type { SetupProbes } from './answers/resolver.js';
 
 /** Directories that hold the system, never a gateway (nor a place to create one directly). */
 const SYSTEM_DIRECTORIES = ['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/lib', '/usr/local', '/usr/local/bin', '/usr/sbin', '/var', '/var/lib', '/var/tmp'];
@@ -86,4 +90,40 @@ export async function assertPrivateDirectory(ctx: Context, dir: string, entries:
       details: { entries: foreign },
     });
   }
+}
+
+/** Secrets the gateway's data depends on: PostgreSQL's volume keeps the password, the database holds what the salt key encrypted. */
+const DATA_BOUND_SECRETS: readonly string[] = [ENV.saltKey, ENV.postgresPassword];
+
+/**
+ * A directory that holds a gateway (its generated files) whose `.env` is gone, emptied, or has lost
+ * a secret its data depends on: generating new ones would lock the gateway out of its own database,
+ * and a new salt key makes the provider credentials stored there unreadable. Only --mode recreate
+ * may do that (a value supplied through its AI_GATEWAY_* variable is a restore, not a new secret).
+ */
+export function refuseNewSecretsForAnExistingGateway(ctx: Context, env: EnvFile | null, envExists: boolean, traces: readonly string[]): void {
+  if (traces.length === 0) return;
+  const inEnv = (key: string) => (env?.get(key) ?? '').trim() !== '';
+  const wouldGenerate = SECRET_SPECS.filter((spec) => !inEnv(spec.envKey) && (ctx.env[spec.sourceVar] ?? '').trim() === '').map((spec) => spec.envKey);
+  const noSecretsAtAll = !SECRET_SPECS.some((spec) => inEnv(spec.envKey));
+  const lostDataSecrets = wouldGenerate.filter((key) => DATA_BOUND_SECRETS.includes(key));
+  if (wouldGenerate.length === 0 || (!noSecretsAtAll && lostDataSecrets.length === 0)) return;
+  const envState = !envExists ? 'has no .env' : noSecretsAtAll ? 'has an .env without its secrets' : `its .env has lost ${lostDataSecrets.join(' and ')}`;
+  throw new UserError('ENV_MISSING', `${ctx.dir} holds a gateway (${traces.join(', ')}) but ${envState}: setup would generate new secrets, and the existing database and stored provider keys would stop working.`, {
+    hint: `Restore .env (from backups/ or your own copy; or give the old values through ${wouldGenerate.map((key) => SECRET_SPECS.find((s) => s.envKey === key)?.sourceVar).join(', ')}) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
+    details: { files: traces, missing: wouldGenerate },
+  });
+}
+
+/**
+ * No files, but the engine still has this project's volumes (the directory was emptied, or a
+ * gateway of the same name lived elsewhere): new secrets would not open the old database.
+ */
+export async function refuseNewSecretsOverOldVolumes(ctx: Context, probes: SetupProbes, project: string): Promise<void> {
+  const volumes = (await probes.projectVolumes?.(ctx, project)) ?? [];
+  if (volumes.length === 0) return;
+  throw new UserError('ENV_MISSING', `${ctx.dir} has no .env, but Docker still has volumes of the project ${project} (${volumes.join(', ')}): setup would generate new secrets, and that database would not accept them.`, {
+    hint: `Restore that gateway's .env into ${ctx.dir}, or pass --project-name with another name, or remove the old data first: docker volume rm ${volumes.join(' ')} (then run setup again).`,
+    details: { project, volumes },
+  });
 }

@@ -15,7 +15,6 @@ import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
-import { SECRET_SPECS } from '../../gateway/secrets.js';
 import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
 import { parseConfigYaml, renderConfigYaml } from '../../gateway/render/config-yaml.js';
@@ -28,7 +27,6 @@ import {
   ENV,
   gatewayUrls,
   memoryNeededMb,
-  RESOURCE_PROFILE_NAMES,
   RESOURCE_PROFILES,
   SECRET_ENV_KEYS,
   settingsFromEnv,
@@ -36,14 +34,14 @@ import {
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
-import { isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, type SetupMode } from './answers/general.js';
+import { bindAddressWarning, isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, workersWarning, type SetupMode } from './answers/general.js';
 import { checkSuppliedImages, resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
 import { checkSuppliedProviders, resolveProviders } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
 import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
-import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory } from './guards.js';
-import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
+import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory, refuseNewSecretsForAnExistingGateway, refuseNewSecretsOverOldVolumes } from './guards.js';
+import { assertWritable, backupFiles, createDirectory, decodeFile, literalSecrets, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
 
@@ -163,7 +161,10 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
 
   const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
-  if (mode === 'reuse') refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text);
+  if (mode === 'reuse') {
+    const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && existing.text[file] != null);
+    refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text[FILES.env] != null, traces);
+  }
   const prior = mode === 'recreate' ? null : existingEnv;
   if (mode !== 'recreate') for (const key of existingEnv?.duplicateKeys() ?? []) warnings.push(`${key.key} is set ${key.lines.length} times in .env (lines ${key.lines.join(', ')}): Compose uses the last one. Remove the others to avoid surprises.`);
   // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
@@ -315,83 +316,6 @@ async function readExisting(ctx: Context): Promise<{ text: Record<string, string
     }),
   );
   return { text, mode, encoding };
-}
-
-/**
- * UTF-8 when the bytes are UTF-8; otherwise Latin-1, which maps every byte to one character and
- * back, so the user's own lines (a comment in another encoding) are written back byte for byte.
- */
-export function decodeFile(bytes: Uint8Array | null): { text: string; encoding: 'utf8' | 'latin1' } | null {
-  if (bytes === null) return null;
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf8' };
-  } catch {
-    return { text: Buffer.from(bytes).toString('latin1'), encoding: 'latin1' };
-  }
-}
-
-/** Secrets the gateway's data depends on: PostgreSQL's volume keeps the password, the database holds what the salt key encrypted. */
-const DATA_BOUND_SECRETS: readonly string[] = [ENV.saltKey, ENV.postgresPassword];
-
-/**
- * A directory that holds a gateway (its generated files) whose `.env` is gone, emptied, or has lost
- * a secret its data depends on: generating new ones would lock the gateway out of its own database,
- * and a new salt key makes the provider credentials stored there unreadable. Only --mode recreate
- * may do that (a value supplied through its AI_GATEWAY_* variable is a restore, not a new secret).
- */
-function refuseNewSecretsForAnExistingGateway(ctx: Context, env: EnvFile | null, text: Record<string, string | null>): void {
-  const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && text[file] != null);
-  if (traces.length === 0) return;
-  const inEnv = (key: string) => (env?.get(key) ?? '').trim() !== '';
-  const wouldGenerate = SECRET_SPECS.filter((spec) => !inEnv(spec.envKey) && (ctx.env[spec.sourceVar] ?? '').trim() === '').map((spec) => spec.envKey);
-  const noSecretsAtAll = !SECRET_SPECS.some((spec) => inEnv(spec.envKey));
-  const lostDataSecrets = wouldGenerate.filter((key) => DATA_BOUND_SECRETS.includes(key));
-  if (wouldGenerate.length === 0 || (!noSecretsAtAll && lostDataSecrets.length === 0)) return;
-  const envState = text[FILES.env] == null ? 'has no .env' : noSecretsAtAll ? 'has an .env without its secrets' : `its .env has lost ${lostDataSecrets.join(' and ')}`;
-  throw new UserError('ENV_MISSING', `${ctx.dir} holds a gateway (${traces.join(', ')}) but ${envState}: setup would generate new secrets, and the existing database and stored provider keys would stop working.`, {
-    hint: `Restore .env (from backups/ or your own copy; or give the old values through ${wouldGenerate.map((key) => SECRET_SPECS.find((s) => s.envKey === key)?.sourceVar).join(', ')}) and run setup again, or start over with new secrets: ai-gateway setup --mode recreate --yes (then remove the old data: docker-compose -p <project> down -v).`,
-    details: { files: traces, missing: wouldGenerate },
-  });
-}
-
-/**
- * No files, but the engine still has this project's volumes (the directory was emptied, or a
- * gateway of the same name lived elsewhere): new secrets would not open the old database.
- */
-async function refuseNewSecretsOverOldVolumes(ctx: Context, probes: SetupProbes, project: string): Promise<void> {
-  const volumes = (await probes.projectVolumes?.(ctx, project)) ?? [];
-  if (volumes.length === 0) return;
-  throw new UserError('ENV_MISSING', `${ctx.dir} has no .env, but Docker still has volumes of the project ${project} (${volumes.join(', ')}): setup would generate new secrets, and that database would not accept them.`, {
-    hint: `Restore that gateway's .env into ${ctx.dir}, or pass --project-name with another name, or remove the old data first: docker volume rm ${volumes.join(' ')} (then run setup again).`,
-    details: { project, volumes },
-  });
-}
-
-/** Values of secret-looking keys in the user's config.yaml that are written out (not os.environ/...). */
-export function literalSecrets(doc: unknown): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, key: string | null) => {
-    if (Array.isArray(node)) for (const item of node) walk(item, key);
-    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
-    else if (typeof node === 'string' && key !== null && /(key|secret|password|token|credential)/i.test(key) && !node.startsWith('os.environ/') && node.trim().length >= 4) found.push(node);
-  };
-  walk(doc, null);
-  return found;
-}
-
-/** More LiteLLM workers than CPUs only adds memory and contention. Names the largest profile that fits. */
-export function workersWarning(profile: GatewaySettings['resourceProfile'], cpus: number): string | null {
-  const workers = RESOURCE_PROFILES[profile].workers;
-  if (workers === null || workers <= cpus) return null;
-  const fits = RESOURCE_PROFILE_NAMES.filter((name) => (RESOURCE_PROFILES[name].workers ?? Infinity) <= cpus).sort((a, b) => (RESOURCE_PROFILES[b].workers ?? 0) - (RESOURCE_PROFILES[a].workers ?? 0))[0];
-  return `The ${profile} profile runs ${workers} LiteLLM workers, but this machine has ${cpus} CPU${cpus === 1 ? '' : 's'}.${fits ? ` Choose --profile ${fits} (${RESOURCE_PROFILES[fits].workers} worker${RESOURCE_PROFILES[fits].workers === 1 ? '' : 's'}).` : ''}`;
-}
-
-/** Docker cannot publish on an address this host does not have: say so now rather than at start. */
-export function bindAddressWarning(bind: string, hostAddresses: readonly string[]): string | null {
-  const bare = bind.replace(/^\[|\]$/g, '');
-  if (bare === '0.0.0.0' || bare === '::' || hostAddresses.includes(bare)) return null;
-  return `--bind ${bind}: this host has no such address (it has ${hostAddresses.join(', ') || 'none'}), so Docker would fail to publish the ports at start. Use --bind 127.0.0.1 or one of those addresses.`;
 }
 
 function portsIn(env: EnvFile | null): Set<number> {
