@@ -31,6 +31,8 @@ interface Servers {
   refusedUrl: string;
   busyPort: number;
   busyPort2: number;
+  /** A port nothing listens on: rows never depend on the host's default ports being free. */
+  freePort: number;
 }
 
 interface Row {
@@ -81,7 +83,7 @@ const ROWS: Row[] = [
   { name: 'setup: a salt key of the wrong form', args: () => ['setup', '--yes'], dir: 'empty', env: () => ({ AI_GATEWAY_SALT_KEY: 'salty' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_SALT_KEY.*must be "sk-" followed by at least 20/ },
   { name: 'setup: a PostgreSQL password that breaks DATABASE_URL', args: () => ['setup', '--yes'], dir: 'empty', env: () => ({ AI_GATEWAY_POSTGRES_PASSWORD: 'pass@word#1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_POSTGRES_PASSWORD.*may only contain/ },
   { name: 'setup: --dir is a file', args: () => ['setup', '--yes'], dir: 'file', exit: EXIT.usage, code: 'NOT_A_DIRECTORY', message: /is a file, not a directory/ },
-  { name: 'setup: busy port', args: (s) => ['setup', '--yes', '--nginx-port', String(s.busyPort)], dir: 'empty', exit: EXIT.environment, code: 'PORT_IN_USE', message: /Port \d+ on 127\.0\.0\.1 .* is already in use/ },
+  { name: 'setup: busy port', args: (s) => ['setup', '--yes', '--nginx-port', String(s.busyPort), '--litellm-port', String(s.freePort)], dir: 'empty', exit: EXIT.environment, code: 'PORT_IN_USE', message: /Port \d+ on 127\.0\.0\.1 .* is already in use/ },
   { name: 'setup: two busy ports, both named in one run', args: (s) => ['setup', '--yes', '--nginx-port', String(s.busyPort), '--litellm-port', String(s.busyPort2)], dir: 'empty', exit: EXIT.environment, code: 'PORT_IN_USE', message: /Ports \d+ \(.*--nginx-port\), \d+ \(.*--litellm-port\) on 127\.0\.0\.1 are already in use/ },
   { name: 'setup: a weak master key and a busy port: the bad input is named first', args: (s) => ['setup', '--yes', '--nginx-port', String(s.busyPort)], dir: 'empty', env: () => ({ AI_GATEWAY_MASTER_KEY: 'sk-1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_MASTER_KEY/ },
   { name: 'setup: --dir ""', args: () => ['setup', '--yes', '--dir', ''], dir: 'empty', dirFlag: false, exit: EXIT.usage, code: 'INVALID_DIR', message: /--dir is empty/ },
@@ -191,6 +193,7 @@ beforeAll(async () => {
     refusedUrl: `http://127.0.0.1:${await closedPort()}`,
     busyPort: (busy.address() as { port: number }).port,
     busyPort2: (busy2.address() as { port: number }).port,
+    freePort: await closedPort(),
   };
   template = await mkdtemp(join(tmpdir(), 'aigw-bad-input-template-'));
   const setup = await runCli(['setup', '--yes', '--ports', 'random', '--dir', template]);
