@@ -19,6 +19,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(pkg.version + '\n');
 } else {
+  // A reader that has gone (`ai-gateway setup --help | head -1`) ends the run quietly, as a closed
+  // pipe ends any Unix tool; every other stream error is still thrown.
+  const quietOnClosedPipe = (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  };
+  process.stdout.on('error', quietOnClosedPipe);
+  process.stderr.on('error', quietOnClosedPipe);
   // Node caches compiled code between runs (in the OS temp directory).
   nodeModule.enableCompileCache?.();
   import('../dist/cli.js')

@@ -7,6 +7,7 @@ import type { DockerClient } from './docker-client.js';
 import type { SystemdHost } from './systemd-host.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
+import { UserError } from './errors.js';
 import { createFileSystem, type FileSystem } from './files.js';
 import { Output, type Writable } from './output.js';
 import { currentPlatform, type Platform } from './platform.js';
@@ -81,6 +82,10 @@ export interface ContextDrivers {
 }
 
 export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
+  if (globals.dir !== undefined && globals.dir.trim() === '') {
+    // resolve(cwd, '') is the current directory: an empty --dir (an unset shell variable) must not mean "here".
+    throw new UserError('INVALID_DIR', '--dir is empty.', { hint: 'Pass --dir with a directory path, e.g. --dir ./gateway (or leave --dir out to use the current directory).' });
+  }
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),

@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   apiKey?: string | undefined;
   /** Wait budget for boot-time failures, in seconds. */
   timeout: number;
+  /** --insecure: the master key may travel over plain http:// to a host that is not this machine. */
+  insecure?: boolean | undefined;
 }
 
 export type Audience = 'admin' | 'app';
@@ -103,6 +105,12 @@ export async function connect<K extends GatewayKeyName>(ctx: Context, options: C
         details: { baseUrl: base.url, gateway: gateway.dir },
       });
     }
+  }
+  if (keyRole === 'master' && base.source !== 'gateway' && !options.insecure && !isLoopbackOrTls(base.url)) {
+    throw new UserError('MASTER_KEY_IN_CLEAR', `${base.url} is plain http:// to another machine: the master key would cross the network readable by anyone on the way.`, {
+      hint: `Use https:// (or an SSH tunnel to 127.0.0.1), or pass --insecure to send it anyway.`,
+      details: { baseUrl: base.url },
+    });
   }
   const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout);
   // apiKey is set whenever a key was asked for (a missing one threw above).
@@ -215,6 +223,12 @@ export function gatewayBaseUrl(gateway: Gateway, audience: Audience): string {
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** https://, or http:// that never leaves this machine. */
+function isLoopbackOrTls(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || LOOPBACK_HOSTS.test(parsed.hostname);
+}
 
 /** Is `url` one of this gateway's own front doors (its LiteLLM or Nginx port, on loopback or its bind address)? */
 function isGatewayAddress(gateway: Gateway, url: string): boolean {

@@ -117,6 +117,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
+    await engine.compose.remember?.();
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
     let compose = composeProject(ctx, stack.gateway, engine);
 
