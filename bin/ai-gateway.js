@@ -19,9 +19,19 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else {
   // Node caches compiled code between runs (in the OS temp directory).
   process.getBuiltinModule('node:module').enableCompileCache?.();
-  import('../dist/cli.js')
-    .then((cli) => cli.main())
-    .then((code) => {
-      process.exitCode = code;
-    });
+  import('../dist/cli.js').then(
+    (cli) =>
+      cli.main().then((code) => {
+        process.exitCode = code;
+      }),
+    (error) => {
+      // A clone before `npm install` (whose prepare script builds dist/), or a build cut short:
+      // one line naming the fix, not a stack trace.
+      const dist = new URL('../dist/', import.meta.url);
+      if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.url).startsWith(dist.href)) throw error;
+      const root = process.getBuiltinModule('node:path').dirname(process.getBuiltinModule('node:url').fileURLToPath(dist));
+      process.stderr.write(`ai-gateway: dist/ is missing; run \`npm install\` (or \`npm run build\`) in ${root}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * The package as users get it: `npm pack`, install the tarball into an empty project from the
- * registry, then run the installed binary (`npx ai-gateway`). Catches files missing from the
+ * registry, then run the installed binary (`npx ai-gateway`, the bin of @ai-gateway/cli). Catches files missing from the
  * tarball (templates/, dist/), a broken bin entry, and dependencies that only worked in the repo.
  */
 import { execFile } from 'node:child_process';

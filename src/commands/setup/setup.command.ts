@@ -45,7 +45,7 @@ Secrets are never flags (they would show in ps). Supply them as environment vari
   AI_GATEWAY_TOGETHERAI_API_KEY, AI_GATEWAY_OPENROUTER_API_KEY, AI_GATEWAY_XAI_API_KEY, AI_GATEWAY_AZURE_API_KEY.
 
 Examples:
-  npx ai-gateway setup                                   # interactive
+  npx @ai-gateway/cli setup                              # interactive
   ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
   AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
   ai-gateway setup --dry-run                             # preview the changes`,
