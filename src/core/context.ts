@@ -18,6 +18,8 @@ export type { HttpClient } from './http.js';
 export interface Context {
   /** The gateway directory (--dir, default: the current directory), absolute. */
   dir: string;
+  /** The current directory: printed commands carry --dir when `dir` is not this one (core/shell.ts). */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   out: Output;
   prompts: Prompts;
@@ -31,6 +33,20 @@ export interface Context {
   yes: boolean;
   /** All of stdin as text (for `--api-key -`); null when stdin is a terminal. */
   readStdin(): Promise<string | null>;
+  /** Asks the engine whether a gateway's stack is up (src/docker/stack-state.ts), for the LiteLLM client's fail-fast. */
+  stackState: StackStateProbe;
+}
+
+/** A gateway's Compose stack and the services a command's URL goes through. */
+export interface StackTarget {
+  dir: string;
+  project: string;
+  services: readonly string[];
+}
+
+export interface StackStateProbe {
+  /** Resolves when the services run or are coming up (or the engine cannot tell in time); throws GATEWAY_NOT_RUNNING otherwise. */
+  assertRunning(target: StackTarget): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -77,8 +93,9 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     stderr: io.stderr,
     spinners: Boolean(io.stderr.isTTY) && !isTruthy(io.env.CI),
   });
-  return {
+  const ctx: Context = {
     dir: resolve(io.cwd, globals.dir ?? io.env.AI_GATEWAY_DIR ?? '.'),
+    cwd: resolve(io.cwd),
     env: io.env,
     out,
     prompts: interactive ? new TerminalPrompts() : new NonInteractivePrompts(),
@@ -90,7 +107,12 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),
+    stackState: {
+      // Loaded only when a request to the gateway failed (src/docker/stack-state.ts says why).
+      assertRunning: async (target) => (await import('../docker/stack-state.js')).assertStackRunning(ctx, target),
+    },
   };
+  return ctx;
 }
 
 async function readProcessStdin(isTTY: boolean): Promise<string | null> {
