@@ -12,6 +12,7 @@ import { daemonError, ensureDocker } from '../../docker/engine.js';
 import { composeProject } from '../../docker/stack.js';
 import { loadGateway } from '../../gateway/layout.js';
 import { removeStartRecord } from '../../docker/start-record.js';
+import { forgetFirstStart } from '../start/first-start.js';
 
 export const optionsSchema = z.object({
   volumes: z._default(z.boolean(), false),
@@ -40,6 +41,7 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     const volumes = await projectVolumes(ctx, stack.project);
     if (containers.length === 0 && (!options.volumes || volumes.length === 0)) {
       await removeStartRecord(ctx, ctx.dir);
+      if (options.volumes) await forgetFirstStart(ctx); // no data: the next start is a first one
       return { project: stack.project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes };
     }
     if (options.volumes && volumes.length > 0) await confirmVolumeDeletion(ctx, stack.project, volumes);
@@ -55,6 +57,8 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     }
     const remainingVolumes = await projectVolumes(ctx, stack.project);
     await removeStartRecord(ctx, ctx.dir);
+    // Open WebUI's users went with the volumes: its next first account is an administrator again.
+    if (options.volumes && remainingVolumes.length === 0) await forgetFirstStart(ctx);
     spinner.succeed(`Stopped ${stack.project}`);
     return {
       project: stack.project,
