@@ -13,6 +13,8 @@ import { hashKey } from '../../litellm/errors.js';
 import { parseTimestamp, resolveKeyRef, rotateKey, rotationWarnings } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
+import { savedConnectionNote } from '../start/first-start.js';
+import { gatewayCommand } from '../../core/shell.js';
 import { renderNewKey } from './create.handler.js';
 import { connectionFlags, connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
 
@@ -64,7 +66,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<RotateR
   }
   if (saved) {
     ctx.out.warn(
-      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "ai-gateway start".`,
+      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "${gatewayCommand(ctx, 'start')}". ${savedConnectionNote(ctx)}`,
     );
   }
   const expiresMs = parseTimestamp(generated.expires);

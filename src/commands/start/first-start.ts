@@ -52,11 +52,19 @@ export function warnIfClaimable(ctx: Context, bind: string, urls: StackUrls): vo
   );
 }
 
+/**
+ * Open WebUI keeps its OpenAI connection in its own database once an admin saves it (Admin Panel >
+ * Settings > Connections; a PersistentConfig), and from then on ignores OPENAI_API_KEYS from the
+ * environment: a new VIRTUAL_KEY must be pasted there too. Said wherever VIRTUAL_KEY changes.
+ */
+export function savedConnectionNote(ctx: Pick<Context, 'dir' | 'cwd'>): string {
+  return (
+    'If an admin ever saved the OpenAI connection in Open WebUI (Admin Panel > Settings > Connections), Open WebUI keeps using the key saved in its database ' +
+    `and ignores the new one from the environment: open that connection and paste the new key (${gatewayCommand(ctx, 'status -o env')} prints it as OPENAI_API_KEY).`
+  );
+}
+
 /** VIRTUAL_KEY changed after Open WebUI may already have saved a connection key of its own. */
 export function warnSavedConnectionKey(ctx: Context): void {
-  ctx.out.warn(
-    "Open WebUI's key (VIRTUAL_KEY in .env) changed. If an admin ever saved the OpenAI connection in Open WebUI " +
-      '(Admin Panel > Settings > Connections), Open WebUI keeps using the key saved in its database and ignores the new one from the environment: ' +
-      `open that connection and paste the new key (${gatewayCommand(ctx, 'status -o env')} prints it as OPENAI_API_KEY).`,
-  );
+  ctx.out.warn(`Open WebUI's key (VIRTUAL_KEY in .env) changed. ${savedConnectionNote(ctx)}`);
 }
