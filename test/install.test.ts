@@ -7,7 +7,8 @@
  * `ai-gateway start` (it needs a Docker engine: the e2e suite starts stacks).
  *
  * npm reads its cache from the real one with prefer-offline, so the run needs no network when the
- * cache is warm (it is after the project's own `npm ci`).
+ * cache is warm (it is after the project's own `npm ci`). It tests what is committed (HEAD), as a
+ * user's clone would get it: commit before running it on a change to the install path.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';

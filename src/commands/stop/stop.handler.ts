@@ -6,6 +6,7 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { CancelledError, EnvError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
 import { projectContainers } from '../../docker/containers.js';
 import { daemonError, ensureDocker } from '../../docker/engine.js';
@@ -27,6 +28,8 @@ export interface StopResult {
   deletedVolumes: string[];
   /** Volumes left in place (all of them without --volumes). */
   keptVolumes: string[];
+  /** The command that starts it again from where the user stands (--dir when elsewhere). */
+  startCommand: string;
 }
 
 export async function run(ctx: Context, options: StopOptions): Promise<StopResult> {
@@ -42,7 +45,7 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     if (containers.length === 0 && (!options.volumes || volumes.length === 0)) {
       await removeStartRecord(ctx, ctx.dir);
       if (options.volumes) await forgetFirstStart(ctx); // no data: the next start is a first one
-      return { project: stack.project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes };
+      return { project: stack.project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes, startCommand: gatewayCommand(ctx, 'start') };
     }
     if (options.volumes && volumes.length > 0) await confirmVolumeDeletion(ctx, stack.project, volumes);
 
@@ -66,6 +69,7 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
       removedContainers: containers.map((c) => c.name).sort(),
       deletedVolumes: volumes.filter((v) => !remainingVolumes.includes(v)),
       keptVolumes: remainingVolumes,
+      startCommand: gatewayCommand(ctx, 'start'),
     };
   } finally {
     await lock.release();
@@ -106,7 +110,7 @@ export function render(result: StopResult, style: Style): string {
   const lines = [`${style.green('✔')} Stopped ${style.bold(result.project)}: removed ${result.removedContainers.length} container(s) (${result.removedContainers.join(', ')}).`];
   if (result.deletedVolumes.length > 0) lines.push(`${style.red('Deleted')} volumes: ${result.deletedVolumes.join(', ')}.`);
   if (result.keptVolumes.length > 0) {
-    lines.push(`Data kept in ${result.keptVolumes.join(', ')}; "ai-gateway start" picks it up again (${style.dim('"ai-gateway stop --volumes" deletes it')}).`);
+    lines.push(`Data kept in ${result.keptVolumes.join(', ')}; "${result.startCommand}" picks it up again (${style.dim(`"${result.startCommand.replace(/^ai-gateway start/, 'ai-gateway stop --volumes')}" deletes it`)}).`);
   }
   return lines.join('\n');
 }
