@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,17 @@ describe('the first minutes after start', () => {
     const second = await run(again, { wait: true }, keyAction('kept'));
     expect(second.firstStart).toBe(false);
     expect(render(second, again.out.style)).not.toContain('becomes its administrator');
+  });
+
+  it('a gateway started before by a version without the record is not greeted as new (its state.json says it ran)', async () => {
+    const { dir, context, docker } = await gateway();
+    await run(context(), { wait: true }, keyAction('created'));
+    await rm(join(dir, FIRST_START_FILE)); // as an older ai-gateway left it: state.json, no marker
+    docker.containers = []; // and stopped since, without `ai-gateway stop`
+    const ctx = context();
+    const result = await run(ctx, { wait: true }, keyAction('kept'));
+    expect(result.firstStart).toBe(false);
+    expect(existsSync(join(dir, FIRST_START_FILE))).toBe(true);
   });
 
   it('bound beyond loopback, it warns that anyone who can reach Open WebUI can claim the administrator account', async () => {

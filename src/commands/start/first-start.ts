@@ -13,13 +13,21 @@
 import { join } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { gatewayCommand } from '../../core/shell.js';
+import { RECORD_FILE } from '../../docker/start-record.js';
 import type { StackUrls } from '../status/status-view.js';
 
 export const FIRST_START_FILE = join('.ai-gateway', 'first-start.json');
 
-/** No healthy start recorded yet: a healthy end of this one is the first. */
+/**
+ * No healthy start recorded yet: a healthy end of this one is the first. A start record without
+ * the marker means an earlier version started this gateway (and Open WebUI may have its admin):
+ * not a first start, and the marker is written now.
+ */
 export async function isFirstStart(ctx: Context): Promise<boolean> {
-  return (await ctx.fs.readText(join(ctx.dir, FIRST_START_FILE))) === null;
+  if ((await ctx.fs.readText(join(ctx.dir, FIRST_START_FILE))) !== null) return false;
+  if ((await ctx.fs.readText(join(ctx.dir, RECORD_FILE))) === null) return true;
+  await recordFirstStart(ctx);
+  return false;
 }
 
 /** Called once the first start is healthy. */
