@@ -19,6 +19,8 @@ export type { HttpClient } from './http.js';
 export interface Context {
   /** The gateway directory (--dir, default: the current directory), absolute. */
   dir: string;
+  /** The current directory: printed commands carry --dir when `dir` is not this one (core/shell.ts). */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   out: Output;
   prompts: Prompts;
@@ -34,6 +36,20 @@ export interface Context {
   yes: boolean;
   /** All of stdin as text (for `--api-key -`); null when stdin is a terminal. */
   readStdin(): Promise<string | null>;
+  /** Asks the engine whether a gateway's stack is up (src/docker/stack-state.ts), for the LiteLLM client's fail-fast. */
+  stackState: StackStateProbe;
+}
+
+/** A gateway's Compose stack and the services a command's URL goes through. */
+export interface StackTarget {
+  dir: string;
+  project: string;
+  services: readonly string[];
+}
+
+export interface StackStateProbe {
+  /** Resolves when the services run or are coming up (or the engine cannot tell in time); throws GATEWAY_NOT_RUNNING otherwise. */
+  assertRunning(target: StackTarget): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -79,6 +95,8 @@ export function isTruthy(value: string | undefined): boolean {
 export interface ContextDrivers {
   docker(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient;
   systemd(env: NodeJS.ProcessEnv): SystemdHost;
+  /** Is the gateway's stack up (GATEWAY_NOT_RUNNING otherwise)? Asked once a request to the gateway failed. */
+  stackState(ctx: Context, target: StackTarget): Promise<void>;
 }
 
 export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
@@ -95,8 +113,9 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo, drive
     stderr: io.stderr,
     spinners: Boolean(io.stderr.isTTY) && !isTruthy(io.env.CI),
   });
-  return {
+  const ctx: Context = {
     dir: resolve(io.cwd, globals.dir ?? io.env.AI_GATEWAY_DIR ?? '.'),
+    cwd: resolve(io.cwd),
     env: io.env,
     out,
     prompts: interactive ? new TerminalPrompts() : new NonInteractivePrompts(),
@@ -109,7 +128,9 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo, drive
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),
+    stackState: { assertRunning: (target) => drivers.stackState(ctx, target) },
   };
+  return ctx;
 }
 
 async function readProcessStdin(isTTY: boolean): Promise<string | null> {

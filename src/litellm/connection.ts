@@ -16,7 +16,7 @@
 import type { Context } from '../core/context.js';
 import { UserError, isAppError } from '../core/errors.js';
 import { loadGateway, type Gateway } from '../gateway/layout.js';
-import { ENV, gatewayUrls } from '../gateway/settings.js';
+import { ENV, gatewayUrls, SERVICES } from '../gateway/settings.js';
 import { LiteLLMClient } from './client.js';
 import type { KeyRole } from './errors.js';
 
@@ -112,7 +112,7 @@ export async function connect<K extends GatewayKeyName>(ctx: Context, options: C
       details: { baseUrl: base.url },
     });
   }
-  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout);
+  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout, gateway && base.source === 'gateway' ? stackCheck(ctx, gateway, options.audience) : undefined);
   // apiKey is set whenever a key was asked for (a missing one threw above).
   return { client, gateway, baseUrl: base.url, baseUrlGiven: base.source !== 'gateway', keySource, keyRole, apiKey: apiKey as Connection<K>['apiKey'] };
 }
@@ -254,7 +254,14 @@ function resolveBaseUrl(ctx: Context, flag: string | undefined, gateway: Gateway
   return { url: gatewayBaseUrl(gateway, audience), source: 'gateway' };
 }
 
-export function createClient(ctx: Context, baseUrl: string, apiKey: string | undefined, keyRole: KeyRole, timeoutSeconds: number): LiteLLMClient {
+export function createClient(
+  ctx: Context,
+  baseUrl: string,
+  apiKey: string | undefined,
+  keyRole: KeyRole,
+  timeoutSeconds: number,
+  beforeWaiting?: () => Promise<void>,
+): LiteLLMClient {
   return new LiteLLMClient({
     baseUrl,
     apiKey,
@@ -263,5 +270,17 @@ export function createClient(ctx: Context, baseUrl: string, apiKey: string | und
     clock: ctx.clock,
     out: ctx.out,
     waitTimeoutMs: timeoutSeconds * 1000,
+    ...(beforeWaiting ? { beforeWaiting } : {}),
   });
+}
+
+/**
+ * Before waiting for the gateway's own URL to answer, ask the engine whether its stack is up at all:
+ * a stopped stack (or no Docker) fails at once instead of after the whole wait. Not for a URL given
+ * for the run (--base-url, LITELLM_PROXY_URL): that proxy is not ours to ask Docker about.
+ */
+function stackCheck(ctx: Context, gateway: Gateway, audience: Audience): () => Promise<void> {
+  const throughNginx = audience === 'app' && gateway.settings.nginx;
+  const services = throughNginx ? [SERVICES.nginx, SERVICES.litellm] : [SERVICES.litellm];
+  return () => ctx.stackState.assertRunning({ dir: gateway.dir, project: gateway.settings.projectName, services });
 }

@@ -54,6 +54,8 @@ interface Row {
   message?: RegExp;
   /** Report commands (doctor, smoke): the failing entry instead of an error document. */
   failing?: { id: string; finding: RegExp; code?: string };
+  /** status without Docker: the report (services stopped) with the engine's error instead of an error document. */
+  engine?: { code: string; message: RegExp };
   docker?: boolean;
   root?: boolean;
   /** A secret the output must not echo. */
@@ -148,7 +150,12 @@ const ROWS: Row[] = [
   { name: 'start: no docker command', args: () => ['start'], env: () => NO_DOCKER, exit: EXIT.environment, code: 'DOCKER_NOT_INSTALLED', message: /Docker is not installed \(no "docker" command on PATH\)/ },
   { name: 'stop: no docker command', args: () => ['stop'], env: () => NO_DOCKER, exit: EXIT.environment, code: 'DOCKER_NOT_INSTALLED', message: /Docker is not installed/ },
   { name: 'start: daemon not running', args: () => ['start'], env: () => DEAD_DOCKER, exit: EXIT.environment, code: 'DOCKER_DAEMON_UNREACHABLE', message: /Docker daemon at unix:\/\/\/tmp\/ai-gateway-no-daemon-here\.sock is not running or not reachable/ },
-  { name: 'status: daemon not running', args: () => ['status'], env: () => DEAD_DOCKER, exit: EXIT.environment, code: 'DOCKER_DAEMON_UNREACHABLE', message: /is not running or not reachable/ },
+  { name: 'status: daemon not running', args: () => ['status'], env: () => DEAD_DOCKER, exit: EXIT.environment, engine: { code: 'DOCKER_DAEMON_UNREACHABLE', message: /is not running or not reachable/ } },
+  { name: 'status: no docker command', args: () => ['status'], env: () => NO_DOCKER, exit: EXIT.environment, engine: { code: 'DOCKER_NOT_INSTALLED', message: /Docker is not installed/ } },
+  { name: 'key list: the gateway is not running and there is no docker command', args: () => ['key', 'list'], env: () => NO_DOCKER, exit: EXIT.environment, code: 'GATEWAY_NOT_RUNNING', message: /is not running: Docker is not installed/ },
+  { name: 'models: the gateway is not running and the daemon is down', args: () => ['models', '--master'], env: () => DEAD_DOCKER, exit: EXIT.environment, code: 'GATEWAY_NOT_RUNNING', message: /is not running: the Docker daemon .* is not running or not reachable/ },
+  { name: 'openapi: the gateway is not running and there is no docker command', args: () => ['openapi'], env: () => NO_DOCKER, exit: EXIT.environment, code: 'GATEWAY_NOT_RUNNING', message: /is not running: Docker is not installed/ },
+  { name: 'smoke: the gateway is not running and the daemon is down', args: () => ['smoke'], env: () => ({ ...DEAD_DOCKER, ...API_KEY }), exit: EXIT.environment, code: 'GATEWAY_NOT_RUNNING', message: /is not running: the Docker daemon/ },
   { name: 'stop: daemon not running', args: () => ['stop'], env: () => DEAD_DOCKER, exit: EXIT.environment, code: 'DOCKER_DAEMON_UNREACHABLE', message: /is not running or not reachable/ },
   { name: 'logs: daemon not running', args: () => ['logs', 'litellm'], env: () => DEAD_DOCKER, exit: EXIT.environment, code: 'DOCKER_DAEMON_UNREACHABLE', message: /is not running or not reachable/ },
   { name: 'doctor: daemon not running', args: () => ['doctor', '--group', 'environment'], env: () => DEAD_DOCKER, exit: EXIT.checksFailed, failing: { id: 'environment.daemon', code: 'DOCKER_DAEMON_UNREACHABLE', finding: /is not running or not reachable/ } },
@@ -276,6 +283,14 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
         expect(doc.error?.code, context).toBe(row.code);
         expect(doc.error?.message, context).toMatch(row.message ?? /./);
         expect(doc.error?.hint, 'every error names the next step').toBeTruthy();
+      }
+      if (row.engine) {
+        const report = doc as unknown as { state: string; engine: { available: boolean; code: string; message: string; hint: string | null }; urls: unknown };
+        expect(report.state, context).toBe('stopped');
+        expect(report.engine, context).toMatchObject({ available: false, code: row.engine.code });
+        expect(report.engine.message, context).toMatch(row.engine.message);
+        expect(report.engine.hint, 'the engine error names the next step').toBeTruthy();
+        expect(report.urls, 'the configured URLs are still shown').toBeTruthy();
       }
       if (row.failing) {
         const entry = (doc.checks ?? doc.steps ?? []).find((c) => c.id === row.failing?.id);

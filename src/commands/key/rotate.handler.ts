@@ -12,6 +12,8 @@ import { connect } from '../../litellm/connection.js';
 import { newKey, readKeyRefArgument, resolveKeyRef, rotateKey, rotationWarnings, type NewKey } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
+import { savedConnectionNote } from '../shared/first-start.js';
+import { gatewayCommand } from '../../core/shell.js';
 import { renderNewKey } from './create.handler.js';
 import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
 import { durationSchema, keyRefArgs } from './shared.js';
@@ -66,7 +68,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<RotateR
   }
   if (saved) {
     ctx.out.warn(
-      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "ai-gateway start".`,
+      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "${gatewayCommand(ctx, 'start')}". ${savedConnectionNote(ctx)}`,
     );
   }
   return {

@@ -10,6 +10,7 @@ import { acquireLock } from '../../core/lock.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, UserError } from '../../core/errors.js';
 import { removeStaleTempFiles, statOrNull } from '../../core/files.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
 import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
@@ -168,6 +169,11 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
   for (const key of [...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv)]) ctx.out.addSecret(existingEnv?.get(key));
 
+  // Before the first question: which directory the answers are for (and how to pick another).
+  if (ctx.prompts.interactive) {
+    const where = ctx.dir === ctx.cwd ? `${ctx.dir} (the current directory)` : ctx.dir;
+    ctx.out.info(`${ctx.out.style.bold('Gateway directory:')} ${where}. To set one up elsewhere, cancel (Ctrl-C) and pass --dir <path>.`);
+  }
   const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
   if (mode === 'reuse') {
@@ -312,7 +318,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     providerChanges: providers.changes,
     secrets: { generated: secrets.generated, kept: secrets.kept, supplied: secrets.supplied },
     urls: gatewayUrls(settings),
-    next: 'ai-gateway start',
+    next: gatewayCommand(ctx, 'start'),
   };
 }
 
