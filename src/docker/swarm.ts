@@ -15,7 +15,7 @@ import { scaleOf, usesRedis } from '../gateway/scale.js';
 import { ENV, type GatewaySettings } from '../gateway/settings.js';
 import { stackSecrets } from '../gateway/stack-secrets.js';
 import { daemonError } from './engine.js';
-import type { ExecResult } from './types.js';
+import type { ExecResult } from '../core/docker-client.js';
 
 /** Label on the secrets we create (stack deploy labels what it creates with the namespace itself). */
 export const SECRET_LABEL = 'ai-gateway.project';

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createTestContext, tempDir } from '../../testing/context.js';
-import { run as setup, optionsSchema as setupOptions } from '../setup/setup.handler.js';
+import { createTestContext } from '../../testing/context.js';
+import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { optionsSchema, parseTargets, run } from './scale.handler.js';
 
-const probes = {
-  probePort: async () => 'free' as const,
-  findFreePort: async ({ preferred }: { preferred: number }) => preferred,
-  randomHighPort: async () => 50_000,
-  totalMemoryMb: () => 16_384,
-};
-
-async function gateway(options: Record<string, unknown>): Promise<string> {
-  const dir = `${await tempDir('aigw-scale-')}/gw`;
-  await setup(createTestContext({ dir, yes: true }), setupOptions.parse(options), probes);
-  return dir;
+async function gateway(env: Record<string, string>): Promise<string> {
+  return (await writeGatewayFixture({ env })).dir;
 }
 
 async function scaleError(dir: string, args: string[]) {
@@ -37,9 +28,9 @@ describe('scale', () => {
   it('refuses on Compose, and where the stack lacks Redis, Open WebUI\'s database or connections, with the setup command', async () => {
     const compose = await gateway({});
     expect(await scaleError(compose, ['litellm=2'])).toMatchObject({ code: 'REPLICAS_NEED_SWARM', hint: expect.stringContaining('--engine swarm --replicas 2') });
-    const single = await gateway({ engine: 'swarm' });
+    const single = await gateway({ ENGINE: 'swarm' });
     expect(await scaleError(single, ['litellm=2'])).toMatchObject({ code: 'NEEDS_REDIS', hint: expect.stringContaining('--replicas 2') });
-    const replicated = await gateway({ engine: 'swarm', replicas: '2' });
+    const replicated = await gateway({ ENGINE: 'swarm', LITELLM_REPLICAS: '2' });
     expect(await scaleError(replicated, ['open-webui=2'])).toMatchObject({ code: 'NEEDS_DATABASE', hint: expect.stringContaining('--webui-replicas 2') });
     const error = await scaleError(replicated, ['litellm=64']);
     expect(error).toMatchObject({ code: 'CONNECTION_BUDGET', hint: expect.stringContaining('--postgres-max-connections') });

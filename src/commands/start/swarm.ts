@@ -5,6 +5,7 @@
  * virtual key, as on Compose. A rolling update that Swarm rolled back is reported as such.
  */
 import type { Context } from '../../core/context.js';
+import { gatewayCommand } from '../../core/shell.js';
 import { EnvError, HealthError, UserError } from '../../core/errors.js';
 import {
   deployStack,
@@ -21,12 +22,12 @@ import { checkDaemon } from '../../docker/engine.js';
 import type { Stack } from '../../docker/stack.js';
 import { FILES, loadGateway, type Gateway } from '../../gateway/layout.js';
 import { stackServiceNames } from '../../gateway/render/stack.js';
-import { stackUrls } from '../status/status-view.js';
-import { failedTasks, stackSettled, swarmRows } from '../status/swarm-view.js';
-import { litellmReadinessProbe } from './readiness.js';
-import type { StartDeps, StartOptions, StartResult } from './start.handler.js';
+import { stackUrls } from '../shared/status-view.js';
+import { failedTasks, stackSettled, swarmRows } from '../shared/swarm-view.js';
+import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import type { StartDeps, StartResult } from './result.js';
 
-export async function startSwarm(ctx: Context, options: StartOptions, stack: Stack, deps: StartDeps, timeoutSeconds: number): Promise<StartResult> {
+export async function startSwarm(ctx: Context, options: { wait: boolean }, stack: Stack, deps: StartDeps, timeoutSeconds: number): Promise<StartResult> {
   const started = ctx.clock.now();
   let gateway = stack.gateway;
   const serverVersion = await checkDaemon(ctx);
@@ -160,5 +161,7 @@ function result(
     openWebuiKey: 'skipped',
     services: swarmRows(parts.expected, parts.services),
     urls: stackUrls(gateway.settings),
+    firstStart: false,
+    next: [gatewayCommand(ctx, 'status'), gatewayCommand(ctx, 'logs <service>'), gatewayCommand(ctx, 'scale litellm=<n>'), gatewayCommand(ctx, 'stop')],
   };
 }

@@ -6,18 +6,19 @@
  */
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
-import { UserError } from '../../core/errors.js';
+import { EnvError, ExitCode, UserError } from '../../core/errors.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
 import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import type { FailedTask } from '../../docker/swarm.js';
 import { scaleOf } from '../../gateway/scale.js';
-import { failedTasks, renderFailedTasks, renderSwarmTable, swarmRows } from './swarm-view.js';
+import { failedTasks, renderFailedTasks, renderSwarmTable, swarmRows } from '../shared/swarm-view.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
-import { litellmReadinessProbe } from '../start/readiness.js';
-import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
+import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
 
 export const optionsSchema = z.object({
   output: z._default(z.enum(['table', 'json', 'env']), 'table'),
@@ -35,9 +36,16 @@ export interface StatusResult {
   litellmReadiness: { ready: boolean; detail: string } | null;
   urls: StackUrls;
   drift: Drift;
-  /** ENGINE=swarm: "swarm", and the tasks that failed (newest first). */
-  engine?: 'swarm';
+  /** ENGINE=swarm: "swarm", and the tasks that failed. */
+  orchestrator?: 'swarm';
   failedTasks?: FailedTask[];
+  /**
+   * Docker could not be asked (not installed, daemon down): the services are reported stopped,
+   * the configured URLs still shown, and the command exits 3 after the report.
+   */
+  engine: { available: true } | { available: false; code: string; message: string; hint: string | null };
+  /** The command that starts this gateway from where the user stands. */
+  startCommand: string;
   /** Only with -o env: the lines to eval (never part of --json). */
   env?: [string, string][];
 }
@@ -50,13 +58,13 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
   }
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
-  await checkDaemon(ctx);
+  const engine = await askEngine(ctx);
   const swarm = scaleOf(settings).engine === 'swarm';
   let services: ServiceRow[];
   let containers = new Map<string, ContainerInfo>();
   let failed: FailedTask[] | undefined;
   let drift: Drift;
-  if (swarm) {
+  if (swarm && engine.available) {
     const { stackServices } = await import('../../docker/swarm.js');
     const swarmServices = await stackServices(ctx, stack.project);
     services = swarmRows(stack.services, swarmServices);
@@ -64,7 +72,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     // Swarm replaces tasks by itself: there is no container set to compare with the last start.
     drift = { known: false, changedFiles: [], replacedContainers: [] };
   } else {
-    containers = byService(await projectContainers(ctx, stack.project));
+    containers = engine.available ? byService(await projectContainers(ctx, stack.project)) : new Map<string, ContainerInfo>();
     services = serviceRows(stack.services, containers);
     drift = { known: false, changedFiles: [], replacedContainers: [] };
   }
@@ -86,7 +94,9 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
-    ...(swarm ? { engine: 'swarm' as const, failedTasks: failed ?? [] } : {}),
+    engine,
+    startCommand: gatewayCommand(ctx, 'start'),
+    ...(swarm ? { orchestrator: 'swarm' as const, failedTasks: failed ?? [] } : {}),
   };
   if (options.output === 'env') {
     const virtualKey = stack.gateway.env.get(ENV.virtualKey);
@@ -96,6 +106,24 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     result.env = envLines(result, virtualKey || undefined);
   }
   return result;
+}
+
+/** Without Docker nothing of the stack can run: report it stopped (exit 3 after the report). Other engine errors stay errors. */
+async function askEngine(ctx: Context): Promise<StatusResult['engine']> {
+  try {
+    await checkDaemon(ctx);
+    return { available: true };
+  } catch (error) {
+    // Permission denied or a daemon that does not answer: the stack may well run; we cannot say it is stopped.
+    const stopped = error instanceof EnvError && (error.code === 'DOCKER_NOT_INSTALLED' || (error.code === 'DOCKER_DAEMON_UNREACHABLE' && !/did not answer/.test(error.message)));
+    if (!stopped) throw error;
+    return { available: false, code: error.code, message: error.message, hint: error.hint ?? null };
+  }
+}
+
+/** Exit 0 whenever the engine answered (running, partial or stopped); 3 when Docker is unusable. */
+export function outcome(result: StatusResult): { ok: boolean; exitCode: number } {
+  return result.engine.available ? { ok: true, exitCode: ExitCode.ok } : { ok: false, exitCode: ExitCode.environment };
 }
 
 export function envLines(result: StatusResult, virtualKey: string | undefined): [string, string][] {
@@ -120,26 +148,27 @@ export function shellQuote(value: string): string {
 
 export function render(result: StatusResult, style: Style): string {
   if (result.env) return result.env.map(([key, value]) => `${key}=${shellQuote(value)}`).join('\n');
-  const headline =
-    result.state === 'stopped'
-      ? `${style.bold(result.project)} is ${style.dim('stopped')} ("ai-gateway start" starts it).`
+  const headline = !result.engine.available
+    ? `${style.bold(result.project)} is ${style.dim('stopped')}: ${result.engine.message}${result.engine.hint ? `\n  ${style.dim('→')} ${result.engine.hint}` : ''}`
+    : result.state === 'stopped'
+      ? `${style.bold(result.project)} is ${style.dim('stopped')} ("${result.startCommand}" starts it).`
       : result.healthy
         ? `${style.bold(result.project)} is ${style.green('running and healthy')}.`
-        : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("ai-gateway start" brings it up; "ai-gateway logs <service>" shows why).`;
-  const lines = [headline, '', result.engine === 'swarm' ? renderSwarmTable(result.services, style) : renderServiceTable(result.services, style)];
+        : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("${result.startCommand}" brings it up; "ai-gateway logs <service>" shows why).`;
+  const lines = [headline, '', result.orchestrator === 'swarm' ? renderSwarmTable(result.services, style) : renderServiceTable(result.services, style, result.state === 'stopped' ? 'stopped' : 'not created')];
   const failed = renderFailedTasks(result.failedTasks ?? [], style);
   if (failed) lines.push('', failed);
   if (result.litellmReadiness) {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
-  if (result.state !== 'stopped') lines.push('', renderUrls(result.urls, style));
+  lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
   const drift = renderDrift(result, style);
   if (drift) lines.push('', drift);
   return lines.join('\n');
 }
 
 function renderDrift(result: StatusResult, style: Style): string {
-  if (result.state === 'stopped' || result.engine === 'swarm') return '';
+  if (result.state === 'stopped' || result.orchestrator === 'swarm') return '';
   const { drift } = result;
   if (!drift.known) return style.dim('Files: not compared (this stack was not started by "ai-gateway start"; the next start records them).');
   const lines: string[] = [];
