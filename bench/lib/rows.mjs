@@ -3,13 +3,13 @@
 // A bench script run with `--json` prints one JSON document on stdout (progress goes to stderr) with
 // at least these fields, next to whatever else it reports:
 //   { bench: "data-path", table: Row[], skipped?: "why" }
-// Row = { bench, metric, unit: "ratio" | "ms" | "s" | "us", samples: number[] (one per run), target?: Target }
+// Row = { bench, metric, unit: "ratio" | "ms" | "s" | "us" | "rps" | "count", samples: number[] (one per run), target?: Target }
 // Target = { op: "<=" | ">=", value: number }: the verdict is taken on the median of the samples.
 // `skipped` (with table: []) means the bench could not run here (no Docker engine, no wrk ...): not a failure.
 // The runner (bench/run.mjs) passes `--runs N` (and `--rounds N`, BENCH_RUNS=N) and reads `table`.
 
 /** @typedef {{op: '<=' | '>=', value: number}} Target */
-/** @typedef {{bench: string, metric: string, unit: 'ratio'|'ms'|'s'|'us', samples: number[], target?: Target}} Row */
+/** @typedef {{bench: string, metric: string, unit: 'ratio'|'ms'|'s'|'us'|'rps'|'count', samples: number[], target?: Target}} Row */
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,6 +31,8 @@ function formatValue(value, unit) {
   if (unit === 'ratio') return `${value.toFixed(2)}x`;
   if (unit === 's') return `${value.toFixed(2)} s`;
   if (unit === 'us') return `${value.toFixed(0)} µs`;
+  if (unit === 'rps') return `${value.toFixed(0)} req/s`;
+  if (unit === 'count') return value.toFixed(Number.isInteger(value) ? 0 : 1);
   return `${value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ms`;
 }
 

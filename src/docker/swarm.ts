@@ -14,6 +14,7 @@ import { STACK_CONFIGS, stackConfigsUsed } from '../gateway/render/stack.js';
 import { scaleOf, usesRedis } from '../gateway/scale.js';
 import { ENV, type GatewaySettings } from '../gateway/settings.js';
 import { stackSecrets } from '../gateway/stack-secrets.js';
+import { inspectContainers, type ContainerInfo } from './containers.js';
 import { daemonError } from './engine.js';
 import type { ExecResult } from '../core/docker-client.js';
 
@@ -277,4 +278,20 @@ export async function stackVolumes(ctx: Context, project: string): Promise<strin
 export async function scaleService(ctx: Context, project: string, service: string, replicas: number): Promise<void> {
   const result = await ctx.docker.docker(['service', 'scale', '--detach', `${serviceName(project, service)}=${replicas}`], { timeoutMs: 60_000 });
   if (result.exitCode !== 0) throw failure(ctx, `docker service scale ${service}`, result);
+}
+
+/**
+ * The running task containers of a stack by service (the newest per service), shaped like Compose's
+ * for the checks that read containers (doctor): the service comes from the task's name, `<project>_<service>.<slot>.<task>`.
+ */
+export async function swarmContainers(ctx: Context, project: string): Promise<Map<string, ContainerInfo>> {
+  const ids = await lines(ctx, ['ps', '-q', '--no-trunc', '--filter', `label=${NAMESPACE_LABEL}=${project}`], 'docker ps');
+  const map = new Map<string, ContainerInfo>();
+  for (const c of await inspectContainers(ctx, ids)) {
+    const service = c.name.startsWith(`${project}_`) ? (c.name.slice(project.length + 1).split('.')[0] ?? '') : '';
+    if (!service) continue;
+    const seen = map.get(service);
+    if (!seen || Date.parse(c.createdAt) > Date.parse(seen.createdAt)) map.set(service, { ...c, project, service });
+  }
+  return map;
 }

@@ -11,7 +11,7 @@ import { EnvFile } from '../../src/gateway/env-file.js';
 import { run } from '../testbed/engine.mjs';
 import type { TestImages } from '../testbed/images.mjs';
 import { cli, describeResult, docker, engineOrSkipReason, readEnv, testImages } from './helpers.js';
-import { runLoad } from './load.js';
+import { runLoad } from '../testbed/load.mjs';
 
 const skipReason = await engineOrSkipReason('swarm.e2e');
 const describeEngine = skipReason === null ? describe : describe.skip;

@@ -12,6 +12,10 @@ import { checkDaemon, detectCompose, type ComposeCli } from '../../docker/engine
 import { loadStack, type Stack } from '../../docker/stack.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { FILES } from '../../gateway/layout.js';
+import { STACK_SERVICES } from '../../gateway/render/stack.js';
+import { scaleOf } from '../../gateway/scale.js';
+
+const SWARM_JOBS: ReadonlySet<string> = new Set([STACK_SERVICES.litellmMigrate, STACK_SERVICES.postgresInit, STACK_SERVICES.openWebuiMigrate]);
 import { SECRET_ENV_KEYS, SERVICES, settingsFromEnv, type GatewaySettings } from '../../gateway/settings.js';
 import { skip } from './skip.js';
 
@@ -96,6 +100,7 @@ export class DoctorState {
   containers(): Promise<Map<string, ContainerInfo>> {
     return this.once('containers', async () => {
       const settings = await this.settings();
+      if (scaleOf(settings).engine === 'swarm') return (await import('../../docker/swarm.js')).swarmContainers(this.ctx, settings.projectName);
       return byService(await projectContainers(this.ctx, settings.projectName));
     });
   }
@@ -104,7 +109,8 @@ export class DoctorState {
   expectedServices(): Promise<string[]> {
     return this.once('expectedServices', async () => {
       try {
-        return (await this.stack()).services;
+        // ENGINE=swarm: the one-shot migrators finish by design; the long-running services are what must run.
+        return (await this.stack()).services.filter((s) => !SWARM_JOBS.has(s));
       } catch {
         const settings = await this.settings();
         return [SERVICES.postgres, SERVICES.litellm, SERVICES.openWebui, ...(settings.nginx ? [SERVICES.nginx] : [])];

@@ -22,6 +22,7 @@ import { checkDaemon } from '../../docker/engine.js';
 import type { Stack } from '../../docker/stack.js';
 import { FILES, loadGateway, type Gateway } from '../../gateway/layout.js';
 import { stackServiceNames } from '../../gateway/render/stack.js';
+import { routeFailure, waitForRoutes } from '../../gateway/routes.js';
 import { stackUrls } from '../shared/status-view.js';
 import { failedTasks, stackSettled, swarmRows } from '../shared/swarm-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
@@ -65,6 +66,9 @@ export async function startSwarm(ctx: Context, options: { wait: boolean }, stack
     rolling = rollingAfter(snapshot, await stackServices(ctx, gateway.settings.projectName));
     services = await waitForStack(ctx, gateway, expected, rolling, Math.max(deadline, ctx.clock.now() + 120_000), timeoutSeconds);
   }
+  // The routes through Nginx, as on Compose: LiteLLM's 401 on the API base, Open WebUI's page at /.
+  const routes = await waitForRoutes({ fetch: ctx.http.fetch, clock: ctx.clock }, gateway.settings);
+  if (!routes.every((p) => p.ok)) throw routeFailure(routes, ctx.dir);
   await pruneSecrets(ctx, gateway.settings.projectName, keep);
   return {
     ...result(ctx, gateway, { started, waited: true, healthy: true, changed: changed(before, services), services, expected, serverVersion }),

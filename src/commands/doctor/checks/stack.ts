@@ -1,10 +1,13 @@
 /** Stack: every container up and healthy, the project network, ports published where `.env` says. */
 import type { ContainerInfo } from '../../../docker/containers.js';
 import { findPortConflicts, portConflictError } from '../../../docker/port-check.js';
+import { scaleOf } from '../../../gateway/scale.js';
 import { publishedPorts, SERVICES } from '../../../gateway/settings.js';
 import { fail, ok, skip, warn, type Check } from '../registry.js';
 
 const ALL_INTERFACES = new Set(['0.0.0.0', '::', '[::]']);
+/** On Swarm the overlay network is Swarm's and only Nginx publishes (host mode): `status` shows both. */
+const SWARM_SKIP = 'ENGINE=swarm: Swarm owns the overlay network and Nginx publishes the ports ("ai-gateway status" shows the services)';
 
 export const containers: Check = {
   id: 'stack.containers',
@@ -57,6 +60,7 @@ export const network: Check = {
   dependsOn: ['environment.daemon', 'files.env'],
   async run(ctx, state) {
     const settings = await state.settings();
+    if (scaleOf(settings).engine === 'swarm') skip(SWARM_SKIP);
     const running = [...(await state.containers()).values()].filter((c) => c.state === 'running');
     if (running.length === 0) skip('the stack is not running');
     const listed = await ctx.docker.docker(['network', 'ls', '--filter', `label=com.docker.compose.project=${settings.projectName}`, '--format', '{{.Name}}'], { timeoutMs: 20_000 });
@@ -88,6 +92,7 @@ export const ports: Check = {
   title: 'ports published where .env says',
   dependsOn: ['environment.daemon', 'files.env'],
   async run(ctx, state) {
+    if (scaleOf(await state.settings()).engine === 'swarm') skip(SWARM_SKIP);
     const settings = await state.settings();
     const found = await state.containers();
     const wanted = publishedPorts(settings);
