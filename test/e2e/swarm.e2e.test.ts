@@ -175,7 +175,7 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
     expect((JSON.parse(status.stdout) as { failedTasks: { image: string }[] }).failedTasks.some((t) => t.image === images.litellmExitAfterBoot)).toBe(true);
   });
 
-  it('scale litellm=3 runs a third replica and keeps the count in .env; status and logs show the replicas', async () => {
+  it('scale litellm=3 runs a third replica and keeps the count in .env; status, logs and doctor see the replicas', async () => {
     await setImage(images.litellmNext); // the image that runs (the rolled-back one stays out of .env)
     const scaled = await swarmCli(['scale', 'litellm=3', '--timeout', '120']);
     expect(scaled.exitCode, describeResult(scaled)).toBe(0);
@@ -186,7 +186,11 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
     const logs = await swarmCli(['logs', 'litellm', '--tail', '3']);
     expect(logs.exitCode, describeResult(logs)).toBe(0);
     expect(logs.stdout).toMatch(new RegExp(`${project}_litellm\\.[123]\\.`));
+    const doctor = await swarmCli(['doctor', '--json']);
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string; finding: string }[] };
+    expect(report.checks.filter((c) => c.status === 'fail'), describeResult(doctor)).toEqual([]);
+    expect(report.checks.find((c) => c.id === 'stack.containers')?.status).toBe('ok');
     const env = await readEnv(dir);
-    for (const name of SECRET_KEYS) if (env.get(name)) expect(logs.stdout + status.stdout).not.toContain(env.get(name));
+    for (const name of SECRET_KEYS) if (env.get(name)) expect(logs.stdout + status.stdout + doctor.stdout).not.toContain(env.get(name));
   });
 });

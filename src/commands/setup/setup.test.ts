@@ -715,7 +715,7 @@ describe('bad input that used to get through', () => {
       // A dry run says the same, and a deliberate recreate goes ahead.
       expect((await failure({ dir, options: { dryRun: true } })).error.code).toBe('ENV_MISSING');
       const { result } = await setup({ dir, options: { mode: 'recreate' } });
-      expect(result.secrets.generated).toHaveLength(5);
+      expect(result.secrets.generated).toHaveLength(6);
     }
   });
 
