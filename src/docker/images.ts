@@ -43,8 +43,12 @@ export async function stackImages(ctx: Context, gateway: Gateway, services: stri
  */
 export function interpolate(value: string, lookup: (name: string) => string | undefined): string | null {
   let unsupported = false;
-  const out = value.replace(/\$(\$|[A-Za-z_][A-Za-z0-9_]*|\{([^}]*)\})/g, (_match, body: string, braced: string | undefined) => {
+  const out = value.replace(/\$(\$|[A-Za-z_][A-Za-z0-9_]*|\{([^}]*)\}|)/g, (_match, body: string, braced: string | undefined) => {
     if (body === '$') return '$';
+    if (body === '') {
+      unsupported = true; // a lone "$": Compose calls it an invalid interpolation format
+      return '';
+    }
     if (braced === undefined) return lookup(body) ?? '';
     const form = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)(.*))?$/.exec(braced);
     if (!form || (form[3] ?? '').includes('$')) {
@@ -56,7 +60,7 @@ export function interpolate(value: string, lookup: (name: string) => string | un
     if (form[2] === '-') return current ?? form[3] ?? '';
     return current ?? '';
   });
-  return unsupported || out.includes('$') ? null : out;
+  return unsupported ? null : out;
 }
 
 async function renderedImages(ctx: Context, services: string[], compose: ComposeProject): Promise<ServiceImage[]> {
