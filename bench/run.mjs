@@ -20,6 +20,7 @@ const BENCHES = [
   { name: 'keys', what: '`key create` / `models` overhead over node + curl (in-process LiteLLM stand-in)', docker: false },
   { name: 'readiness', what: 'readiness latency on the real stack', docker: true },
   { name: 'data-path', what: 'Nginx vs direct to LiteLLM on the real stack (wrk, 64 connections)', docker: true },
+  { name: 'first-start', what: 'first start from a throttled local registry: pull seconds, boot seconds', docker: true },
 ];
 
 const args = process.argv.slice(2);
