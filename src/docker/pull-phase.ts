@@ -65,8 +65,8 @@ export async function pullPhase(ctx: Context, images: ServiceImage[], options: {
     pulled: pulled.size,
     seconds: (ctx.clock.now() - started) / 1000,
   });
-  if (toPull.size === 0) return summary(new Map());
   if (options.signal?.aborted) throw new CancelledError('Cancelled before the image pull; nothing was created.');
+  if (toPull.size === 0) return summary(new Map());
 
   const items: PullItem[] = [...toPull].map((image) => ({ progress: new PullProgress(image), services: byImage.get(image) ?? [], startedAt: ctx.clock.now() }));
   const view = new PullView(ctx.out, items, () => ctx.clock.now());

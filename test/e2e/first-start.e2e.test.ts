@@ -25,6 +25,7 @@ const TIMEOUT_SECONDS = 60;
 interface StartJson {
   ok: boolean;
   healthy: boolean;
+  elapsedMs: number;
   pull: { policy: string; pulled: number; seconds: number; images: { image: string; services: string[]; action: string; sizeBytes: number | null; seconds: number | null }[] };
 }
 
@@ -91,6 +92,7 @@ describeEngine('first start from a throttled registry', () => {
     const result = await cli(dir, ['start', '--json', '--timeout', String(TIMEOUT_SECONDS)], env, 400_000);
     expect(result.exitCode, describeResult(result)).toBe(0);
     const doc = JSON.parse(result.stdout) as StartJson;
+    console.log(`[first-start.e2e] pull ${doc.pull.seconds.toFixed(1)} s, then healthy ${(doc.elapsedMs / 1000 - doc.pull.seconds).toFixed(1)} s later (timeout ${TIMEOUT_SECONDS} s)`);
     expect(doc).toMatchObject({ ok: true, healthy: true, pull: { policy: 'missing', pulled: 2 } });
     // The point of the test: the download alone outlasted the health timeout.
     expect(doc.pull.seconds, describeResult(result)).toBeGreaterThan(TIMEOUT_SECONDS);
