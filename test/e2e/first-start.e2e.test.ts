@@ -39,14 +39,17 @@ describeEngine('first start from a throttled registry', () => {
   let dir = '';
   let project = '';
   let env: Record<string, string> = {};
+  let relayHost = '';
+  let images: Awaited<ReturnType<typeof testImages>>;
 
   beforeAll(async () => {
     const log = (line: string) => console.log(`[first-start.e2e] ${line}`);
-    const images = await testImages();
+    images = await testImages();
     const registry = await startRegistry({ log });
     cleanups.push(() => registry.stop());
     const relay = await startThrottledRelay({ targetPort: registry.port, bytesPerSecond: BYTES_PER_SECOND });
     cleanups.push(() => relay.close());
+    relayHost = relay.host;
     refs.litellm = await pushPaddedImage({ source: images.litellm, pushHost: registry.host, pullHost: relay.host, name: 'slow/litellm', padBytes: PADDING.litellm, log });
     cleanups.push(() => removeImages([refs.litellm, refs.openWebui].filter(Boolean)));
     refs.openWebui = await pushPaddedImage({ source: images.openWebui, pushHost: registry.host, pullHost: relay.host, name: 'slow/open-webui', padBytes: PADDING.openWebui, log });
@@ -110,5 +113,26 @@ describeEngine('first start from a throttled registry', () => {
     expect(litellmLines.some((l) => /\d+\/\d+ layers downloaded, \d+\/\d+ extracted, \d+ already here · \d+ s$/.test(l)), result.stderr).toBe(true);
     expect(lines.some((l) => l.startsWith(`✔ litellm (${refs.litellm}): pulled, `))).toBe(true);
     expect(lines.some((l) => l.startsWith('✔ Pulled 2 of 2 images in '))).toBe(true);
+  });
+
+  it('a pull that cannot succeed exits 7 naming the image, the cause and the next command; nothing is created', async () => {
+    const failing = await setupGateway(images, { litellm: `${relayHost}/slow/litellm:no-such-tag` });
+    cleanups.push(() => destroyStack(failing.dir, failing.project));
+    const cases: { image: string; args: string[]; code: string; hint: string }[] = [
+      { image: `${relayHost}/slow/litellm:no-such-tag`, args: [], code: 'IMAGE_NOT_FOUND', hint: 'Check the tag' },
+      { image: `${relayHost}/slow/litellm:no-such-tag`, args: ['--pull', 'never'], code: 'IMAGE_MISSING', hint: `docker pull ${relayHost}/slow/litellm:no-such-tag` },
+      { image: '127.0.0.1:1/slow/litellm:1', args: [], code: 'IMAGE_PULL_NETWORK', hint: 'Check the network' },
+    ];
+    for (const { image, args, code, hint } of cases) {
+      const setup = await cli(failing.dir, ['setup', '--yes'], { AI_GATEWAY_LITELLM_IMAGE: image });
+      expect(setup.exitCode, describeResult(setup)).toBe(0);
+      const result = await cli(failing.dir, ['start', '--json', ...args], {});
+      expect(result.exitCode, describeResult(result)).toBe(7);
+      const doc = JSON.parse(result.stdout) as { ok: boolean; error: { code: string; message: string; hint: string } };
+      expect(doc.error.code, describeResult(result)).toBe(code);
+      expect(doc.error.message).toContain(image);
+      expect(doc.error.hint).toContain(hint);
+      expect(await projectContainerIds(failing.project)).toEqual([]);
+    }
   });
 });
