@@ -127,6 +127,8 @@ describe('pull phase', () => {
     expect((error as CancelledError).exitCode).toBe(130);
     expect(error.message).toContain('nothing was created');
     expect(childSignal?.aborted).toBe(true);
+    expect(ctx.captured.stderr.join('')).toContain('✖ nginx (nginx:alpine): stopped after');
+    expect(ctx.captured.stderr.join('')).toContain('✖ Pull stopped: 0 of 4 images');
   });
 
   it('--json: progress stays on stderr, stdout untouched', async () => {

@@ -89,12 +89,16 @@ export async function pullPhase(ctx: Context, images: ServiceImage[], options: {
         const run = await pullImage(ctx, item.progress, { signal: stopAll.signal, onChange: () => view.changed() });
         item.endedAt = ctx.clock.now();
         if (run.ok) item.sizeBytes = (await imageSizes(ctx, [item.progress.image])).get(item.progress.image) ?? null;
-        else item.failed = !run.cancelled;
+        else if (run.cancelled) item.stopped = true;
+        else item.failed = true;
         view.changed(item);
         return run;
       }),
     );
     failures = runs.flatMap((run) => (run.error ? [run.error] : []));
+  } catch (error) {
+    view.finish(false); // never leave a spinner running behind an unexpected error
+    throw error;
   } finally {
     stopTicker.abort();
     await ticker;

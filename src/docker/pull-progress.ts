@@ -17,6 +17,8 @@ export interface PullItem {
   endedAt?: number;
   sizeBytes?: number | null;
   failed?: boolean;
+  /** Cancelled (Ctrl-C) before it finished. */
+  stopped?: boolean;
 }
 
 /** "3/12 layers downloaded, 2 extracted" (or what the pull is doing before it knows its layers). */
@@ -34,6 +36,7 @@ export function itemLine(item: PullItem, now: number): string {
   const seconds = formatSeconds((item.endedAt ?? now) - item.startedAt);
   const name = `${item.services.join(', ')} (${item.progress.image})`;
   if (item.failed) return `✖ ${name}: failed after ${seconds}`;
+  if (item.stopped) return `✖ ${name}: stopped after ${seconds}`;
   if (item.endedAt !== undefined) return `✔ ${name}: pulled${item.sizeBytes ? `, ${formatBytes(item.sizeBytes)}` : ''} in ${seconds}`;
   return `… ${name}: ${describeProgress(item.progress)} · ${seconds}`;
 }
@@ -105,7 +108,7 @@ export class PullView {
   }
 
   finish(ok: boolean): void {
-    const done = this.items.filter((i) => i.endedAt !== undefined && !i.failed).length;
+    const done = this.items.filter((i) => i.endedAt !== undefined && !i.failed && !i.stopped).length;
     const text = `${ok ? 'Pulled' : 'Pull stopped:'} ${done} of ${this.items.length} image${this.items.length === 1 ? '' : 's'} in ${formatSeconds(this.now() - this.startedAt)}`;
     if (this.spinner) {
       const lines = [text, ...this.items.map((i) => `  ${itemLine(i, this.now())}`)].join('\n');
