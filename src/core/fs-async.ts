@@ -16,6 +16,7 @@ export const readdir = promisify(fs.readdir);
 export const link = promisify(fs.link);
 export const chmod = promisify(fs.chmod);
 export const access = promisify(fs.access);
+export const chown = promisify(fs.chown);
 
 const openFd = promisify(fs.open);
 const fchmod = promisify(fs.fchmod);

@@ -15,7 +15,9 @@ import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { FILES } from '../../gateway/layout.js';
 import { PROVIDER_SECRET_KEYS } from '../../gateway/providers.js';
-import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { currentHost, renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { ensureLitellmCanReadConfig } from '../../gateway/container-access.js';
+import { resolveExposeAdmin } from './expose-admin.js';
 import { parseConfigYaml, renderConfigYaml } from '../../gateway/render/config-yaml.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
@@ -67,6 +69,7 @@ export const optionsSchema = z.object({
   postgresPort: text,
   bind: z.optional(z.string()),
   exposePostgres: z.optional(z.boolean()),
+  exposeAdmin: z.optional(z.boolean()),
   projectName: z.optional(z.string()),
   litellmImage: z.optional(z.string()),
   postgresImage: z.optional(z.string()),
@@ -108,6 +111,7 @@ export interface SetupResult {
     nginx: boolean;
     bind: string;
     exposePostgres: boolean;
+    exposeAdmin: boolean;
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
   };
@@ -175,17 +179,18 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const nginx = await resolveNginx(resolver);
   const bind = await resolveBind(resolver);
   const exposePostgres = resolveExposePostgres(resolver);
+  const exposeAdmin = resolveExposeAdmin(resolver, nginx);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, fresh);
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
-  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
+  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   if (!isLoopback(bind)) {
     resolver.warnings.push(
-      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
+      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (${nginx && !exposeAdmin ? "Open WebUI's login and the API through Nginx; the LiteLLM admin port stays on 127.0.0.1" : `Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}`}). Use --bind 127.0.0.1 to keep it on this machine.`,
     );
   }
   if (exposePostgres) resolver.warnings.push(`PostgreSQL is published on ${bind}:${ports.postgres}.`);
@@ -206,7 +211,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings)],
+    [FILES.override, renderOverride(settings, currentHost(config.text))],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
   ];
@@ -234,6 +239,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
       await writePlannedFiles(ctx, plans);
+      await ensureLitellmCanReadConfig(ctx, ctx.dir);
     } finally {
       await lock.release();
     }
@@ -264,6 +270,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       nginx,
       bind,
       exposePostgres,
+      exposeAdmin,
       ports,
       images,
     },

@@ -2,6 +2,7 @@
  * `ai-gateway start`: port check, `compose up -d`, our own health wait (fail fast, no sleeps),
  * Open WebUI's virtual key, then where everything is. See docs in start.command.ts.
  */
+import { checkLitellmAccess } from '../../gateway/container-access.js';
 import { join } from 'node:path';
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
@@ -112,6 +113,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     }
     if (drift.changedFiles.length > 0) ctx.out.info(`Files changed since the last start: ${drift.changedFiles.join(', ')}; applying them.`);
 
+    await checkLitellmAccess(ctx, ctx.dir);
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
