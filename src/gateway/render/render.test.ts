@@ -132,7 +132,7 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
   });
 
   it("hands LiteLLM every variable config.yaml reads, interpolated from .env, and nothing else", () => {
-    const config = renderConfigYaml(null, { budgetProfile: 'test', providers: [{ id: 'openai' }, { id: 'azure', deployment: 'gpt-4o-eu' }, { id: 'ollama' }] }).text;
+    const config = renderConfigYaml(null, { budgetProfile: 'test', providers: [{ id: 'openai' }, { id: 'azure', azureDeployment: 'gpt-4o-eu' }, { id: 'ollama' }] }).text;
     const withUserEntry = `${config}\nenvironment_variables:\n  LANGFUSE_PUBLIC_KEY: os.environ/LANGFUSE_PUBLIC_KEY\n# os.environ/IN_A_COMMENT\n`;
     const env = (parseYaml(renderOverride(base, { uid: 1000, configYaml: withUserEntry })) as { services: { litellm: { environment: Record<string, string> } } }).services.litellm.environment;
     expect(env).toEqual({
