@@ -121,6 +121,8 @@ function lifecycle(label: string, prepare: () => Promise<{ runner: Runner; dir: 
         expect((s.mode & 0o777).toString(8), file).toBe('600');
         expect(s.uid, file).toBe(file === 'config.yaml' ? Number(litellmUser.split(':')[0]) : uid);
       }
+      const doctor = await runner(dir, ['doctor', '--check', 'files.modes', '--json'], env);
+      expect(doctor.exitCode, describeResult(doctor)).toBe(0);
     });
 
     it('start is healthy with LiteLLM running as a non-root user of group 0', async () => {
@@ -164,6 +166,11 @@ function lifecycle(label: string, prepare: () => Promise<{ runner: Runner; dir: 
       expect(await docker('port', await id('nginx'), '80/tcp')).toMatch(/^0\.0\.0\.0:\d+/);
       expect(await docker('port', await id('litellm'), '4000/tcp')).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(urls.litellmDirect).toMatch(/^http:\/\/(127\.0\.0\.1|localhost):\d+$/);
+      const doctor = await runner(dir, ['doctor', '--check', 'stack.ports', '--json'], env);
+      expect(doctor.exitCode, describeResult(doctor)).toBe(0);
+      const check = (JSON.parse(doctor.stdout) as { checks: { status: string; finding: string }[] }).checks[0];
+      expect(check?.status).toBe('warn'); // Nginx on 0.0.0.0 is reachable from the network, as asked
+      expect(check?.finding).toMatch(/litellm 127\.0\.0\.1:\d+/);
     });
 
     it('the Open WebUI key lists models but is refused on management routes (straight to LiteLLM, past Nginx)', async () => {
