@@ -7,7 +7,7 @@ import { parse as parseYaml, parseDocument } from 'yaml';
 import { tempDir } from '../../testing/context.js';
 import { hasCommand, nginxTest } from '../../testing/nginx-check.js';
 import { EnvFile } from '../env-file.js';
-import { DEFAULT_IMAGES, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
+import { DEFAULT_IMAGES, gatewayUrls, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
 import { renderConfigYaml } from './config-yaml.js';
 import { renderEnv, MANAGED_ENV_KEYS } from './env.js';
@@ -154,6 +154,12 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
     expect(litellmPorts({ ...lan, exposeAdmin: true })).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
     expect(litellmPorts({ ...withoutNginx, bind: '0.0.0.0' })).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
     expect((parseYaml(renderOverride(lan, { uid: 1000, configYaml: null })) as { services: { nginx: { ports: string[] } } }).services.nginx.ports).toEqual(['${BIND_ADDRESS}:${NGINX_PORT}:80']);
+    // Where this machine reaches it follows: loopback behind Nginx, the bind address otherwise.
+    const at = (settings: GatewaySettings) => gatewayUrls(settings).litellmDirect;
+    expect(at({ ...base, bind: '192.168.1.5' })).toBe('http://127.0.0.1:4000');
+    expect(at({ ...base, bind: '192.168.1.5', exposeAdmin: true })).toBe('http://192.168.1.5:4000');
+    expect(at({ ...withoutNginx, bind: '192.168.1.5' })).toBe('http://192.168.1.5:4000');
+    expect(gatewayUrls({ ...base, bind: '192.168.1.5' }).api).toBe('http://192.168.1.5:3000/api/litellm/v1');
   });
 
   const composeV1 = hasCommand('docker-compose');
