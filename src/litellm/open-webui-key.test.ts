@@ -119,8 +119,12 @@ describe('ensureOpenWebuiKey', () => {
     const other = await fixture();
     const userKey = (await (await fetch(`${other.standin.url}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key_alias: 'mine' }) })).json()) as { key: string };
     await writeFile(join(other.dir, '.env'), `${await other.readEnv()}VIRTUAL_KEY=${userKey.key}\n`, { mode: 0o600 });
-    expect((await ensure(other)).result).toEqual({ action: 'kept', changed: false });
+    const kept = await ensure(other);
+    expect(kept.result).toEqual({ action: 'kept', changed: false });
     expect(generateCount(other)).toBe(1); // only the one made above
+    // The user's key is theirs: not changed, but the warning says what it allows and the way out.
+    expect(other.standin.requests.filter((r) => r.path === '/key/update')).toEqual([]);
+    expect(kept.ctx.captured.all()).toMatch(/VIRTUAL_KEY in \.env \(Open WebUI's key, "mine"\) is not limited to LiteLLM's LLM API routes[\s\S]*remove VIRTUAL_KEY from \.env and run "ai-gateway start"/);
   });
 
   it('a blocked VIRTUAL_KEY is kept with a warning, never rotated into another key on every start', async () => {

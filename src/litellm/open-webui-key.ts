@@ -47,7 +47,16 @@ export async function ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options
   const current = (await freshVirtualKey(ctx, gateway)) ?? null;
   const found = current === null ? null : await keyState(client, current, ctx.clock.now());
   const state = found === null ? 'missing' : found.state;
-  if (found?.record && (state === 'usable' || state === 'blocked') && !isRestricted(found.record)) await restrictRoutes(ctx, client, found.record.token);
+  if (found?.record && (state === 'usable' || state === 'blocked') && !isRestricted(found.record)) {
+    if (isOurs(found.record)) await restrictRoutes(ctx, client, found.record.token);
+    else {
+      // A key of the user's (key create --save): theirs to change, not ours; say what it allows.
+      ctx.out.warn(
+        `${ENV.virtualKey} in .env (Open WebUI's key, "${found.record.key_alias ?? found.record.key_name ?? 'no alias'}") is not limited to LiteLLM's LLM API routes, so Open WebUI could reach key, user and spend management with it. ` +
+          `Limit it to llm_api_routes in the LiteLLM admin UI, or remove ${ENV.virtualKey} from .env and run "ai-gateway start", which gives Open WebUI a limited key of its own.`,
+      );
+    }
+  }
   if (state === 'usable') return { action: 'kept', changed: false };
   if (state === 'blocked') {
     ctx.out.warn(
@@ -94,6 +103,11 @@ async function freshVirtualKey(ctx: Context, gateway: Gateway): Promise<string |
   const value = text === null ? undefined : EnvFile.parse(text, gateway.path('.env')).get(ENV.virtualKey);
   ctx.out.addSecret(value);
   return value ? value : undefined;
+}
+
+/** Made by ai-gateway for Open WebUI (its alias or our metadata), so ai-gateway may correct it. */
+function isOurs(record: StoredKey): boolean {
+  return record.key_alias === OPEN_WEBUI_KEY_ALIAS || record.metadata?.created_by === CREATED_BY;
 }
 
 async function restrictRoutes(ctx: Context, client: LiteLLMClient, token: string): Promise<void> {
