@@ -113,9 +113,9 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     }
     if (drift.changedFiles.length > 0) ctx.out.info(`Files changed since the last start: ${drift.changedFiles.join(', ')}; applying them.`);
 
-    await checkLitellmAccess(ctx, ctx.dir);
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
+    await checkLitellmAccess(ctx, ctx.dir);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
     let compose = composeProject(ctx, stack.gateway, engine);
