@@ -105,6 +105,17 @@ describe('ensureOpenWebuiKey', () => {
     expect(fx.standin.requests.filter((r) => r.path === '/key/update').length).toBe(updates);
   });
 
+  it('leaves a route list an admin narrowed further alone', async () => {
+    const fx = await fixture();
+    await ensure(fx);
+    const key = virtualKeyIn(await fx.readEnv()) as string;
+    await fetch(`${fx.standin.url}/key/update`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key: hashKey(key), allowed_routes: ['/v1/chat/completions'] }) });
+    const updates = fx.standin.requests.filter((r) => r.path === '/key/update').length;
+    expect((await ensure(fx)).result.action).toBe('kept');
+    expect(fx.standin.requests.filter((r) => r.path === '/key/update').length).toBe(updates);
+    expect(await status(fx, key)).toBe(403); // /v1/models is outside what the admin allowed
+  });
+
   it('rotates when VIRTUAL_KEY is not known to the proxy (e.g. its database was reset) and the alias exists', async () => {
     const fx = await fixture();
     await ensure(fx);

@@ -29,9 +29,9 @@ export const CREATED_BY = 'ai-gateway';
 /** LiteLLMRoutes.llm_api_routes: chat, completions, embeddings, models... and no management route. */
 export const OPEN_WEBUI_ALLOWED_ROUTES = ['llm_api_routes'] as const;
 
+/** Any route list is a deliberate restriction (an admin may narrow it further); none = every route, as older versions made it. */
 export function isRestricted(record: Pick<StoredKey, 'allowed_routes'>): boolean {
-  const routes = record.allowed_routes ?? [];
-  return routes.length === OPEN_WEBUI_ALLOWED_ROUTES.length && OPEN_WEBUI_ALLOWED_ROUTES.every((r) => routes.includes(r));
+  return (record.allowed_routes ?? []).length > 0;
 }
 
 export interface EnsureOpenWebuiKeyResult {
