@@ -71,6 +71,9 @@ describe('who LiteLLM runs as', () => {
     const ctx = createTestContext({ dir });
     expect((await rejection(ensureLitellmCanReadConfig(ctx, dir, 1000))).code).toBe('OVERRIDE_OUTDATED');
     await ensureLitellmCanReadConfig(ctx, dir, null);
+    // Rootless Docker, by hand: user "0:0" is the host user there, and reads the file.
+    await writeFile(join(dir, 'docker-compose.override.yml'), 'services:\n  litellm:\n    user: "0:0"\n');
+    await ensureLitellmCanReadConfig(ctx, dir, 1001);
   });
 });
 

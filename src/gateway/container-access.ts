@@ -70,6 +70,7 @@ export async function ensureLitellmCanReadConfig(ctx: Context, dir: string, curr
       hint: `Run "ai-gateway setup --dir ${dir}" to render it again (settings and secrets are kept), then "ai-gateway start --dir ${dir}".`,
     });
   }
+  if (uid === 0) return; // a hand-made `user: "0:0"` (rootless Docker: container root is the host user) reads anything
   const path = join(dir, FILES.config);
   let owner: number;
   try {
