@@ -8,6 +8,10 @@ import { FakeDocker, fakeContainer } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { DEFAULT_IMAGES } from '../../gateway/settings.js';
 import { render, run, type StartDeps } from './start.handler.js';
+import { containerUser } from '../../gateway/container-access.js';
+
+/** Who LiteLLM runs as in an override setup writes (start checks it before up). */
+const LITELLM_USER = containerUser(process.getuid?.() ?? null);
 
 const SERVICES = ['postgres', 'litellm', 'open-webui', 'nginx'];
 
@@ -121,7 +125,7 @@ describe('start: the pull phase', () => {
   it('takes the images from the compose files as Compose reads them: .env values, the override file winning', async () => {
     const { docker, clock, ctx, dir } = await setup({ env: { LITELLM_IMAGE: '127.0.0.1:5000/mirror/litellm:1.80' } });
     await appendFile(join(dir, 'docker-compose.override.yml'), '');
-    const override = `services:\n  nginx:\n    image: \${NGINX_MIRROR:-127.0.0.1:5000/nginx:alpine}\n`;
+    const override = `services:\n  litellm:\n    user: "${LITELLM_USER}"\n  nginx:\n    image: \${NGINX_MIRROR:-127.0.0.1:5000/nginx:alpine}\n`;
     await writeFile(join(dir, 'docker-compose.override.yml'), override);
     stackThatStarts(docker, clock);
     await run(ctx, { wait: true }, deps());
@@ -130,7 +134,7 @@ describe('start: the pull phase', () => {
 
   it('leaves an interpolation it does not know to "compose config"', async () => {
     const { docker, clock, ctx, dir } = await setup({ present: [DEFAULT_IMAGES.postgres, DEFAULT_IMAGES.litellm, DEFAULT_IMAGES.openWebui] });
-    await writeFile(join(dir, 'docker-compose.override.yml'), 'services:\n  nginx:\n    image: ${NGINX_IMAGE:?set NGINX_IMAGE}\n');
+    await writeFile(join(dir, 'docker-compose.override.yml'), `services:\n  litellm:\n    user: "${LITELLM_USER}"\n  nginx:\n    image: \${NGINX_IMAGE:?set NGINX_IMAGE}\n`);
     const seen = stackThatStarts(docker, clock);
     const up = docker.onCompose;
     docker.onCompose = (sub, args, engine, options) => {

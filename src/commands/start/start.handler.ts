@@ -2,6 +2,7 @@
  * `ai-gateway start`: port check, `compose up -d`, our own health wait (fail fast, no sleeps),
  * Open WebUI's virtual key, then where everything is. See docs in start.command.ts.
  */
+import { checkLitellmAccess } from '../../gateway/container-access.js';
 import { join } from 'node:path';
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
@@ -134,6 +135,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
 
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
+    await checkLitellmAccess(ctx, ctx.dir);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
     await engine.compose.remember?.();
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
