@@ -108,33 +108,20 @@ export function stackEnvironment(gateway: Gateway): Record<string, string> {
   return values;
 }
 
-/** The images the stack runs. */
-export function stackImages(settings: GatewaySettings): string[] {
+/** The images the stack runs, by service (for the pull phase). */
+export function stackImages(settings: GatewaySettings): { service: string; image: string }[] {
   const scale = scaleOf(settings);
-  return [settings.images.postgres, settings.images.litellm, settings.images.openWebui, ...(settings.nginx ? [settings.images.nginx] : []), ...(usesRedis(scale) ? [scale.redisImage] : [])];
-}
-
-/** Images not on this node yet (pulled before the deploy, so a download never counts against the health wait). */
-export async function missingImages(ctx: Context, images: string[]): Promise<string[]> {
-  const missing: string[] = [];
-  for (const image of [...new Set(images)]) {
-    const result = await ctx.docker.docker(['image', 'inspect', '--format', '{{.Id}}', image], { timeoutMs: 30_000 });
-    if (result.exitCode !== 0) missing.push(image);
-  }
-  return missing;
-}
-
-export async function pullImage(ctx: Context, image: string, onLine: (line: string) => void): Promise<void> {
-  const result = await ctx.docker.docker(['pull', image], { onStdout: (chunk) => chunk.split('\n').filter(Boolean).forEach(onLine) });
-  if (result.exitCode !== 0) {
-    throw new EnvError('IMAGE_UNAVAILABLE', `docker pull ${image} failed: ${result.stderr.trim().split('\n').slice(-1)[0] ?? ''}`, {
-      hint: 'Check the *_IMAGE names in .env and your network or registry login ("docker pull <image>"), then run "ai-gateway start" again.',
-    });
-  }
+  return [
+    { service: 'postgres', image: settings.images.postgres },
+    ...(usesRedis(scale) ? [{ service: 'redis', image: scale.redisImage }] : []),
+    { service: 'litellm', image: settings.images.litellm },
+    { service: 'open-webui', image: settings.images.openWebui },
+    ...(settings.nginx ? [{ service: 'nginx', image: settings.images.nginx }] : []),
+  ];
 }
 
 /**
- * `docker stack deploy`. --resolve-image never: the images were pulled (or built) on this node just
+ * `docker stack deploy`. --resolve-image never: the pull phase got the images on this node just
  * before; other nodes pull the same tag themselves. --prune removes services the file no longer has.
  */
 export async function deployStack(ctx: Context, gateway: Gateway, plan: DeployPlan): Promise<void> {

@@ -41,12 +41,40 @@ export type BudgetProfile = keyof typeof BUDGET_PROFILES;
 export const BUDGET_PROFILE_NAMES = Object.keys(BUDGET_PROFILES) as BudgetProfile[];
 export const BUDGET_DURATION = '30d';
 
+/**
+ * The images a new gateway runs: explicit release tags, never a moving tag (`main-stable`, `main`,
+ * `latest`, bare `alpine`), so the same setup gives the same system next month and a pull never
+ * migrates a database by surprise. `start` records the digest each tag resolved to
+ * (.ai-gateway/images.json) and `status` shows it.
+ *
+ * How to move them (one place): pick the new release of each project (LiteLLM: a stable release
+ * `vX.Y.Z` of BerriAI/litellm; Open WebUI: a release `vX.Y.Z` of open-webui/open-webui; PostgreSQL:
+ * the newest 16.x minor; Nginx: a stable `1.N-alpine`, at least 1.27.3 for upstream `resolve`), read
+ * their release notes for migrations, update the tags here and in the README's table, and run the
+ * e2e suite. Existing gateways keep what their .env names until `ai-gateway upgrade`.
+ */
 export const DEFAULT_IMAGES = {
-  litellm: 'docker.litellm.ai/berriai/litellm:main-stable',
-  postgres: 'postgres:16',
-  openWebui: 'ghcr.io/open-webui/open-webui:main',
-  nginx: 'nginx:alpine',
+  litellm: 'docker.litellm.ai/berriai/litellm:v1.110.4',
+  postgres: 'postgres:16.16',
+  openWebui: 'ghcr.io/open-webui/open-webui:v0.12.4',
+  nginx: 'nginx:1.30-alpine',
 } as const;
+
+/**
+ * Tags that move under a gateway: a pull may bring another release. `doctor` warns about them
+ * (a tag-less reference means `latest`).
+ */
+export function movingTag(reference: string): string | null {
+  const slash = reference.lastIndexOf('/');
+  const at = reference.indexOf('@', slash);
+  if (at >= 0) return null; // pinned by digest
+  const colon = reference.lastIndexOf(':');
+  const tag = colon > slash ? reference.slice(colon + 1) : '';
+  if (tag === '') return 'latest (no tag)';
+  if (/^(latest|main|main-stable|main-latest|stable|nightly|dev|edge|mainline|alpine|bookworm|trixie|lts|ollama|cuda)$/i.test(tag)) return tag;
+  if (/^main-/.test(tag) || /-(latest|nightly|dev)$/i.test(tag)) return tag;
+  return null;
+}
 export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
 
 /** Compose service names (stable: tests, docs and users' scripts rely on them). */
@@ -65,6 +93,7 @@ export const ENV = {
   useNginx: 'USE_NGINX',
   bind: 'BIND_ADDRESS',
   exposePostgres: 'EXPOSE_POSTGRES',
+  exposeAdmin: 'EXPOSE_ADMIN',
   nginxPort: 'NGINX_PORT',
   litellmPort: 'LITELLM_PORT',
   webuiPort: 'WEBUI_PORT',
@@ -132,6 +161,7 @@ const settingsSchema = z
     [ENV.useNginx]: z._default(yesNo, true),
     [ENV.bind]: z._default(z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}$|^\[?[0-9a-fA-F:]+\]?$/, 'an IP address such as 127.0.0.1 or 0.0.0.0')), '127.0.0.1'),
     [ENV.exposePostgres]: z._default(yesNo, false),
+    [ENV.exposeAdmin]: z._default(yesNo, false),
     [ENV.nginxPort]: z.optional(port),
     [ENV.litellmPort]: port,
     [ENV.webuiPort]: z.optional(port),
@@ -165,6 +195,8 @@ export interface GatewaySettings {
   nginx: boolean;
   bind: string;
   exposePostgres: boolean;
+  /** With Nginx: publish LiteLLM's own (admin) port on BIND_ADDRESS too, not only on 127.0.0.1. */
+  exposeAdmin?: boolean;
   ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
   images: Record<ServiceImageKey, string>;
   /** Absent means the defaults: Compose, one replica each, no Redis (src/gateway/scale.ts reads it). */
@@ -199,6 +231,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
     nginx: v[ENV.useNginx],
     bind: v[ENV.bind],
     exposePostgres: v[ENV.exposePostgres],
+    ...(v[ENV.exposeAdmin] ? { exposeAdmin: true } : {}),
     ports: {
       litellm: v[ENV.litellmPort],
       ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
@@ -229,6 +262,7 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.useNginx]: settings.nginx ? 'yes' : 'no',
     [ENV.bind]: settings.bind,
     [ENV.exposePostgres]: settings.exposePostgres ? 'yes' : 'no',
+    [ENV.exposeAdmin]: settings.exposeAdmin === true ? 'yes' : 'no',
     [ENV.nginxPort]: settings.ports.nginx === undefined ? '' : String(settings.ports.nginx),
     [ENV.litellmPort]: String(settings.ports.litellm),
     [ENV.webuiPort]: settings.ports.webui === undefined ? '' : String(settings.ports.webui),
@@ -267,7 +301,10 @@ export function defaultHost(settings: GatewaySettings): string {
 
 /** URLs on `host` (localhost for local use; the LAN address when bound to 0.0.0.0). */
 export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settings)): GatewayUrls {
-  const direct = `http://${host}:${settings.ports.litellm}`;
+  // Behind Nginx, LiteLLM's own port is published on 127.0.0.1 only (unless EXPOSE_ADMIN=yes).
+  const adminOnLoopback = settings.nginx && settings.exposeAdmin !== true;
+  const directHost = adminOnLoopback && host !== 'localhost' && !host.startsWith('127.') ? '127.0.0.1' : host;
+  const direct = `http://${directHost}:${settings.ports.litellm}`;
   if (settings.nginx && settings.ports.nginx !== undefined) {
     const front = `http://${host}:${settings.ports.nginx}`;
     return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };

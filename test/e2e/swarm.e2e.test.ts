@@ -193,4 +193,14 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
     const env = await readEnv(dir);
     for (const name of SECRET_KEYS) if (env.get(name)) expect(logs.stdout + status.stdout + doctor.stdout).not.toContain(env.get(name));
   });
+
+  it('stop --volumes removes the stack with its secrets, configs and volumes', async () => {
+    const stop = await swarmCli(['stop', '--volumes', '--yes'], 300_000);
+    expect(stop.exitCode, describeResult(stop)).toBe(0);
+    const left = async (...args: string[]) => (await run('docker', args)).stdout.split('\n').filter(Boolean);
+    expect(await left('ps', '-aq', '--filter', `label=com.docker.stack.namespace=${project}`)).toEqual([]);
+    expect(await left('volume', 'ls', '-q', '--filter', `label=com.docker.stack.namespace=${project}`)).toEqual([]);
+    expect((await left('secret', 'ls', '--format', '{{.Name}}')).filter((n) => n.startsWith(`${project}_`))).toEqual([]);
+    expect((await left('config', 'ls', '--format', '{{.Name}}')).filter((n) => n.startsWith(`${project}_`))).toEqual([]);
+  });
 });

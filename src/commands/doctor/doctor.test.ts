@@ -190,10 +190,10 @@ describe('doctor: files', () => {
     expect(result.checks[0]).toMatchObject({
       status: 'fail',
       finding: 'NGINX_IMAGE=nginx:1.25-alpine is Nginx 1.25; the rendered nginx.conf needs 1.27.3 or newer (upstream "resolve") and an older one refuses to start.',
-      fix: expect.stringContaining('--nginx-image nginx:alpine'),
+      fix: expect.stringContaining('--nginx-image nginx:1.30-alpine'),
     });
     const current = await scenario({ fixture: { nginxPort: 3999 } });
-    expect((await run(current.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'ok', finding: expect.stringContaining('nginx:alpine') });
+    expect((await run(current.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'ok', finding: expect.stringContaining('nginx:1.30-alpine') });
     const none = await scenario();
     expect((await run(none.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'skipped' });
   });
@@ -272,6 +272,22 @@ describe('doctor: stack', () => {
     expect((await run(pg.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({ status: 'fail', finding: expect.stringContaining('PostgreSQL is published on 127.0.0.1:5432 although EXPOSE_POSTGRES=no') });
     const moved = await scenario({ containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, ports: [{ containerPort: 4000, hostIp: '127.0.0.1', hostPort: 4999 }] } : c)) });
     expect((await run(moved.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({ status: 'fail', finding: expect.stringContaining(`litellm publishes 127.0.0.1:4999, but LITELLM_PORT=${standin.port} in .env`) });
+  });
+
+  it("ports: behind Nginx, LiteLLM's admin port belongs on 127.0.0.1 even with BIND_ADDRESS=0.0.0.0", async () => {
+    const nginxPort = await freePort();
+    const lan = await scenario({ fixture: { bind: '0.0.0.0', nginxPort } });
+    const ok = (await run(lan.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0];
+    expect(ok).toMatchObject({ status: 'warn', finding: expect.stringContaining(`nginx 0.0.0.0:${nginxPort}`) });
+    expect(ok?.finding).not.toContain('litellm 0.0.0.0');
+    const exposed = await scenario({
+      fixture: { bind: '0.0.0.0', nginxPort },
+      containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, ports: (c.ports ?? []).map((p) => ({ ...p, hostIp: '0.0.0.0' })) } : c)),
+    });
+    expect((await run(exposed.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({
+      status: 'fail',
+      finding: expect.stringContaining(`litellm is bound to 0.0.0.0:${standin.port}, but the LiteLLM admin port belongs on 127.0.0.1 (EXPOSE_ADMIN=no)`),
+    });
   });
 
   it('a stopped stack whose port is taken fails stack.ports with the owner and a free port to move to', async () => {

@@ -71,6 +71,14 @@ export async function run(ctx: Context, options: ScaleOptions): Promise<ScaleRes
     ...scale,
     replicas: { litellm: targets.get(SERVICES.litellm) ?? scale.replicas.litellm, openWebui: targets.get(SERVICES.openWebui) ?? scale.replicas.openWebui },
   };
+  if (next.replicas.openWebui < scale.replicas.openWebui && openWebuiUsesPostgres(scale) && !openWebuiUsesPostgres(next)) {
+    throw new UserError('NEEDS_DATABASE', `Open WebUI keeps its data in PostgreSQL while it runs more than one replica; one replica would go back to SQLite, without that data.`, {
+      hint: `Keep at least 2 ("ai-gateway scale open-webui=2"), or move back deliberately: ${setupHint('--webui-replicas 1')}`,
+    });
+  }
+  // Down to one replica: Redis stays (USE_REDIS=yes), so the stack the next start deploys is the one running.
+  const keepRedis = usesRedis(scale) && !usesRedis(next);
+  if (keepRedis) next.redis = true;
   if (usesRedis(next) && !usesRedis(scale)) {
     throw new UserError('NEEDS_REDIS', 'More than one replica shares its state through Redis, which this stack does not run yet.', {
       hint: setupHint(`--replicas ${next.replicas.litellm} --webui-replicas ${next.replicas.openWebui}`),
@@ -104,6 +112,7 @@ export async function run(ctx: Context, options: ScaleOptions): Promise<ScaleRes
     const envText = (await ctx.fs.readText(gateway.path(FILES.env))) ?? '';
     const env = EnvFile.parse(envText, gateway.path(FILES.env));
     for (const [service, replicas] of targets) env.set(SCALABLE[service], String(replicas));
+    if (keepRedis) env.set(ENV.useRedis, 'yes');
     await ctx.fs.writeAtomic(gateway.path(FILES.env), env.toString());
 
     let after = await swarm.stackServices(ctx, settings.projectName);

@@ -32,6 +32,8 @@ describe('scale', () => {
     expect(await scaleError(single, ['litellm=2'])).toMatchObject({ code: 'NEEDS_REDIS', hint: expect.stringContaining('--replicas 2') });
     const replicated = await gateway({ ENGINE: 'swarm', LITELLM_REPLICAS: '2' });
     expect(await scaleError(replicated, ['open-webui=2'])).toMatchObject({ code: 'NEEDS_DATABASE', hint: expect.stringContaining('--webui-replicas 2') });
+    const webui = await gateway({ ENGINE: 'swarm', LITELLM_REPLICAS: '2', WEBUI_REPLICAS: '2' });
+    expect(await scaleError(webui, ['open-webui=1'])).toMatchObject({ code: 'NEEDS_DATABASE', hint: expect.stringContaining('open-webui=2') });
     const error = await scaleError(replicated, ['litellm=64']);
     expect(error).toMatchObject({ code: 'CONNECTION_BUDGET', hint: expect.stringContaining('--postgres-max-connections') });
     expect(error.message).toContain('64 LiteLLM replicas x 2 workers x pool 10 = 1280');

@@ -17,7 +17,9 @@ import { EnvFile } from '../../gateway/env-file.js';
 import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
 import { providerSecretKeys } from '../../gateway/providers.js';
-import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { currentHost, renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { ensureLitellmCanReadConfig } from '../../gateway/container-access.js';
+import { resolveExposeAdmin } from './expose-admin.js';
 import { litellmPoolLimit, parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
 import { renderStack } from '../../gateway/render/stack.js';
 import { connectionBudget, usesRedis } from '../../gateway/scale.js';
@@ -61,6 +63,7 @@ export const optionsSchema = z.object({
   postgresPort: text,
   bind: z.optional(z.string()),
   exposePostgres: z.optional(z.boolean()),
+  exposeAdmin: z.optional(z.boolean()),
   projectName: z.optional(z.string()),
   litellmImage: z.optional(z.string()),
   postgresImage: z.optional(z.string()),
@@ -114,6 +117,7 @@ export interface SetupResult {
     nginx: boolean;
     bind: string;
     exposePostgres: boolean;
+    exposeAdmin: boolean;
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
     /** Engine, replicas, Redis and the PostgreSQL connection budget (docs/architecture.md: past one machine). */
@@ -227,6 +231,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedSecrets(resolver);
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
+  const exposeAdmin = resolveExposeAdmin(resolver, nginx);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, {
     askInteractively: fresh,
@@ -237,7 +242,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
-  const base = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, ports, images };
+  const base = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images };
   const scaled = resolveScale(resolver, base, litellmPoolLimit(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)));
   const settings: GatewaySettings = { ...base, scale: scaled.scale };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
@@ -250,7 +255,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   if (bindNote) resolver.warnings.push(bindNote);
   if (!isLoopback(bind)) {
     resolver.warnings.push(
-      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
+      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (${nginx && !exposeAdmin ? "Open WebUI's login and the API through Nginx; the LiteLLM admin port stays on 127.0.0.1" : `Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}`}). Use --bind 127.0.0.1 to keep it on this machine.`,
     );
   }
   if (exposePostgres) resolver.warnings.push(`PostgreSQL is published on ${bind}:${ports.postgres}.`);
@@ -271,7 +276,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings)],
+    [FILES.override, renderOverride(settings, currentHost(config.text))],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf({ swarm: scaled.scale.engine === 'swarm' })]] as [string, string][]) : []),
     ...(scaled.scale.engine === 'swarm' ? ([[FILES.stack, renderStack(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
@@ -301,6 +306,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
       await writePlannedFiles(ctx, plans, encodings);
+      await ensureLitellmCanReadConfig(ctx, ctx.dir);
     } finally {
       await lock.release();
     }
@@ -331,6 +337,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       nginx,
       bind,
       exposePostgres,
+      exposeAdmin,
       ports,
       images,
       scale: {

@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGES } from '../../gateway/settings.js';
 import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,7 +116,7 @@ describe('setup --yes (non-interactive)', () => {
     expect(env.get('BIND_ADDRESS')).toBe('127.0.0.1');
     expect(env.get('NGINX_PORT')).toBe('3000');
     expect(env.get('LITELLM_PORT')).toBe('4000');
-    expect(env.get('LITELLM_IMAGE')).toBe('docker.litellm.ai/berriai/litellm:main-stable');
+    expect(env.get('LITELLM_IMAGE')).toBe(DEFAULT_IMAGES.litellm);
     expect(env.get('LITELLM_MASTER_KEY')).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
     expect(env.get('LITELLM_SALT_KEY')).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
     expect(env.get('POSTGRES_PASSWORD')).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -469,6 +470,34 @@ describe('re-running setup', () => {
     await setup({ dir });
     names = parseYaml(await readFile(join(dir, 'config.yaml'), 'utf8')).model_list.map((m: { model_name: string }) => m.model_name);
     expect(names).toEqual(['groq/*', 'groq-llama-3.3-70b']);
+  });
+
+  it("re-renders the variables LiteLLM gets from config.yaml: a user's own os.environ/NAME entry, a provider added later", async () => {
+    const dir = await newDir();
+    await setup({ dir, env: { AI_GATEWAY_OPENAI_API_KEY: 'sk-openai-first-0123456789' } });
+    const litellmEnv = async () => (parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: { litellm: { environment?: Record<string, string> } } }).services.litellm.environment;
+    expect(await litellmEnv()).toEqual({ OPENAI_API_KEY: '${OPENAI_API_KEY:-}' });
+    const config = await readFile(join(dir, 'config.yaml'), 'utf8');
+    await writeFile(join(dir, 'config.yaml'), config.replace('model_list:\n', 'model_list:\n  - model_name: mine\n    litellm_params:\n      model: openai/mine\n      api_key: os.environ/MY_OWN_KEY\n'));
+    await setup({ dir, env: { AI_GATEWAY_GROQ_API_KEY: 'gsk_groq-0123456789' } });
+    expect(await litellmEnv()).toEqual({ GROQ_API_KEY: '${GROQ_API_KEY:-}', MY_OWN_KEY: '${MY_OWN_KEY:-}', OPENAI_API_KEY: '${OPENAI_API_KEY:-}' });
+    // No value is ever written into the compose files.
+    expect(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).not.toMatch(/sk-openai|gsk_groq/);
+  });
+
+  it('--expose-admin is kept in .env and publishes the admin port on --bind; by default it stays on 127.0.0.1', async () => {
+    const dir = await newDir();
+    const ports = async () => (parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: { litellm: { ports: string[] } } }).services.litellm.ports;
+    const first = await setup({ dir, options: { bind: '0.0.0.0' } });
+    expect(await ports()).toEqual(['127.0.0.1:${LITELLM_PORT}:4000']);
+    expect(first.result.urls.litellmDirect).toBe('http://localhost:4000');
+    expect(first.ctx.captured.stderr.join('')).toMatch(/the LiteLLM admin port stays on 127\.0\.0\.1/);
+    const exposed = await setup({ dir, options: { exposeAdmin: true } });
+    expect((await readEnv(dir)).get('EXPOSE_ADMIN')).toBe('yes');
+    expect(await ports()).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
+    expect(exposed.ctx.captured.stderr.join('')).toMatch(/--expose-admin: LiteLLM's admin port/);
+    await setup({ dir }); // kept from .env on a re-run
+    expect(await ports()).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
   });
 
   it('keeps an existing secret when a variable asks for another, and says how to change it', async () => {

@@ -2,6 +2,8 @@
 import type { Context } from '../../core/context.js';
 import type { Gateway } from '../../gateway/layout.js';
 import type { ServiceRow, StackUrls } from '../shared/status-view.js';
+import type { Interrupts } from '../../core/interrupt.js';
+import type { PullSummary } from '../../docker/pull-phase.js';
 
 export type OpenWebuiKeyAction = 'created' | 'rotated' | 'kept';
 
@@ -19,6 +21,8 @@ export interface StartResult {
   /** Services Compose (re)created or we restarted to apply changed files. */
   changed: string[];
   openWebuiKey: OpenWebuiKeyAction | 'skipped';
+  /** The pull phase (before `up`, outside the health timeout); null when the stack was already running. */
+  pull: PullSummary | null;
   services: ServiceRow[];
   urls: StackUrls;
   /** The first healthy start of this gateway (.ai-gateway/first-start.json): Open WebUI's first account becomes its admin. */
@@ -30,4 +34,6 @@ export interface StartResult {
 /** Seams for tests; production uses the real modules. */
 export interface StartDeps {
   ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options: { timeoutMs: number }): Promise<{ action: OpenWebuiKeyAction; changed: boolean }>;
+  /** Ctrl-C / SIGTERM while images are pulled (tests abort their own controller). */
+  interrupts?(): Interrupts;
 }

@@ -11,14 +11,13 @@ import {
   deployStack,
   ensureSecrets,
   ensureSwarmManager,
-  missingImages,
   pruneSecrets,
-  pullImage,
   stackImages,
   stackServices,
   type SwarmService,
 } from '../../docker/swarm.js';
 import { checkDaemon } from '../../docker/engine.js';
+import { pullPhase, type PullPolicy, type PullSummary } from '../../docker/pull-phase.js';
 import type { Stack } from '../../docker/stack.js';
 import { FILES, loadGateway, type Gateway } from '../../gateway/layout.js';
 import { stackServiceNames } from '../../gateway/render/stack.js';
@@ -28,7 +27,7 @@ import { failedTasks, stackSettled, swarmRows } from '../shared/swarm-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
 import type { StartDeps, StartResult } from './result.js';
 
-export async function startSwarm(ctx: Context, options: { wait: boolean }, stack: Stack, deps: StartDeps, timeoutSeconds: number): Promise<StartResult> {
+export async function startSwarm(ctx: Context, options: { wait: boolean; pull?: PullPolicy }, stack: Stack, deps: StartDeps, timeoutSeconds: number): Promise<StartResult> {
   const started = ctx.clock.now();
   let gateway = stack.gateway;
   const serverVersion = await checkDaemon(ctx);
@@ -38,11 +37,8 @@ export async function startSwarm(ctx: Context, options: { wait: boolean }, stack
       hint: `Run "ai-gateway setup --dir ${ctx.dir} --engine swarm" to render it (secrets and settings in .env are kept).`,
     });
   }
-  // Downloads first: their time never counts against the health wait.
-  for (const image of await missingImages(ctx, stackImages(gateway.settings))) {
-    ctx.out.step(`Pulling ${image}`);
-    await pullImage(ctx, image, (line) => ctx.out.info(line));
-  }
+  // Downloads first (main's pull phase, as on Compose): their time never counts against the health wait.
+  const pull = await pullPhase(ctx, stackImages(gateway.settings), { policy: options.pull ?? 'missing' });
   const deadline = ctx.clock.now() + timeoutSeconds * 1000;
   const expected = stackServiceNames(gateway.settings);
   const before = await stackServices(ctx, gateway.settings.projectName);
@@ -53,7 +49,7 @@ export async function startSwarm(ctx: Context, options: { wait: boolean }, stack
   if (!options.wait) {
     const services = await stackServices(ctx, gateway.settings.projectName);
     ctx.out.warn('Not waiting for health (--no-wait); "ai-gateway status" shows when every service runs its replicas.');
-    return result(ctx, gateway, { started, waited: false, healthy: false, changed: changed(before, services), services, expected, serverVersion });
+    return result(ctx, gateway, { started, waited: false, healthy: false, changed: changed(before, services), services, expected, serverVersion, pull });
   }
   let services = await waitForStack(ctx, gateway, expected, rolling, deadline, timeoutSeconds);
   const key = await deps.ensureOpenWebuiKey(ctx, gateway, { timeoutMs: Math.max(10_000, deadline - ctx.clock.now()) });
@@ -71,7 +67,7 @@ export async function startSwarm(ctx: Context, options: { wait: boolean }, stack
   if (!routes.every((p) => p.ok)) throw routeFailure(routes, ctx.dir);
   await pruneSecrets(ctx, gateway.settings.projectName, keep);
   return {
-    ...result(ctx, gateway, { started, waited: true, healthy: true, changed: changed(before, services), services, expected, serverVersion }),
+    ...result(ctx, gateway, { started, waited: true, healthy: true, changed: changed(before, services), services, expected, serverVersion, pull }),
     openWebuiKey: key.action,
   };
 }
@@ -151,7 +147,7 @@ function changed(before: SwarmService[], after: SwarmService[]): string[] {
 function result(
   ctx: Context,
   gateway: Gateway,
-  parts: { started: number; waited: boolean; healthy: boolean; changed: string[]; services: SwarmService[]; expected: string[]; serverVersion: string },
+  parts: { started: number; waited: boolean; healthy: boolean; changed: string[]; services: SwarmService[]; expected: string[]; serverVersion: string; pull: PullSummary },
 ): StartResult {
   return {
     project: gateway.settings.projectName,
@@ -163,6 +159,7 @@ function result(
     compose: `docker stack deploy (Docker ${parts.serverVersion})`,
     changed: parts.changed,
     openWebuiKey: 'skipped',
+    pull: parts.pull,
     services: swarmRows(parts.expected, parts.services),
     urls: stackUrls(gateway.settings),
     firstStart: false,

@@ -14,6 +14,7 @@
 import { Document } from 'yaml';
 import { INTERNAL_PORTS, SERVICES, type GatewaySettings } from '../settings.js';
 import { litellmCommand } from './compose.js';
+import { containerUser } from '../container-access.js';
 import { OPEN_WEBUI_DATABASE, OPEN_WEBUI_POOL, openWebuiUsesPostgres, REDIS_PORT, scaleOf, usesRedis } from '../scale.js';
 
 /** Swarm-only services: the one-shot jobs beside the four of Compose (and Redis). */
@@ -147,6 +148,9 @@ export function renderStack(settings: GatewaySettings): string {
 
   const litellmBase = {
     image: '${LITELLM_IMAGE}',
+    // Never root, as on Compose: the image's own non-root uid, group 0 (its writable paths). Swarm
+    // delivers config.yaml and the secret as files readable by it, so no host ownership is involved.
+    user: containerUser(null),
     // LiteLLM's image: WORKDIR /app, ENTRYPOINT docker/prod_entrypoint.sh (runs `litellm "$@"`).
     entrypoint: withSecretEnv('litellmEnv', 'docker/prod_entrypoint.sh'),
     configs: [{ source: STACK_CONFIGS.litellmConfig.key, target: '/app/config.yaml' }],

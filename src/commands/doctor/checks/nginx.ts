@@ -5,11 +5,11 @@
  */
 import { nginxImageTooOld, NGINX_MIN_VERSION, versionAtLeast } from '../../../gateway/nginx-version.js';
 import { probeRoutes, routeFailure } from '../../../gateway/routes.js';
-import { ENV, SERVICES } from '../../../gateway/settings.js';
+import { DEFAULT_IMAGES, ENV, SERVICES } from '../../../gateway/settings.js';
 import { fail, ok, skip, type Check } from '../registry.js';
 
 const UPGRADE = (dir: string) =>
-  `Use an Nginx ${NGINX_MIN_VERSION} or newer, such as nginx:alpine: "ai-gateway setup --dir ${dir} --nginx-image nginx:alpine", then "ai-gateway start --dir ${dir}".`;
+  `Use an Nginx ${NGINX_MIN_VERSION} or newer, such as ${DEFAULT_IMAGES.nginx}: "ai-gateway setup --dir ${dir} --nginx-image ${DEFAULT_IMAGES.nginx}", then "ai-gateway start --dir ${dir}".`;
 
 export const nginxImage: Check = {
   id: 'files.nginx-image',
