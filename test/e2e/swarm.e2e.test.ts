@@ -126,7 +126,7 @@ describeEngine('Docker Swarm: replicas, rolling updates, rollback (real engine, 
     const served = (await run('docker', ['service', 'ps', '-q', '--filter', 'desired-state=running', `${project}_litellm`])).stdout.split('\n').filter(Boolean);
     expect(served).toHaveLength(2);
     expect(logs).toContain('POST /v1/chat/completions');
-  });
+  }, 420_000);
 
   it('a replica killed during 20 s of load costs under 1% of requests and heals to 2/2', async () => {
     const task = (await docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${project}_litellm`)).split('\n')[0] as string;

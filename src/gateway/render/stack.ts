@@ -151,8 +151,8 @@ export function renderStack(settings: GatewaySettings): string {
     // Never root, as on Compose: the image's own non-root uid, group 0 (its writable paths). Swarm
     // delivers config.yaml and the secret as files readable by it, so no host ownership is involved.
     user: containerUser(null),
-    // LiteLLM's image: WORKDIR /app, ENTRYPOINT docker/prod_entrypoint.sh (runs `litellm "$@"`).
-    entrypoint: withSecretEnv('litellmEnv', 'docker/prod_entrypoint.sh'),
+    // LiteLLM's image: ENTRYPOINT /app/docker-entrypoint.sh, which runs `litellm "$@"` (docs/litellm-contract.md §13).
+    entrypoint: withSecretEnv('litellmEnv', '/app/docker-entrypoint.sh'),
     configs: [{ source: STACK_CONFIGS.litellmConfig.key, target: '/app/config.yaml' }],
     secrets: [secretMount('litellmEnv')],
     networks: ['gateway'],
