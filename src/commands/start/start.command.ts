@@ -28,6 +28,10 @@ reports its database connected). A service that turns unhealthy or exits ends th
 with its last log lines; the containers are kept. Already running and healthy: nothing is
 restarted. Changed files since the last start are applied.
 
+With ENGINE=swarm (setup --engine swarm) it creates the Swarm secrets from .env, runs "docker stack
+deploy" and waits until every service runs its replicas and the migrators are done; a rolling
+update Swarm rolled back ends it with UPDATE_ROLLED_BACK (exit 4).
+
 Exit codes: 0 healthy, 3 Docker or a port is not usable, 4 a service did not become healthy,
 7 an image could not be pulled (not found, login needed, network, disk full), 130 cancelled.`,
     )

@@ -12,7 +12,8 @@ export function registerStop(program: Command, action: ActionFactory): void {
       `
 "stop" runs "compose down": containers and the network go, the volumes (PostgreSQL with every
 virtual key, Open WebUI's data) stay, and the next "ai-gateway start" finds them again.
-"stop --volumes" deletes them too, after you type the project name (or with --yes).`,
+"stop --volumes" deletes them too, after you type the project name (or with --yes).
+With ENGINE=swarm it runs "docker stack rm" and removes the stack's secrets; volumes as above.`,
     )
     .action(action('stop', () => import('./stop.handler.js')));
 }
