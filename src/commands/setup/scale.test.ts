@@ -1,6 +1,7 @@
 // setup past one machine: --engine swarm, replicas, Redis, the connection budget, and the files it renders.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EnvFile } from '../../gateway/env-file.js';
@@ -134,6 +135,16 @@ describe('setup --engine swarm', () => {
     expect(await readFile(join(dir, 'config.yaml'), 'utf8')).not.toContain('router_settings');
     await setup(dir, { redis: true });
     expect(await readFile(join(dir, 'config.yaml'), 'utf8')).toContain('redis_host: os.environ/REDIS_HOST');
+    // Compose runs Redis too (in the override), the password on redis-server's stdin, never in the file or argv.
+    const override = parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: Record<string, StackService & { command: string[] }> };
+    expect(override.services.redis?.command.join(' ')).toContain('| exec redis-server -');
+    expect(override.services.litellm?.environment).toMatchObject({ REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
+    expect(override.services['open-webui']?.environment).toMatchObject({ WEBSOCKET_MANAGER: 'redis', REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0' });
+    const password = EnvFile.parse(await readFile(join(dir, '.env'), 'utf8')).get('REDIS_PASSWORD') ?? '';
+    expect(password).not.toBe('');
+    expect(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).not.toContain(password);
+    const composeConfig = await execa('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.override.yml', '--env-file', '.env', 'config', '-q'], { cwd: dir, reject: false });
+    if (composeConfig.exitCode !== undefined && !('code' in composeConfig && composeConfig.code === 'ENOENT')) expect(composeConfig.stderr).toBe('');
     await setup(dir, { redis: false });
     expect(await readFile(join(dir, 'config.yaml'), 'utf8')).not.toContain('router_settings');
   });

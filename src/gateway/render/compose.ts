@@ -8,6 +8,7 @@ import { Document } from 'yaml';
 import { ENV, INTERNAL_PORTS, RESOURCE_PROFILES, SERVICES, type GatewaySettings } from '../settings.js';
 import { containerUser, LITELLM_FIXED_ENV, litellmEnvReferences } from '../container-access.js';
 import { loadTemplate, renderTemplate } from './template.js';
+import { REDIS_PORT, scaleOf, usesRedis } from '../scale.js';
 
 export function renderCompose(settings: Pick<GatewaySettings, 'nginx'>): string {
   return renderTemplate(loadTemplate('docker-compose.yml'), { nginx: settings.nginx });
@@ -56,7 +57,9 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
   if (settings.exposePostgres) {
     services[SERVICES.postgres] = { ports: [publish(ENV.postgresPort, INTERNAL_PORTS.postgres)] };
   }
-  const doc = new Document({ services });
+  const redis = usesRedis(scaleOf(settings));
+  if (redis) addRedis(services);
+  const doc = new Document({ services, ...(redis ? { volumes: { redis_data: {} } } : {}) });
   const command = doc.getIn(['services', SERVICES.litellm, 'command'], true) as { flow?: boolean } | undefined;
   if (command) command.flow = true;
   const workers = RESOURCE_PROFILES[settings.resourceProfile].workers;
@@ -67,7 +70,33 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
     `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
     `   LiteLLM runs as ${containerUser(host.uid)}: config.yaml's owner and group 0 (the image's writable paths are group 0), never root`,
     `   LiteLLM gets the variables config.yaml reads${providerEnv.length > 0 ? ` (${providerEnv.join(', ')})` : ''}, from .env; re-run setup after adding one`,
+    ...(redis ? ['   Redis (USE_REDIS=yes): shared rate limits and router state for LiteLLM, websockets for Open WebUI; never published'] : []),
     ' Change ports and profiles with `ai-gateway setup` (or in .env), not here.',
   ].join('\n');
   return doc.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+}
+
+/**
+ * `--redis` on Compose: the Redis service and its wiring, in the override (the same file that hands
+ * LiteLLM the variables config.yaml reads; router_settings there name REDIS_HOST/PORT/PASSWORD).
+ * The password reaches redis-server on stdin (`redis-server -` reads its config there), never argv.
+ */
+function addRedis(services: Record<string, Record<string, unknown>>): void {
+  const password = `\${${ENV.redisPassword}}`;
+  const url = `redis://:${password}@redis:${REDIS_PORT}/0`;
+  services.redis = {
+    image: `\${${ENV.redisImage}}`,
+    restart: 'unless-stopped',
+    command: ['sh', '-c', 'printf \'requirepass %s\\nappendonly yes\\ndir /data\\n\' "$$REDIS_PASSWORD" | exec redis-server -'],
+    environment: { [ENV.redisPassword]: password },
+    volumes: ['redis_data:/data'],
+    networks: ['gateway'],
+    healthcheck: { test: ['CMD-SHELL', 'REDISCLI_AUTH="$$REDIS_PASSWORD" redis-cli ping | grep -q PONG'], interval: '3s', timeout: '5s', retries: 10, start_period: '20s' },
+  };
+  const litellm = services[SERVICES.litellm] as { environment?: Record<string, string> };
+  litellm.environment = { ...litellm.environment, REDIS_HOST: 'redis', REDIS_PORT: String(REDIS_PORT), [ENV.redisPassword]: password };
+  services[SERVICES.openWebui] = {
+    ...services[SERVICES.openWebui],
+    environment: { REDIS_URL: url, WEBSOCKET_REDIS_URL: url, WEBSOCKET_MANAGER: 'redis', ENABLE_WEBSOCKET_SUPPORT: 'true' },
+  };
 }
