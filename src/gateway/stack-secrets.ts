@@ -6,7 +6,7 @@
  * nothing about a low-entropy value (a chosen UI password) to whoever can list secrets.
  */
 import { createHmac } from 'node:crypto';
-import { isScalar, parseDocument, visit } from 'yaml';
+import { litellmEnvReferences } from './container-access.js';
 import type { EnvFile } from './env-file.js';
 import { OPEN_WEBUI_DATABASE, REDIS_PORT, openWebuiUsesPostgres, scaleOf, usesRedis } from './scale.js';
 import { ENV, INTERNAL_PORTS, SERVICES, type GatewaySettings } from './settings.js';
@@ -17,21 +17,6 @@ export function shellEnvFile(values: Record<string, string>): string {
   return Object.entries(values)
     .map(([key, value]) => `export ${key}='${value.replace(/'/g, `'\\''`)}'\n`)
     .join('');
-}
-
-/** Every `os.environ/NAME` config.yaml reads (LiteLLM resolves them from its environment). */
-export function configEnvRefs(configText: string | null): string[] {
-  if (!configText) return [];
-  const names = new Set<string>();
-  visit(parseDocument(configText), {
-    Scalar(_, node) {
-      if (isScalar(node) && typeof node.value === 'string') {
-        const match = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(node.value.trim());
-        if (match) names.add(match[1] as string);
-      }
-    },
-  });
-  return [...names].sort();
 }
 
 export interface StackSecretValue {
@@ -55,7 +40,7 @@ export function stackSecrets(env: EnvFile, settings: GatewaySettings, configText
 
   const litellm: Record<string, string> = {};
   // What config.yaml reads (provider keys and bases, the master key), then what LiteLLM reads itself.
-  for (const name of configEnvRefs(configText)) {
+  for (const name of litellmEnvReferences(configText ?? '')) {
     if (name === 'DATABASE_URL' || name === 'REDIS_HOST' || name === 'REDIS_PORT') continue;
     const value = env.get(name);
     if (value !== undefined && value !== '') litellm[name] = value;

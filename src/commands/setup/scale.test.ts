@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { EnvFile } from '../../gateway/env-file.js';
-import { configEnvRefs, stackSecrets } from '../../gateway/stack-secrets.js';
+import { litellmEnvReferences } from '../../gateway/container-access.js';
+import { stackSecrets } from '../../gateway/stack-secrets.js';
 import { settingsFromEnv } from '../../gateway/settings.js';
 import { createTestContext, seededRandom, tempDir } from '../../testing/context.js';
 import { optionsSchema, run } from './setup.handler.js';
@@ -90,7 +91,7 @@ describe('setup --engine swarm', () => {
     await setup(dir, { engine: 'swarm', replicas: '2', webuiReplicas: '2' }, { AI_GATEWAY_OPENAI_API_KEY: 'sk-openai-0123456789abcdef' });
     const env = EnvFile.parse(await readFile(join(dir, '.env'), 'utf8'));
     const configText = await readFile(join(dir, 'config.yaml'), 'utf8');
-    expect(configEnvRefs(configText)).toContain('OPENAI_API_KEY');
+    expect(litellmEnvReferences(configText)).toContain('OPENAI_API_KEY');
     const secrets = Object.fromEntries(stackSecrets(env, settingsFromEnv(env), configText).map((s) => [s.key, s]));
     const litellm = secrets.litellm_env?.content ?? '';
     const webui = secrets.open_webui_env?.content ?? '';
