@@ -138,7 +138,7 @@ describe('setup --engine swarm', () => {
     expect(await readFile(join(dir, 'config.yaml'), 'utf8')).toContain('redis_host: os.environ/REDIS_HOST');
     // Compose runs Redis too (in the override), the password on redis-server's stdin, never in the file or argv.
     const override = parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: Record<string, StackService & { command: string[] }> };
-    expect(override.services.redis?.command.join(' ')).toContain('| exec redis-server -');
+    expect(override.services.redis?.command.join(' ')).toContain('exec redis-server - <<EOF\nrequirepass $$REDIS_PASSWORD\nappendonly yes');
     expect(override.services.litellm?.environment).toMatchObject({ REDIS_HOST: 'redis', REDIS_PORT: '6379', REDIS_PASSWORD: '${REDIS_PASSWORD}' });
     expect(override.services['open-webui']?.environment).toMatchObject({ WEBSOCKET_MANAGER: 'redis', REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0' });
     const password = EnvFile.parse(await readFile(join(dir, '.env'), 'utf8')).get('REDIS_PASSWORD') ?? '';

@@ -80,6 +80,8 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
  * `--redis` on Compose: the Redis service and its wiring, in the override (the same file that hands
  * LiteLLM the variables config.yaml reads; router_settings there name REDIS_HOST/PORT/PASSWORD).
  * The password reaches redis-server on stdin (`redis-server -` reads its config there), never argv.
+ * (Run as root inside the container: the image drops to its redis user only for a `redis-server`
+ * command, and a config file it could read would put the password in a file on the host.)
  */
 function addRedis(services: Record<string, Record<string, unknown>>): void {
   const password = `\${${ENV.redisPassword}}`;
@@ -87,7 +89,8 @@ function addRedis(services: Record<string, Record<string, unknown>>): void {
   services.redis = {
     image: `\${${ENV.redisImage}}`,
     restart: 'unless-stopped',
-    command: ['sh', '-c', 'printf \'requirepass %s\\nappendonly yes\\ndir /data\\n\' "$$REDIS_PASSWORD" | exec redis-server -'],
+    // A here-document, not a pipe: redis-server replaces the shell as PID 1 and gets SIGTERM itself.
+    command: ['sh', '-c', 'exec redis-server - <<EOF\nrequirepass $$REDIS_PASSWORD\nappendonly yes\ndir /data\nEOF\n'],
     environment: { [ENV.redisPassword]: password },
     volumes: ['redis_data:/data'],
     networks: ['gateway'],
