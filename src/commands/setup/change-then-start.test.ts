@@ -114,7 +114,7 @@ describe('change settings, then start', () => {
     expect(compose.recreated.at(-1)).toEqual(['nginx']);
     expect(docker.composeCalls().slice(callsBefore).map((c) => c.sub)).not.toContain('restart');
     expect(afterPort.changed).toEqual(['nginx']);
-    expect(afterPort.urls?.api ?? JSON.stringify(afterPort)).toContain('53100');
+    expect(afterPort.urls.local.api).toContain(':53100/');
 
     // Unchanged settings: start finds it running and healthy and touches nothing.
     const again = await start(ctx(), { wait: true }, keptKey);
