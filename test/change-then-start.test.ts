@@ -9,14 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { HttpFetch } from '../../core/http.js';
-import { EnvFile } from '../../gateway/env-file.js';
-import { createTestContext, fakeClock, seededRandom, tempDir } from '../../testing/context.js';
-import { FakeDocker, fakeContainer } from '../../testing/fake-docker.js';
-import { scriptedPrompts, type ScriptedAnswer } from '../../testing/prompts.js';
-import { run as start, type StartDeps } from '../start/start.handler.js';
-import type { SetupProbes } from './answers/resolver.js';
-import { optionsSchema, run as setup } from './setup.handler.js';
+import type { HttpFetch } from '../src/core/http.js';
+import { EnvFile } from '../src/gateway/env-file.js';
+import { createTestContext, fakeClock, seededRandom, tempDir } from '../src/testing/context.js';
+import { FakeDocker, fakeContainer } from '../src/testing/fake-docker.js';
+import { scriptedPrompts, type ScriptedAnswer } from '../src/testing/prompts.js';
+import { run as start, type StartDeps } from '../src/commands/start/start.handler.js';
+import type { SetupProbes } from '../src/commands/setup/answers/resolver.js';
+import { optionsSchema, run as setup } from '../src/commands/setup/setup.handler.js';
 
 const SERVICES = ['postgres', 'litellm', 'open-webui', 'nginx'];
 const freePorts: SetupProbes = {
