@@ -20,6 +20,7 @@ import { providerSecretKeys } from '../../gateway/providers.js';
 import { currentHost, renderCompose, renderOverride } from '../../gateway/render/compose.js';
 import { ensureLitellmCanReadConfig } from '../../gateway/container-access.js';
 import { resolveExposeAdmin } from './expose-admin.js';
+import { askChangedSettings, confirmChanges } from './change-settings.js';
 import { parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
@@ -138,7 +139,8 @@ const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, '
 const REWRITTEN_FILES = [FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
 const MANAGED_MARK = 'managed by ai-gateway';
 
-export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
+export async function run(ctx: Context, given: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
+  let options = given;
   const dryRun = Boolean(options.dryRun);
   assertNotSystemDirectory(ctx.dir);
   const dirStat = await statOrNull(ctx.dir).catch((error: NodeJS.ErrnoException) => {
@@ -180,7 +182,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
   const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
-  if (mode === 'reuse') {
+  if (mode === 'reuse' || mode === 'change') {
     const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && existing.text[file] != null);
     refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text[FILES.env] != null, traces);
   }
@@ -199,6 +201,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     }
   }
 
+  // "Change settings": the answers become the options the flags give; the rest runs as a re-run with flags.
+  if (mode === 'change') options = { ...options, ...(await askChangedSettings(ctx, options, existingEnv)) };
   const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings };
   const fresh = prior === null;
 
@@ -217,7 +221,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, {
-    askInteractively: fresh,
+    askInteractively: fresh || mode === 'change',
     requests: options.provider ?? [],
     removals: options.removeProvider ?? [],
     userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
@@ -264,6 +268,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
   const encodings = existing.encoding;
   for (const warning of resolver.warnings) ctx.out.warn(warning);
+  const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
+  if (mode === 'change' && !dryRun) await confirmChanges(ctx, plans.map((plan) => ({ file: plan.file, diff: maskedDiff(plan, secretKeys, configSecrets) })));
 
   let backup: string | null = null;
   if (!dryRun) {
@@ -292,7 +298,6 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     }
   }
 
-  const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
   const workers = RESOURCE_PROFILES[resourceProfile].workers;
   return {
     directory: ctx.dir,
