@@ -39,6 +39,8 @@ export function maskEnvText(text: string, secretKeys: ReadonlySet<string>): stri
 
 export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>): string {
   if (plan.action === 'unchanged') return '';
+  // A private key never appears, not even masked line by line.
+  if (plan.file === 'tls/key.pem') return `--- ${plan.file}\n+++ ${plan.file}\n(private key, not shown: ${plan.action === 'create' ? 'would be written' : 'would be replaced'}, mode 600)`;
   const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : text);
   return unifiedDiff(mask(plan.before), mask(plan.after) as string, plan.file);
 }

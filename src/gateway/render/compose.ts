@@ -27,7 +27,13 @@ export function renderOverride(settings: GatewaySettings): string {
     command: litellmCommand(settings.resourceProfile),
     ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm)],
   };
-  if (settings.nginx) {
+  if (settings.nginx && settings.tls) {
+    // HTTPS on the Nginx port; the certificate and key read-only (the master process reads them as root).
+    services[SERVICES.nginx] = {
+      ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginxTls), ...(settings.ports.httpRedirect !== undefined ? [publish(ENV.httpRedirectPort, INTERNAL_PORTS.nginx)] : [])],
+      volumes: ['./tls:/etc/nginx/tls:ro'],
+    };
+  } else if (settings.nginx) {
     services[SERVICES.nginx] = { ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginx)] };
   } else {
     services[SERVICES.openWebui] = { ports: [publish(ENV.webuiPort, INTERNAL_PORTS.openWebui)] };
@@ -43,7 +49,7 @@ export function renderOverride(settings: GatewaySettings): string {
     ' docker-compose.override.yml - managed by ai-gateway setup (re-running setup rewrites it).',
     ' Host-specific settings, applied on top of docker-compose.yml by Compose:',
     `   resource profile: ${settings.resourceProfile} (${workers === null ? "LiteLLM's default worker count" : `${workers} LiteLLM worker${workers === 1 ? '' : 's'}`})`,
-    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? 'Nginx and the LiteLLM admin port' : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
+    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''} and the LiteLLM admin port` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
     ' Change ports and profiles with `ai-gateway setup` (or in .env), not here.',
   ].join('\n');
   return doc.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
