@@ -22,6 +22,12 @@ export interface HttpRequestInit {
   body?: string;
   /** Aborts the request and the body read; errors carry name "AbortError" like fetch's. */
   signal?: AbortSignal;
+  /**
+   * https only: trust exactly these certificates (PEM: the leaf, or the leaf and its chain) and
+   * skip the host-name check. For the gateway's own Nginx, whose certificate setup wrote: the
+   * route checks prove routing, and doctor checks the names on their own.
+   */
+  pinnedCertificate?: string;
 }
 
 export interface HttpResponse {
@@ -47,14 +53,16 @@ export const nodeFetch: HttpFetch = async (input, init = {}) => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported protocol ${url.protocol} in ${url.origin}`);
   init.signal?.throwIfAborted();
   const head = requestHead(url, init);
-  const pooled = takeIdle(url.origin);
+  // A pinned connection is pooled apart: it was verified against other certificates.
+  const poolKey = init.pinnedCertificate === undefined || url.protocol !== 'https:' ? url.origin : `${url.origin}#pinned:${init.pinnedCertificate}`;
+  const pooled = takeIdle(poolKey);
   try {
-    return await exchange(pooled ?? (await connect(url, init.signal)), url, head, init);
+    return await exchange(pooled ?? (await connect(url, init.signal, init.pinnedCertificate)), poolKey, head, init);
   } catch (error) {
     // A kept-alive connection the server closed meanwhile fails before any answer: a GET is
     // safe to send again on a new one (a POST is not: the server may have acted on it).
     if (pooled && (init.method ?? 'GET') === 'GET' && error instanceof StaleConnectionError) {
-      return exchange(await connect(url, init.signal), url, head, init);
+      return exchange(await connect(url, init.signal, init.pinnedCertificate), poolKey, head, init);
     }
     throw error instanceof StaleConnectionError ? error.cause : error;
   }
@@ -72,14 +80,21 @@ function requestHead(url: URL, init: HttpRequestInit): string {
   return `${head}\r\n`;
 }
 
-function connect(url: URL, signal: AbortSignal | undefined): Promise<Socket> {
+function connect(url: URL, signal: AbortSignal | undefined, pinned?: string): Promise<Socket> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   return new Promise((resolve, reject) => {
     // node:tls only for a --base-url that asks for it: its TLS stack is not loaded otherwise.
     const socket: Socket =
       url.protocol === 'https:'
-        ? process.getBuiltinModule('node:tls').connect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
+        ? process.getBuiltinModule('node:tls').connect({
+            host,
+            port,
+            servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+            ALPNProtocols: ['http/1.1'],
+            // Pinned: these certificates are the only trust anchors (an intermediate counts as one), names aside.
+            ...(pinned === undefined ? {} : { ca: pinned, allowPartialTrustChain: true, checkServerIdentity: () => undefined }),
+          })
         : process.getBuiltinModule('node:net').connect({ host, port });
     const onAbort = () => socket.destroy(abortError(signal));
     const onError = (error: Error) => {
@@ -143,7 +158,7 @@ interface Head {
 }
 
 /** One request on `socket`: resolves with the response once its head has arrived. */
-function exchange(socket: Socket, url: URL, head: string, init: HttpRequestInit): Promise<HttpResponse> {
+function exchange(socket: Socket, poolKey: string, head: string, init: HttpRequestInit): Promise<HttpResponse> {
   const signal = init.signal;
   return new Promise((resolve, reject) => {
     const body = new BodyStream(socket, signal);
@@ -189,7 +204,7 @@ function exchange(socket: Socket, url: URL, head: string, init: HttpRequestInit)
         if (done) {
           cleanup();
           body.end();
-          if (response.keepAlive && (framing as BodyFraming).kind !== 'until-close' && !(framing as BodyFraming).overrun) release(url.origin, socket);
+          if (response.keepAlive && (framing as BodyFraming).kind !== 'until-close' && !(framing as BodyFraming).overrun) release(poolKey, socket);
           else socket.end();
         }
       } catch (error) {

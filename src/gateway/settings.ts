@@ -195,7 +195,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       openWebui: v[ENV.openWebuiImage],
       nginx: v[ENV.nginxImage],
     },
-    tls: v[ENV.tls] === 'off' ? null : { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] },
+    ...(v[ENV.tls] === 'off' ? {} : { tls: { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] } }),
   };
 }
 

@@ -26,7 +26,7 @@ import type { ExecResult } from '../../docker/types.js';
 import { waitForHealthy, type BackgroundUp, type ServiceProgress, type WaitResult } from '../../docker/wait-healthy.js';
 import type { Gateway } from '../../gateway/layout.js';
 import { loadGateway } from '../../gateway/layout.js';
-import { probeRoutes, routeFailure, waitForRoutes } from '../../gateway/routes.js';
+import { probeRoutes, routeFailure, routeFetcher, waitForRoutes } from '../../gateway/routes.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../status/status-view.js';
 import { litellmReadinessProbe } from './readiness.js';
@@ -107,7 +107,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     if (drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       // Healthy containers behind an Nginx that cannot reach them are not "already running".
-      if (readiness.ready && (await probeRoutes(ctx.http.fetch, settings, 2_000)).every((p) => p.ok)) {
+      if (readiness.ready && (await probeRoutes(await routeFetcher(ctx, ctx.dir, settings), settings, 2_000)).every((p) => p.ok)) {
         await cancelDetection();
         return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started });
       }
@@ -172,7 +172,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       await record(ctx, stack, waited.containers);
     }
     // Healthy containers are not a working gateway until Nginx reaches them (a 502 is a failed start).
-    const routes = await waitForRoutes({ fetch: ctx.http.fetch, clock: ctx.clock }, stack.gateway.settings);
+    const routes = await waitForRoutes({ fetch: await routeFetcher(ctx, ctx.dir, stack.gateway.settings), clock: ctx.clock }, stack.gateway.settings);
     if (!routes.every((p) => p.ok)) throw routeFailure(routes, ctx.dir);
     return result(ctx, stack, engine, {
       alreadyRunning: false,

@@ -6,7 +6,7 @@ import type { Check } from '../registry.js';
 import { apiChecks } from './api.js';
 import { environmentChecks } from './environment.js';
 import { fileChecks } from './files.js';
-import { nginxImage, nginxRoutes } from './nginx.js';
+import { nginxImage, nginxRoutes, tlsCertificate } from './nginx.js';
 import { stackChecks } from './stack.js';
 
-export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, nginxImage, ...stackChecks, nginxRoutes, ...apiChecks];
+export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, nginxImage, tlsCertificate, ...stackChecks, nginxRoutes, ...apiChecks];
