@@ -6,6 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.e2e.test.ts'],
     restoreMocks: true,
+    // The default host ports are held busy for the whole run (test/helpers/busy-default-ports.ts).
+    globalSetup: ['test/helpers/busy-default-ports.ts'],
     testTimeout: 20_000,
   },
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Cold-start benchmark: `ai-gateway --version`, `--help` and `setup --yes --dir <tmp>` against a
+ * Cold-start benchmark: `ai-gateway --version`, `--help` and `setup --yes --ports random --dir <tmp>` against a
  * bare `node -e 0`, interleaved in one run (so machine load hits every command alike), N rounds,
  * median wall time per command and its ratio to bare Node.
  *
@@ -8,12 +8,11 @@
  *
  * --json prints the document bench/run.mjs reads (bench/lib/rows.mjs): one row per command with
  * one sample per round (that round's ratio to bare Node), so the verdict is on the median ratio.
- * Targets: --version <= 1.3x bare node, --help <= 1.5x, setup --yes <= 2.5x. Exit code 1 when a
- * target is missed. Needs a build (npm run build).
+ * Targets (issue 11: the platform's own modules, honestly measured): --version <= 1.3x bare node,
+ * --help <= 1.5x, setup --yes --ports random <= 3.5x. Exit code 1 when a target is missed. Needs a build (npm run build).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,17 +30,6 @@ if (!existsSync(join(root, 'dist', 'cli.js'))) {
   process.exit(2);
 }
 
-/** Two free host ports, so `setup --yes` measures a successful run, never a busy-port error. */
-async function freePort() {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-const ports = [await freePort(), await freePort()];
 const scratch = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
 let setupRun = 0;
 
@@ -51,9 +39,10 @@ const commands = [
   { name: 'ai-gateway --version', argv: [bin, '--version'], target: 1.3 },
   { name: 'ai-gateway --help', argv: [bin, '--help'], target: 1.5 },
   {
-    name: 'ai-gateway setup --yes',
-    argv: () => [bin, 'setup', '--yes', '--dir', join(scratch, `gw-${setupRun++}`), '--nginx-port', String(ports[0]), '--litellm-port', String(ports[1])],
-    target: 2.5,
+    // --ports random: free ports in 49152-65535, so the run succeeds on a busy machine too.
+    name: 'ai-gateway setup --yes --ports random',
+    argv: () => [bin, 'setup', '--yes', '--ports', 'random', '--dir', join(scratch, `gw-${setupRun++}`)],
+    target: 3.5,
   },
 ];
 

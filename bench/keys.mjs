@@ -2,7 +2,8 @@
 // Bench: `ai-gateway key create` and `ai-gateway models` against the in-process LiteLLM stand-in,
 // compared with the same request made by curl in the same run (interleaved, so machine noise hits
 // every variant alike). Overhead = CLI median - bare `node -e 0` median - curl median: what our
-// code adds on top of starting Node and making the HTTP request. Target: < 50 ms.
+// code adds on top of starting Node and making the HTTP request. Target: <= 150 ms (issue 11: undici,
+// node:crypto and node:fs/promises as they are, not hand-written replacements tuned for 50 ms).
 //
 //   npm run build && node bench/keys.mjs [--runs 15] [--json]   (--json: bench/lib/rows.mjs format)
 //
@@ -96,8 +97,8 @@ try {
   const load = (await readFile('/proc/loadavg', 'utf8').catch(() => '')).split(' ')[0] || null;
   const note = `${availableParallelism()} cores, load ${load ?? '?'}`;
   const rows = [
-    { bench: 'keys', metric: 'key create overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway key create', 'curl POST /key/generate'), target: { op: '<=', value: 50 }, note },
-    { bench: 'keys', metric: 'models overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway models', 'curl GET /v1/models'), target: { op: '<=', value: 50 }, note },
+    { bench: 'keys', metric: 'key create overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway key create', 'curl POST /key/generate'), target: { op: '<=', value: 150 }, note },
+    { bench: 'keys', metric: 'models overhead (wall) beyond node -e 0 + curl', unit: 'ms', samples: perRound('ms', 'ai-gateway models', 'curl GET /v1/models'), target: { op: '<=', value: 150 }, note },
     ...Object.entries(samples).map(([name, v]) => ({ bench: 'keys', metric: `${name} (wall)`, unit: 'ms', samples: v.ms })),
   ];
   if (GNU_TIME) {

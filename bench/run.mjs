@@ -16,7 +16,7 @@ import { argValue, renderMarkdown, renderTable, summarize } from './lib/rows.mjs
 import { ROOT, dockerUnavailableReason, dockerVersions, run } from './lib/stack.mjs';
 
 const BENCHES = [
-  { name: 'cold-start', what: '`ai-gateway --version`, `--help`, `setup --yes` ÷ bare `node -e 0`', docker: false },
+  { name: 'cold-start', what: '`ai-gateway --version`, `--help`, `setup --yes --ports random` ÷ bare `node -e 0`', docker: false },
   { name: 'keys', what: '`key create` / `models` overhead over node + curl (in-process LiteLLM stand-in)', docker: false },
   { name: 'readiness', what: 'readiness latency on the real stack', docker: true },
   { name: 'data-path', what: 'Nginx vs direct to LiteLLM on the real stack (wrk, 64 connections)', docker: true },

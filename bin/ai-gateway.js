@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// Checked before anything is imported, so an old Node prints one clear line instead of a syntax error.
+// Only builtins that every supported and unsupported Node has, as whole modules (a named import
+// missing on an old Node would fail at link time, before the version check can speak).
+import * as fs from 'node:fs';
+import * as nodeModule from 'node:module';
+
+// Checked before dist/ is imported, so an old Node prints one clear line instead of a syntax error.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(
@@ -8,17 +13,14 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(1);
 }
 
-// Builtins through getBuiltinModule, not import(): an ESM import of node:fs evaluates all of its
-// lazy exports (the stream classes), a cost the bundle avoids too (rolldown.config.mjs).
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Answered here: scripts probe for the tool with --version, so it should cost what `node` costs.
-  const fs = process.getBuiltinModule('node:fs');
   const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(pkg.version + '\n');
 } else {
   // Node caches compiled code between runs (in the OS temp directory).
-  process.getBuiltinModule('node:module').enableCompileCache?.();
+  nodeModule.enableCompileCache?.();
   import('../dist/cli.js')
     .then((cli) => cli.main())
     .then((code) => {

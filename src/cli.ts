@@ -7,6 +7,7 @@ import { ExitSignal, fallbackOutput } from './core/command.js';
 import type { ProcessIo } from './core/context.js';
 import { UserError } from './core/errors.js';
 import { renderError } from './core/handle-error.js';
+import { isatty } from 'node:tty';
 import { createProgram } from './program.js';
 
 export function processIo(): ProcessIo {
@@ -16,9 +17,8 @@ export function processIo(): ProcessIo {
     stdout: process.stdout,
     stderr: process.stderr,
     // isatty(0), not process.stdin.isTTY: that getter builds a stdin stream no command needs to start.
-    // Asked only when a command runs: node:tty loads node:net, which --help does not need.
     get stdinIsTTY() {
-      return process.getBuiltinModule('node:tty').isatty(0);
+      return isatty(0);
     },
   };
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createActionFactory } from './core/command.js';
+import { createRealContext } from './context.js';
 import { packageFile } from './core/package-root.js';
 import type { ProcessIo } from './core/context.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
@@ -24,6 +25,8 @@ export function createProgram(io: ProcessIo, argv?: readonly string[]): Command 
     .option('-y, --yes', 'never prompt: take flags, AI_GATEWAY_* variables, existing files, then defaults')
     .option('--no-color', 'disable colors (NO_COLOR is honoured too)')
     .option('--verbose', 'show debug output: docker commands, HTTP calls (secrets masked)')
+    // Every subcommand's --help lists the global options too (subcommands inherit this setting).
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
     .exitOverride()
@@ -31,7 +34,7 @@ export function createProgram(io: ProcessIo, argv?: readonly string[]): Command 
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerCommands(program, createActionFactory(io), argv ? invokedCommand(argv.slice(2)) : []);
+  registerCommands(program, createActionFactory(io, createRealContext), argv ? invokedCommand(argv.slice(2)) : []);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import getPort from 'get-port';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'ai-gateway.js');
@@ -107,7 +108,7 @@ describe('ai-gateway setup (the binary)', () => {
 
   it('a weak master key from the environment exits 2 and the key is not echoed', async () => {
     const dir = await newDir();
-    const result = await cli(['setup', '--yes', '--dir', dir], { AI_GATEWAY_MASTER_KEY: 'sk-weak' });
+    const result = await cli(['setup', '--yes', '--dir', dir, '--ports', 'random'], { AI_GATEWAY_MASTER_KEY: 'sk-weak' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/AI_GATEWAY_MASTER_KEY: LITELLM_MASTER_KEY must be "sk-" followed by at least 20/);
     expect(existsSync(dir)).toBe(false);
@@ -149,9 +150,11 @@ describe('setup killed with SIGKILL at any moment', () => {
     const env = { ...SECRETS_ENV, AI_GATEWAY_PROJECT_NAME: 'aigw-kill' };
     // Version A (old) and the version B a changed run produces, computed on undisturbed copies.
     const a = await newDir();
-    expect((await cli(['setup', '--yes', '--dir', a, '--nginx-port', '3100', '--litellm-port', '4100'], env)).code).toBe(0);
+    // Free ports, not fixed ones: the test must not depend on what else this host runs.
+    const [nginxPort, litellmPort, webuiPort] = await freePorts(3);
+    expect((await cli(['setup', '--yes', '--dir', a, '--nginx-port', String(nginxPort), '--litellm-port', String(litellmPort)], env)).code).toBe(0);
     const old = await contents(a);
-    const changeArgs = ['setup', '--yes', '--profile', 'large', '--budget', 'prod', '--no-nginx', '--webui-port', '3200'];
+    const changeArgs = ['setup', '--yes', '--profile', 'large', '--budget', 'prod', '--no-nginx', '--webui-port', String(webuiPort)];
     const b = await newDir();
     await cp(a, b, { recursive: true });
     const started = Date.now();
@@ -199,3 +202,13 @@ describe('setup killed with SIGKILL at any moment', () => {
     expect(outcomes.has('.env:old')).toBe(true);
   }, 300_000);
 });
+
+/** `count` distinct ports free on this host right now. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await getPort({ host: '127.0.0.1', exclude: ports });
+    ports.push(port);
+  }
+  return ports;
+}

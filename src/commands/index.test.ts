@@ -38,7 +38,7 @@ describe('building only the invoked command', () => {
   it('the root help and an unknown command build everything (so "did you mean" knows them all)', () => {
     expect(createProgram(io, argv('--help')).helpInformation()).toBe(createProgram(io).helpInformation());
     const typo = createProgram(io, argv('stup'));
-    expect(typo.commands.every((c) => c.options.length > 0 || c.commands.length > 0)).toBe(true);
+    expect(typo.commands.every((c) => c.options.length > 0 || c.commands.length > 0 || c.registeredArguments.length > 0)).toBe(true);
   });
 
   it('a run that names its command builds that one only', () => {
@@ -51,3 +51,16 @@ describe('building only the invoked command', () => {
     expect(createProgram(io, argv('key', 'craete')).commands.find((c) => c.name() === 'key')?.commands.every((c) => c.options.length > 0)).toBe(true);
   });
 });
+
+describe('help', () => {
+  it("every command's and subcommand's --help lists the global options", () => {
+    const texts = helpTexts(createProgram(io));
+    expect(texts.size).toBeGreaterThan(COMMANDS.length); // key's subcommands are in
+    for (const [path, text] of texts) {
+      const globals = text.slice(text.indexOf('Global Options:'));
+      expect(text, path).toContain('Global Options:');
+      for (const flag of ['-d, --dir <path>', '--json', '-y, --yes', '--no-color', '--verbose']) expect(globals, `${path}: ${flag}`).toContain(flag);
+    }
+  });
+});
+

@@ -22,6 +22,7 @@ import { registerBackup } from './backup/backup.command.js';
 import { registerRestore } from './restore/restore.command.js';
 import { registerService } from './service/service.command.js';
 import { registerExport } from './export/export.command.js';
+import { registerCompletion } from './completion/completion.command.js';
 
 /** `only`: the subcommand this run invokes, for commands that have subcommands (`key create`). */
 export type Register = (program: Command, action: ActionFactory, only?: string) => void;
@@ -41,10 +42,13 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['restore', registerRestore],
   ['service', registerService],
   ['export', registerExport],
+  ['completion', registerCompletion],
 ];
 
 /** `path`: the command words this run invokes (see invokedCommand); empty builds everything. */
 export function registerCommands(program: Command, action: ActionFactory, path: readonly string[] = []): void {
+  // `completion` describes every command, so it needs them all built.
+  if (path[0] === 'completion') path = [];
   registerOnly(COMMANDS, path[0], (register) => register(program, action, path[1]));
 }
 

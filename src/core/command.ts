@@ -33,10 +33,8 @@ export type ActionFactory = (name: string, load: () => Promise<AnyHandler>) => (
 
 export type ContextFactory = (globals: GlobalOptions, io: ProcessIo) => Promise<Context>;
 
-/** The real context is imported when a command runs: `--help` and usage errors never need it. */
-const createContext: ContextFactory = async (globals, io) => (await import('./context.js')).createContext(globals, io);
-
-export function createActionFactory(io: ProcessIo, contextFactory: ContextFactory = createContext): ActionFactory {
+/** `contextFactory` comes from the composition root (src/context.ts): core does not know the drivers. */
+export function createActionFactory(io: ProcessIo, contextFactory: ContextFactory): ActionFactory {
   return (name, load) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;

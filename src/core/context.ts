@@ -3,9 +3,8 @@
  * Tests build one with fakes (src/testing/context.ts) instead of mocking modules.
  */
 import { resolve } from 'node:path';
-import { createDockerClient } from '../docker/client.js';
-import { createSystemdHost, type SystemdHost } from '../host/systemd.js';
-import type { DockerClient } from '../docker/types.js';
+import type { DockerClient } from './docker-client.js';
+import type { SystemdHost } from './systemd-host.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
 import { createFileSystem, type FileSystem } from './files.js';
@@ -59,10 +58,15 @@ export function isInteractive(globals: GlobalOptions, io: ProcessIo): boolean {
   return io.stdinIsTTY && !globals.yes && !globals.json && !isTruthy(io.env.CI);
 }
 
+/** Colour on stderr: never with --no-color, --json or NO_COLOR; FORCE_COLOR=1|2|3|true forces it, 0|false forbids it; else a TTY that is not TERM=dumb. */
 export function colorEnabled(globals: GlobalOptions, io: ProcessIo): boolean {
   if (globals.color === false || globals.json) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0') return true;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force.toLowerCase() === 'false') return false;
+    if (force === '' || ['1', '2', '3', 'true'].includes(force.toLowerCase())) return true;
+  }
   return Boolean(io.stderr.isTTY) && io.env.TERM !== 'dumb';
 }
 
@@ -70,7 +74,13 @@ export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
 }
 
-export async function createContext(globals: GlobalOptions, io: ProcessIo): Promise<Context> {
+/** The parts of a context that live above core; the composition root (src/context.ts) supplies them. */
+export interface ContextDrivers {
+  docker(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient;
+  systemd(env: NodeJS.ProcessEnv): SystemdHost;
+}
+
+export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),
@@ -89,8 +99,8 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo): Prom
     clock: systemClock,
     random: cryptoRandom,
     platform: currentPlatform,
-    docker: createDockerClient({ env: io.env, out }),
-    systemd: createSystemdHost(io.env),
+    docker: drivers.docker({ env: io.env, out }),
+    systemd: drivers.systemd(io.env),
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),

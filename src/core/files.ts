@@ -5,9 +5,9 @@
  * file or the new one, never a mix.
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from './fs-async.js';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from './crypto.js';
+import { randomBytes } from 'node:crypto';
 import { currentPlatform, type Platform } from './platform.js';
 
 const TEMP_MARK = '.ai-gateway-tmp';

@@ -3,8 +3,8 @@
  * never interleave their writes. A lock left by a dead process is taken over.
  */
 import { constants } from 'node:fs';
-import { randomBytes } from './crypto.js';
-import { link, open, readFile, rm } from './fs-async.js';
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvError } from './errors.js';
 import type { Clock } from './clock.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { colorEnabled, type ProcessIo } from './context.js';
 import { maskSecret, Output, table } from './output.js';
 
 function capture(json = false) {
@@ -50,5 +51,34 @@ describe('Output', () => {
 
   it('aligns tables', () => {
     expect(table(['A', 'BB'], [['xxx', 'y'], ['z', 'wwww']])).toBe('A    BB\nxxx  y\nz    wwww');
+  });
+});
+
+describe('colour', () => {
+  const io = (env: Record<string, string>, isTTY: boolean) => ({ env, stderr: { write: () => true, isTTY } }) as unknown as ProcessIo;
+
+  it('on a TTY by default; off without one, with TERM=dumb, NO_COLOR, --no-color or --json; FORCE_COLOR decides over the TTY', () => {
+    expect(colorEnabled({}, io({}, true))).toBe(true);
+    expect(colorEnabled({}, io({}, false))).toBe(false);
+    expect(colorEnabled({}, io({ TERM: 'dumb' }, true))).toBe(false);
+    expect(colorEnabled({}, io({ NO_COLOR: '1' }, true))).toBe(false);
+    expect(colorEnabled({}, io({ NO_COLOR: '' }, true))).toBe(true); // an empty NO_COLOR is unset (no-color.org)
+    expect(colorEnabled({ color: false }, io({ FORCE_COLOR: '1' }, true))).toBe(false);
+    expect(colorEnabled({ json: true }, io({ FORCE_COLOR: '1' }, true))).toBe(false);
+    expect(colorEnabled({}, io({ NO_COLOR: '1', FORCE_COLOR: '1' }, true))).toBe(false);
+    for (const force of ['1', '2', '3', 'true', '']) expect(colorEnabled({}, io({ FORCE_COLOR: force }, false)), force).toBe(true);
+    for (const force of ['0', 'false']) expect(colorEnabled({}, io({ FORCE_COLOR: force }, true)), force).toBe(false);
+  });
+
+  it('styles with ANSI codes when colour is on, whatever process.stdout is; plain text when off', () => {
+    const lines = (color: boolean) => {
+      const stderr: string[] = [];
+      const out = new Output({ json: false, color, verbose: false, stdout: { write: () => true }, stderr: { write: (s: string) => stderr.push(s) }, spinners: false });
+      out.warn('careful');
+      out.success('done');
+      return stderr.join('');
+    };
+    expect(lines(true)).toBe('\u001b[33m!\u001b[39m careful\n\u001b[32m✔\u001b[39m done\n');
+    expect(lines(false)).toBe('! careful\n✔ done\n');
   });
 });

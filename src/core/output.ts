@@ -5,6 +5,7 @@
  * Every string that leaves the process passes through `redact`, so registered secrets
  * (master key, salt key, passwords, provider keys) can never be printed by accident.
  */
+import { stripVTControlCharacters, styleText } from 'node:util';
 import { SCHEMA_VERSION } from './schema-version.js';
 
 export interface Writable {
@@ -37,14 +38,20 @@ const plain: Style = {
   cyan: (s) => s,
 };
 
-const ansi = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+/**
+ * Colours by Node's own `util.styleText`. Whether to colour at all is decided once, from the
+ * injected environment (colorEnabled in context.ts: --no-color, NO_COLOR, FORCE_COLOR, a TTY),
+ * so styleText is told not to look at process.stdout itself (`validateStream: false`; Node
+ * 22.12 has no such check and ignores the option).
+ */
+const paint = (format: 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan') => (s: string) => styleText(format, s, { validateStream: false });
 const colored: Style = {
-  bold: ansi(1, 22),
-  dim: ansi(2, 22),
-  red: ansi(31, 39),
-  green: ansi(32, 39),
-  yellow: ansi(33, 39),
-  cyan: ansi(36, 39),
+  bold: paint('bold'),
+  dim: paint('dim'),
+  red: paint('red'),
+  green: paint('green'),
+  yellow: paint('yellow'),
+  cyan: paint('cyan'),
 };
 
 export interface OutputOptions {
@@ -184,6 +191,5 @@ export function table(headers: string[], rows: string[][], style: Style = plain)
 }
 
 function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  return stripVTControlCharacters(s).length;
 }

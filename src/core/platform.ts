@@ -3,7 +3,7 @@
  * On Windows there are no Unix modes; a file in the user's profile is protected by its ACL,
  * so we say that instead of failing (and `doctor` reports it as a note, not an error).
  */
-import { chmod, stat } from './fs-async.js';
+import { chmod, stat } from 'node:fs/promises';
 
 export type PlatformName = 'posix' | 'windows';
 

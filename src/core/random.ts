@@ -1,5 +1,5 @@
 /** Secrets come from a CSPRNG; tests inject a deterministic source for snapshots. */
-import { randomBytes } from './crypto.js';
+import { randomBytes } from 'node:crypto';
 
 export interface RandomSource {
   bytes(n: number): Buffer;

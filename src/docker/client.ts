@@ -4,7 +4,7 @@
  * verbose log of each command line is safe; it still goes through the output's redactor.
  */
 import type { Output } from '../core/output.js';
-import type { DockerClient, DockerProgram, ExecResult, RunOptions } from './types.js';
+import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 
 export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient {
   const exec = async (program: DockerProgram, args: string[], run: RunOptions = {}): Promise<ExecResult> => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { FILES } from '../gateway/layout.js';
 import type { ComposeCli } from './engine.js';
-import type { ExecResult, RunOptions } from './types.js';
+import type { ExecResult, RunOptions } from '../core/docker-client.js';
 
 export interface ComposeTarget {
   dir: string;

@@ -8,7 +8,7 @@ import { z } from '../core/schema.js';
 import { EnvError } from '../core/errors.js';
 import { statOrNull } from '../core/files.js';
 import type { Context } from '../core/context.js';
-import type { DockerProgram, ExecResult } from './types.js';
+import type { DockerProgram, ExecResult } from '../core/docker-client.js';
 import { compareVersions, formatVersion, MINIMUM_COMPOSE, parseVersion, type ParsedVersion } from './version.js';
 
 export interface ComposeCli {

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import type { Context } from '../core/context.js';
 import { EnvError } from '../core/errors.js';
 import { daemonError } from './engine.js';
-import type { ExecResult } from './types.js';
+import type { ExecResult } from '../core/docker-client.js';
 
 export interface Database {
   container: string;

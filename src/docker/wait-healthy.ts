@@ -1,7 +1,7 @@
 /**
  * The health wait behind `start`. Returns as soon as every service is healthy (or running,
  * without a healthcheck) and LiteLLM reports a connected database; a healthy stack returns on
- * the first poll. No fixed sleeps: it polls every 250 ms at most 500 ms apart, and wakes up at
+ * the first poll. No fixed sleeps: it polls every 500 ms (POLL_INTERVAL_MS), and wakes up at
  * once when the engine reports a container event (`docker events`: health_status, start, die),
  * so it sees the last service turn healthy within one `docker inspect`.
  *

@@ -5,17 +5,9 @@
  */
 import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import type { ExecResult } from '../docker/types.js';
+import type { SystemdHost } from '../core/systemd-host.js';
 
-export type SystemdProgram = 'systemctl' | 'loginctl' | 'systemd-analyze';
-
-export interface SystemdHost {
-  /** True when systemd is the running init (what sd_booted(3) checks). */
-  booted(): Promise<boolean>;
-  run(program: SystemdProgram, args: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
-  /** Who runs this process: root installs system units, others user units. */
-  user(): { uid: number; name: string };
-}
+export type { SystemdHost, SystemdProgram } from '../core/systemd-host.js';
 
 export function createSystemdHost(env: NodeJS.ProcessEnv): SystemdHost {
   return {

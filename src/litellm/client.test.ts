@@ -383,10 +383,10 @@ describe('retry policy (fake fetch, fake clock)', () => {
 describe('describeNetworkError', () => {
   it('finds the errno in nested causes and AggregateErrors', () => {
     const aggregate = Object.assign(new TypeError('fetch failed'), { cause: new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })]) });
-    expect(describeNetworkError(aggregate, 10_000)).toEqual({ reason: 'connection refused', retryable: true, reachedServer: false });
+    expect(describeNetworkError(aggregate, 10_000)).toEqual({ reason: 'connection refused', retryable: true, reachedServer: false, kind: 'refused' });
     const dns = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }) });
     expect(describeNetworkError(dns, 10_000).retryable).toBe(false);
     const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
-    expect(describeNetworkError(timeout, 10_000)).toEqual({ reason: 'no answer within 10 s', retryable: true, reachedServer: true });
+    expect(describeNetworkError(timeout, 10_000)).toEqual({ reason: 'no answer within 10 s', retryable: true, reachedServer: true, kind: 'timeout' });
   });
 });

@@ -1,7 +1,7 @@
 /**
- * The one module that talks HTTP to the LiteLLM proxy (litellm-contract.md).
+ * The one module that talks HTTP to the LiteLLM proxy (docs/litellm-contract.md).
  *
- * - HTTP through `ctx.http.fetch` (core/http.ts: HTTP/1.1 over a socket, keep-alive), so a command's several
+ * - HTTP through `ctx.http.fetch` (core/http.ts: undici, proxies from the environment, keep-alive), so a command's several
  *   calls share one TCP connection and tests can inject a fake.
  * - Every request has its own timeout (AbortSignal), 10 s by default and never more than what is
  *   left of the wait budget, so `--timeout` bounds a command even against a proxy that hangs.
@@ -17,7 +17,7 @@
  */
 import { z } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
-import { describeNetworkError, type HttpFetch, type HttpResponse } from '../core/http.js';
+import { describeNetworkError, type HttpFetch, type HttpResponse, type NetworkFailure, type NetworkFailureKind } from '../core/http.js';
 import { RemoteError } from '../core/errors.js';
 import type { Output, Spinner } from '../core/output.js';
 import {
@@ -53,6 +53,7 @@ import {
   type Readiness,
   type UpdateKeyRequest,
 } from './schemas.js';
+import { judgeReadiness, type ReadinessVerdict } from './readiness.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const KEY_LIST_PAGE_SIZE = 100; // LiteLLM's maximum (422 above it)
@@ -90,7 +91,7 @@ export interface RequestSpec<S extends z.ZodMiniType> {
 type Attempt =
   | { kind: 'ok'; status: number; body: unknown; text: string }
   | { kind: 'http'; error: ParsedRemoteError }
-  | { kind: 'network'; reason: string; retryable: boolean; reachedServer: boolean };
+  | ({ kind: 'network'; failure: NetworkFailureKind } & Omit<NetworkFailure, 'kind'>);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -120,17 +121,12 @@ export class LiteLLMClient {
     return attempt.kind === 'ok';
   }
 
-  /** One readiness probe, no retry (contract §3's recommended logic). */
-  async readiness(timeoutMs = this.requestTimeoutMs): Promise<{ ready: boolean; reason: string; body: Readiness | null }> {
+  /** One readiness probe, no retry, judged by readiness.ts (contract §3's recommended logic). */
+  async readiness(timeoutMs = this.requestTimeoutMs): Promise<ReadinessVerdict & { failure?: NetworkFailureKind }> {
     const attempt = await this.attempt({ method: 'GET', path: '/health/readiness', schema: readinessResponseSchema(), auth: false }, timeoutMs);
-    if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null };
+    if (attempt.kind === 'network') return { ready: false, reason: attempt.reason, body: null, failure: attempt.failure };
     if (attempt.kind === 'http') return { ready: false, reason: `HTTP ${attempt.error.status}${attempt.error.message ? `: ${attempt.error.message}` : ''}`, body: null };
-    const parsed = readinessResponseSchema().safeParse(attempt.body);
-    if (!parsed.success) return { ready: false, reason: 'unexpected readiness body', body: null };
-    const body = parsed.data;
-    if (body.status !== 'healthy') return { ready: false, reason: `status "${body.status}"`, body };
-    if (body.db && body.db !== 'connected' && body.db !== 'Not connected') return { ready: false, reason: `database ${body.db}`, body };
-    return { ready: true, reason: 'ready', body };
+    return judgeReadiness(attempt.body);
   }
 
   /** Poll readiness until it passes or the wait budget is spent (then PROXY_UNREACHABLE / PROXY_NOT_READY). */
@@ -148,7 +144,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (now + backoff > deadline) {
         spinner?.stop();
-        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started);
+        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started, probe.failure);
         throw toRemoteError(
           { status: 503, message: `readiness: ${probe.reason}`, type: null, param: null, code: null },
           { method: 'GET', path: '/health/readiness', baseUrl: this.baseUrl, keyRole: 'none' },
@@ -254,6 +250,21 @@ export class LiteLLMClient {
     return { summary: parsed.data, document: body, text };
   }
 
+  /**
+   * POST a request answered with server-sent events (a streamed completion) and hand back the body
+   * unread, for the caller to consume as it arrives. One attempt, no retry: a completion is not
+   * repeated. An HTTP error becomes our RemoteError; a network failure or the timeout is thrown as is.
+   */
+  async openStream(path: string, body: unknown, timeoutMs: number): Promise<{ body: AsyncIterable<Uint8Array>; contentType: string | null }> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    const response = await this.options.fetch(`${this.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok || !response.body) {
+      throw toRemoteError(parseErrorBody(response.status, await response.text()), { method: 'POST', path, baseUrl: this.baseUrl, keyRole: this.options.keyRole });
+    }
+    return { body: response.body, contentType: response.headers.get('content-type') };
+  }
+
   /** A request with the boot-time retry and zod validation; throws our typed errors. */
   async request<S extends z.ZodMiniType>(spec: RequestSpec<S>): Promise<z.output<S>> {
     const { body } = await this.requestRaw(spec);
@@ -289,7 +300,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (waitingFor === null || now + backoff > deadline) {
         spinner?.stop();
-        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started);
+        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started, attempt.failure);
         throw toRemoteError(attempt.error, {
           method: spec.method,
           path: spec.path,
@@ -371,15 +382,16 @@ export class LiteLLMClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const failure = describeNetworkError(error, timeoutMs);
+      const { kind, ...failure } = describeNetworkError(error, timeoutMs);
       this.options.out.debug(`${spec.method} ${url.pathname} → ${failure.reason}`);
-      return { kind: 'network', ...failure };
+      return { kind: 'network', failure: kind, ...failure };
     }
     let text: string;
     try {
       text = await response.text();
     } catch (error) {
-      return { kind: 'network', ...describeNetworkError(error, timeoutMs), reachedServer: true };
+      const { kind, ...failure } = describeNetworkError(error, timeoutMs);
+      return { kind: 'network', failure: kind, ...failure, reachedServer: true };
     }
     this.options.out.debug(`${spec.method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
     if (response.status >= 300 && response.status < 400) {

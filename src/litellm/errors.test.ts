@@ -1,4 +1,4 @@
-// Every error shape in litellm-contract.md (old and new variants) parsed and mapped to our codes.
+// Every error shape in docs/litellm-contract.md (old and new variants) parsed and mapped to our codes.
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../core/errors.js';
 import { hashKey, isBootTimeFailure, maskKeysInText, parseErrorBody, stripPythonRepr, toRemoteError, type RequestDescription } from './errors.js';

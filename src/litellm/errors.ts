@@ -1,5 +1,5 @@
 /**
- * LiteLLM's error envelope (litellm-contract.md §1, §4) turned into our typed errors.
+ * LiteLLM's error envelope (docs/litellm-contract.md §1, §4) turned into our typed errors.
  *
  * Every variant the proxy is known to send is tolerated:
  * - `{"error": {"message", "type", "param", "code"}}` with `code` a string and `param` "None" or null;
@@ -9,7 +9,8 @@
  * The HTTP status is preferred over `error.code`, which is a string and sometimes disagrees.
  */
 import { sha256Hex } from '../core/crypto.js';
-import { HealthError, RemoteError, type AppError } from '../core/errors.js';
+import { EnvError, HealthError, RemoteError, type AppError } from '../core/errors.js';
+import { tlsOrProxyError, type NetworkFailureKind } from '../core/http.js';
 import { maskSecret } from '../core/output.js';
 
 export interface ParsedRemoteError {
@@ -305,7 +306,9 @@ export function keyAliasExists(alias: string, details?: Record<string, unknown>)
 }
 
 /** Network failure (connection refused, DNS, reset, timeout) after the wait budget is spent. */
-export function unreachableError(baseUrl: string, reason: string, waitedMs: number): HealthError {
+export function unreachableError(baseUrl: string, reason: string, waitedMs: number, kind?: NetworkFailureKind): HealthError | EnvError {
+  const tlsOrProxy = kind ? tlsOrProxyError({ kind, reason }, baseUrl) : null;
+  if (tlsOrProxy) return tlsOrProxy;
   const waited = waitedMs >= 1000 ? ` for ${Math.round(waitedMs / 1000)} s` : '';
   return new HealthError('PROXY_UNREACHABLE', `Cannot reach LiteLLM at ${baseUrl} (${reason}); waited${waited || ' once'}.`, {
     hint: 'Run "ai-gateway status" to check the stack, "ai-gateway start" to start it, or pass --base-url if LiteLLM runs elsewhere.',

@@ -182,6 +182,58 @@ export async function rotateKey(client: LiteLLMClient, old: StoredKey, options: 
   }
 }
 
+/**
+ * A key's settings as every command reports them: LiteLLM's optional fields with null / [] / {}
+ * for "not set", the expiry as ISO 8601 and created_at as a string. The one mapping of these
+ * fields: `key create` and `key rotate` report them as is, `key list` and `key info` via summarizeKey.
+ */
+export interface KeyFields {
+  key_name: string | null;
+  key_alias: string | null;
+  models: string[];
+  max_budget: number | null;
+  budget_duration: string | null;
+  expires: string | null;
+  tpm_limit: number | null;
+  rpm_limit: number | null;
+  max_parallel_requests: number | null;
+  team_id: string | null;
+  user_id: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string | null;
+}
+
+export function keyFields(record: KeyRecord | GeneratedKey): KeyFields {
+  const expiresMs = parseTimestamp(record.expires);
+  return {
+    key_name: record.key_name ?? null,
+    key_alias: record.key_alias ?? null,
+    models: record.models ?? [],
+    max_budget: record.max_budget ?? null,
+    budget_duration: record.budget_duration ?? null,
+    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+    tpm_limit: record.tpm_limit ?? null,
+    rpm_limit: record.rpm_limit ?? null,
+    max_parallel_requests: record.max_parallel_requests ?? null,
+    team_id: record.team_id ?? null,
+    user_id: record.user_id ?? null,
+    metadata: record.metadata ?? {},
+    created_at: record.created_at === null || record.created_at === undefined ? null : String(record.created_at),
+  };
+}
+
+/** What `key create` and `key rotate` report about the key they just made (shown once): every field LiteLLM sent (contract §4.1), ours on top. */
+export interface NewKey extends KeyFields {
+  [contractField: string]: unknown;
+  /** The new key. Shown here once; LiteLLM keeps only its hash. */
+  key: string;
+  token: string;
+}
+
+export function newKey(generated: GeneratedKey): NewKey {
+  return { ...generated, ...keyFields(generated), key: generated.key, token: generated.token ?? generated.token_id ?? hashKey(generated.key) };
+}
+
 /** What `key list`/`info` show about a key: never its secret. */
 export interface KeySummary {
   alias: string | null;
@@ -206,25 +258,26 @@ export interface KeySummary {
 }
 
 export function summarizeKey(record: StoredKey, options: { now: number; envToken: string | null }): KeySummary {
-  const expiresMs = parseTimestamp(record.expires);
+  const fields = keyFields(record);
+  const expiresMs = parseTimestamp(fields.expires);
   return {
-    alias: record.key_alias ?? null,
-    keyName: record.key_name ?? null,
+    alias: fields.key_alias,
+    keyName: fields.key_name,
     token: record.token,
     spend: record.spend ?? 0,
-    maxBudget: record.max_budget ?? null,
-    budgetDuration: record.budget_duration ?? null,
-    models: record.models ?? [],
-    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
+    maxBudget: fields.max_budget,
+    budgetDuration: fields.budget_duration,
+    models: fields.models,
+    expires: fields.expires,
     expired: expiresMs !== null && expiresMs <= options.now,
     blocked: record.blocked === true,
-    teamId: record.team_id ?? null,
-    userId: record.user_id ?? null,
-    tpmLimit: record.tpm_limit ?? null,
-    rpmLimit: record.rpm_limit ?? null,
-    maxParallelRequests: record.max_parallel_requests ?? null,
-    metadata: record.metadata ?? {},
-    createdAt: record.created_at === null || record.created_at === undefined ? null : String(record.created_at),
+    teamId: fields.team_id,
+    userId: fields.user_id,
+    tpmLimit: fields.tpm_limit,
+    rpmLimit: fields.rpm_limit,
+    maxParallelRequests: fields.max_parallel_requests,
+    metadata: fields.metadata,
+    createdAt: fields.created_at,
     inEnv: options.envToken !== null && options.envToken === record.token,
   };
 }

@@ -18,7 +18,7 @@ import { BUDGET_DURATION, BUDGET_PROFILES, ENV } from '../gateway/settings.js';
 import { gatewayAdminClient } from './connection.js';
 import { hashKey } from './errors.js';
 import { createKey, findKeyOrParked, parseTimestamp, rotateKey, rotationWarnings, type StoredKey } from './keys.js';
-import { saveVirtualKey } from './virtual-key-env.js';
+import { saveVirtualKey } from '../gateway/virtual-key-env.js';
 import type { LiteLLMClient } from './client.js';
 
 export const OPEN_WEBUI_KEY_ALIAS = 'open-webui';

@@ -1,5 +1,5 @@
 /**
- * zod schemas for LiteLLM's responses (litellm-contract.md), tolerant of every variant the
+ * zod schemas for LiteLLM's responses (docs/litellm-contract.md), tolerant of every variant the
  * contract lists: legacy/modern readiness bodies, `/key/list` returning hashes or full objects,
  * dict columns sent as JSON strings by `/key/update`, nullable everything. Unknown fields are
  * dropped, so a newer LiteLLM adding fields never breaks us.

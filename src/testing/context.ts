@@ -10,8 +10,8 @@ import { Output } from '../core/output.js';
 import { currentPlatform } from '../core/platform.js';
 import { NonInteractivePrompts, type Prompts } from '../core/prompts.js';
 import type { RandomSource } from '../core/random.js';
-import type { DockerClient } from '../docker/types.js';
-import type { SystemdHost } from '../host/systemd.js';
+import type { DockerClient } from '../core/docker-client.js';
+import type { SystemdHost } from '../core/systemd-host.js';
 
 export interface Captured {
   stdout: string[];

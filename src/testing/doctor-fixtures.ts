@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../docker/types.js';
+import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 import { renderCompose, renderOverride } from '../gateway/render/compose.js';
 import { renderEnv } from '../gateway/render/env.js';
 import { renderNginxConf } from '../gateway/render/nginx.js';

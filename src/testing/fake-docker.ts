@@ -3,7 +3,7 @@
  * src/docker/ runs (`version`, `ps`, `inspect`, `logs`, `volume ls`, compose `up/down/...`)
  * from an in-memory list of containers that a test changes over time (`onPoll`).
  */
-import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../docker/types.js';
+import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 
 export interface FakeContainer {
   id: string;

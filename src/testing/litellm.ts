@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { saveVirtualKey } from '../gateway/virtual-key-env.js';
 import { createTestContext, fakeClock, tempDir, type TestContext } from './context.js';
 
 export interface StandinRequest {
@@ -59,7 +60,7 @@ const KEY_REQUEST_BASE = [
 ];
 
 /**
- * The body fields LiteLLM defines for each admin POST (litellm-contract.md §4.1, §4.4, §4.5),
+ * The body fields LiteLLM defines for each admin POST (docs/litellm-contract.md §4.1, §4.4, §4.5),
  * written out from the contract rather than taken from our schemas, so a field we invent fails.
  */
 export const LITELLM_REQUEST_FIELDS = {
@@ -108,6 +109,8 @@ export interface KeysFixture {
   /** A test context on the fixture's gateway directory (fake clock, no prompts unless given). */
   context(overrides?: Parameters<typeof createTestContext>[0]): TestContext;
   readEnv(): Promise<string>;
+  /** A new key made straight through the stand-in's /key/generate (master key), optionally saved as VIRTUAL_KEY. */
+  createKey(request?: { key_alias?: string; models?: string[] }, options?: { save?: boolean }): Promise<{ key: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -122,6 +125,16 @@ export async function keysFixture(options: StandinOptions & { extraEnv?: string[
     // The fake clock starts at the real time: expiry dates are compared with the stand-in's clock.
     context: (overrides = {}) => createTestContext({ dir, clock: fakeClock(Date.now()), ...overrides }),
     readEnv: () => readFile(join(dir, '.env'), 'utf8'),
+    async createKey(request = {}, { save = false } = {}) {
+      const response = await fetch(`${standin.url}/key/generate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      const body = (await response.json()) as { key: string; token: string };
+      if (save) await saveVirtualKey(createTestContext({ dir }), dir, body.key);
+      return { key: body.key, token: body.token };
+    },
     close: () => standin.close(),
   };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from './figures.js';
 import { assertBuilt, closedPort, fingerprintDir, jsonDoc, misbehavingServer, runCli, type Misbehaving } from './harness.js';
 
 const exec = promisify(execFile);
@@ -72,9 +73,9 @@ const ROWS: Row[] = [
   { name: 'setup: project name with spaces', args: () => ['setup', '--yes', '--project-name', 'My Gateway'], dir: 'empty', exit: EXIT.usage, code: 'INVALID_PROJECT_NAME', message: /Project name "My Gateway"/ },
   { name: 'setup: unknown mode', args: () => ['setup', '--yes', '--mode', 'maybe'], exit: EXIT.usage, code: 'INVALID_OPTION', message: /"maybe"/ },
   { name: 'setup: recreate without a TTY or --yes', args: () => ['setup', '--mode', 'recreate'], exit: EXIT.usage, code: 'PROMPT_NEEDS_TTY', message: /Recreating the gateway .* needs an answer/ },
-  { name: 'setup: the publicly known master key', args: () => ['setup', '--yes'], dir: 'empty', env: () => ({ AI_GATEWAY_MASTER_KEY: 'sk-1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_MASTER_KEY.*publicly known example key/ },
-  { name: 'setup: a salt key of the wrong form', args: () => ['setup', '--yes'], dir: 'empty', env: () => ({ AI_GATEWAY_SALT_KEY: 'salty' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_SALT_KEY.*must be "sk-" followed by at least 20/ },
-  { name: 'setup: a PostgreSQL password that breaks DATABASE_URL', args: () => ['setup', '--yes'], dir: 'empty', env: () => ({ AI_GATEWAY_POSTGRES_PASSWORD: 'pass@word#1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_POSTGRES_PASSWORD.*may only contain/ },
+  { name: 'setup: the publicly known master key', args: () => ['setup', '--yes', '--ports', 'random'], dir: 'empty', env: () => ({ AI_GATEWAY_MASTER_KEY: 'sk-1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_MASTER_KEY.*publicly known example key/ },
+  { name: 'setup: a salt key of the wrong form', args: () => ['setup', '--yes', '--ports', 'random'], dir: 'empty', env: () => ({ AI_GATEWAY_SALT_KEY: 'salty' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_SALT_KEY.*must be "sk-" followed by at least 20/ },
+  { name: 'setup: a PostgreSQL password that breaks DATABASE_URL', args: () => ['setup', '--yes', '--ports', 'random'], dir: 'empty', env: () => ({ AI_GATEWAY_POSTGRES_PASSWORD: 'pass@word#1234' }), exit: EXIT.usage, code: 'INVALID_SECRET', message: /AI_GATEWAY_POSTGRES_PASSWORD.*may only contain/ },
   { name: 'setup: --dir is a file', args: () => ['setup', '--yes'], dir: 'file', exit: EXIT.usage, code: 'NOT_A_DIRECTORY', message: /is a file, not a directory/ },
   { name: 'setup: busy port', args: (s) => ['setup', '--yes', '--nginx-port', String(s.busyPort)], dir: 'empty', exit: EXIT.environment, code: 'PORT_IN_USE', message: /Port \d+ on 127\.0\.0\.1 .* is already in use/ },
   { name: 'start: --timeout not a number', args: () => ['start', '--timeout', 'soon'], exit: EXIT.usage, code: 'INVALID_OPTIONS', message: /--timeout must be a number of seconds/ },
@@ -142,6 +143,9 @@ const ROWS: Row[] = [
   { name: 'smoke: 401 from the proxy', args: (s) => ['smoke', '--base-url', s.unauthorized.url], env: () => API_KEY, exit: EXIT.checksFailed, failing: { id: 'models', code: 'API_KEY_REJECTED', finding: /rejected the API key \(401/ } },
 ];
 
+/** The commands a user runs; the table covers every one. */
+const COMMANDS = ['setup', 'start', 'stop', 'status', 'logs', 'key', 'models', 'openapi', 'doctor', 'smoke'];
+
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 let servers: Servers;
 let busy: Server;
@@ -174,6 +178,11 @@ afterAll(async () => {
   if (servers) for (const s of [servers.unauthorized, servers.notFound, servers.serverError, servers.garbage, servers.reset]) await s.close();
   const passed = outcomes.filter((o) => o.passed).length;
   console.log(`[bad-input] ${outcomes.length} cases tried, ${passed} behaved as specified, files changed by a failing command: 0 of ${outcomes.length} directories`);
+  // The README's figures (npm run figures): only from a run of every row.
+  if (outcomes.length === ROWS.length) {
+    const commands = new Set(ROWS.map((r) => r.args(servers)[0]).filter((c) => c !== undefined && COMMANDS.includes(c)));
+    await recordFigures('bad-input', import.meta.filename, { cases: outcomes.length, passed, commands: commands.size });
+  }
 });
 
 async function workDir(kind: Row['dir']): Promise<{ dir: string; root: string }> {
@@ -192,7 +201,7 @@ describe('bad input: every command refuses clearly and loses nothing', () => {
   it('has at least 40 cases across the commands', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(40);
     const commands = new Set(ROWS.map((r) => r.args(servers)[0]));
-    for (const command of ['setup', 'start', 'stop', 'status', 'logs', 'key', 'models', 'openapi', 'doctor', 'smoke']) expect(commands, command).toContain(command);
+    for (const command of COMMANDS) expect(commands, command).toContain(command);
   });
 
   it.for<[string, Row]>(ROWS.map((row) => [row.name, row]))('%s', { concurrent: true, timeout: 120_000 }, async ([, row], { skip }) => {

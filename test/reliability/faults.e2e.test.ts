@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestImages } from '../testbed/images.mjs';
 import { describeResult, destroyStack, docker, engineOrSkipReason, readEnv, testImages } from '../e2e/helpers.js';
 import { eventually, MOCK_ANSWER, MOCK_MODEL, serviceContainer, setupStack, startStack, type TestStack } from './stack.js';
+import { recordFigures } from './figures.js';
 
 const skipReason = await engineOrSkipReason('reliability/faults.e2e');
 const describeEngine = skipReason === null ? describe : describe.skip;
@@ -30,8 +31,11 @@ describeEngine('faults under a running stack', () => {
     await startStack(stack);
   });
 
+  /** The faults this run survived, for the README's figures (npm run figures). */
+  const survived: string[] = [];
   afterAll(async () => {
     if (stack) await destroyStack(stack.dir, stack.project);
+    if (survived.length === 3) await recordFigures('stack-faults', import.meta.filename, { faults: survived.length });
   });
 
   const doctor = async () => {
@@ -85,6 +89,7 @@ describeEngine('faults under a running stack', () => {
     expect(models.exitCode, describeResult(models)).toBe(0);
     const smoke = await stack.run(['smoke', '--json', '--model', MOCK_MODEL]);
     expect(smoke.exitCode, describeResult(smoke)).toBe(0);
+    survived.push('stop + start');
   });
 
   it('PostgreSQL stopped under the running stack: doctor fails readiness and names postgres (exit 6)', async () => {
@@ -105,6 +110,7 @@ describeEngine('faults under a running stack', () => {
     } finally {
       await docker('start', postgres);
     }
+    survived.push('PostgreSQL stopped');
   });
 
   it('LiteLLM killed under the running stack: doctor names it; the API checks say why they were skipped', async () => {
@@ -118,5 +124,6 @@ describeEngine('faults under a running stack', () => {
     // start brings it back, and doctor says so.
     await startStack(stack);
     await eventually('doctor after start brought litellm back', doctorPasses);
+    survived.push('LiteLLM killed');
   });
 });

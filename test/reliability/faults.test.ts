@@ -12,6 +12,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordFigures } from './figures.js';
 import { assertBuilt, BIN, cleanEnv, jsonDoc, runCli } from './harness.js';
 
 const FILES = ['.env', 'config.yaml', 'docker-compose.yml', 'docker-compose.override.yml', 'nginx/nginx.conf', '.gitignore'];
@@ -141,6 +142,8 @@ describe('setup killed with SIGKILL at random points', () => {
     console.log(`[faults] setup SIGKILLed ${tally.kills} times (${tally.duringWrite} while holding the lock, i.e. writing; ${tally.finishedFirst} runs finished before the kill): 0 torn files, 0 files lost`);
     expect(tally.kills, 'most runs were killed').toBeGreaterThanOrEqual(REPEAT * 0.5);
     expect(tally.duringWrite).toBeGreaterThan(0);
+    // Reached only when every kill left old-or-new files: nothing torn, nothing lost.
+    await recordFigures('setup-kills', import.meta.filename, { runs: REPEAT, killed: tally.kills, killedWhileWriting: tally.duringWrite, finishedFirst: tally.finishedFirst, tornFiles: 0 });
   }, 600_000);
 });
 
@@ -178,5 +181,6 @@ describe('two setups at once', () => {
       expect(await leftovers(dir)).toEqual([]);
     }
     console.log(`[faults] two setups at once, ${ROUNDS} rounds: ${results.join(', ')}; 0 mixed directories`);
+    await recordFigures('setup-races', import.meta.filename, { rounds: ROUNDS, mixedDirectories: 0 });
   }, 300_000);
 });

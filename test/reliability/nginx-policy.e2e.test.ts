@@ -13,6 +13,7 @@ import type { TestImages } from '../testbed/images.mjs';
 import { destroyStack, engineOrSkipReason, readEnv, testImages } from '../e2e/helpers.js';
 import { encodeFrame, readFrame } from '../standins/open-webui.mjs';
 import { MOCK_MODEL, setupStack, startStack, type TestStack } from './stack.js';
+import { recordFigures } from './figures.js';
 
 const skipReason = await engineOrSkipReason('reliability/nginx-policy.e2e');
 const describeEngine = skipReason === null ? describe : describe.skip;
@@ -80,8 +81,10 @@ describeEngine('the Nginx policy', () => {
     expect(virtualKey).toMatch(/^sk-/);
   });
 
+  const passed = { admin: false, api: false };
   afterAll(async () => {
     if (stack) await destroyStack(stack.dir, stack.project);
+    if (passed.admin && passed.api) await recordFigures('nginx-policy', import.meta.filename, { adminPaths: ADMIN_PATHS.length, keys: 2, methods: 2, apiPaths: API_PATHS.length, leaks: 0 });
   });
 
   async function send(method: string, path: string, key: string, body?: unknown) {
@@ -105,6 +108,7 @@ describeEngine('the Nginx policy', () => {
       }
     }
     expect(leaks).toEqual([]);
+    passed.admin = true;
   });
 
   it(`proxies the standard API paths to LiteLLM (${API_PATHS.length} paths)`, async () => {
@@ -120,6 +124,7 @@ describeEngine('the Nginx policy', () => {
     expect((await send('GET', '/api/litellm/v1/models', virtualKey)).text).toContain(MOCK_MODEL);
     const chat = await send('POST', '/api/litellm/v1/chat/completions', virtualKey, { model: MOCK_MODEL, messages: [{ role: 'user', content: 'hi' }] });
     expect(chat.status).toBe(200);
+    passed.api = true;
   });
 
   it("passes Open WebUI's WebSocket upgrade (101) and frames both ways", async () => {

@@ -17,6 +17,7 @@ import type { TestImages } from '../testbed/images.mjs';
 import { describeResult, destroyStack, docker, engineOrSkipReason, projectContainerIds, readEnv, testImages, type CliResult } from '../e2e/helpers.js';
 import { run } from '../testbed/engine.mjs';
 import { MOCK_MODEL, setupStack, type TestStack } from './stack.js';
+import { recordFigures } from './figures.js';
 
 const skipReason = await engineOrSkipReason('reliability/secrets.e2e');
 const describeEngine = skipReason === null ? describe : describe.skip;
@@ -134,6 +135,7 @@ describeEngine('no secret in any output, argument list or container command line
       expect(recorded.map((r) => r.result.stdout + r.result.stderr).join('\n')).not.toContain(marker);
       expect(argv).not.toContain(marker);
     }
+    await recordFigures('secrets', import.meta.filename, { runs: recorded.length, secretsFound: 0 });
   });
 
   it('a virtual key appears only where it was created or asked for', async () => {

@@ -1,4 +1,4 @@
-// The LiteLLM stand-in must behave like the real proxy (litellm-contract.md §0-§6, §12), or the
+// The LiteLLM stand-in must behave like the real proxy (docs/litellm-contract.md §0-§6, §12), or the
 // tests that use it prove nothing. These run in-process against the memory store: no Docker.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';

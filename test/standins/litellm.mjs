@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A contract-faithful stand-in for the LiteLLM proxy (see /work/shared/reference/litellm-contract.md).
+// A contract-faithful stand-in for the LiteLLM proxy (docs/litellm-contract.md: what it imitates, with the upstream sources).
 //
 // Two ways to use it:
 //   - in-process from tests: `const gw = await startLiteLLMStandin({ masterKey: 'sk-…' })`

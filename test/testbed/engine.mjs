@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Make sure a Docker engine answers, starting `dockerd` ourselves when we are root and none runs
-// (build machines have no systemd; see /work/shared/reference/test-bed.md).
+// (build machines have no systemd; test/testbed/README.md).
 //
 //   node test/testbed/engine.mjs     → prints {"ok":true,...} or {"ok":false,"reason":...}
 

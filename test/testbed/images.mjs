@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build the end-to-end test images without any registry (see /work/shared/reference/test-bed.md):
+// Build the end-to-end test images without any registry (test/testbed/README.md says why):
 //   1. debootstrap a Debian bookworm root filesystem once (cached), `docker import` it as the base;
 //      and a second, small Debian forky one for Nginx (bookworm's 1.22 lacks upstream `resolve`);
 //   2. `docker build` (legacy builder) four small images FROM those bases, each tagged with a hash of

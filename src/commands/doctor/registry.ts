@@ -7,6 +7,7 @@
 import type { Context } from '../../core/context.js';
 import { isAppError } from '../../core/errors.js';
 import type { DoctorState } from './state.js';
+import { SkipCheck } from './skip.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 export const CHECK_GROUPS = ['environment', 'files', 'stack', 'api'] as const;
@@ -49,12 +50,7 @@ export interface RunChecksOptions {
   fix?: boolean;
 }
 
-/** Thrown by a check (or a state getter) when a precondition is missing: the check is skipped with this reason. */
-export class SkipCheck extends Error {}
-
-export function skip(reason: string): never {
-  throw new SkipCheck(reason);
-}
+export { SkipCheck, skip } from './skip.js';
 
 export function ok(finding: string, details?: Record<string, unknown>): CheckOutcome {
   return details ? { status: 'ok', finding, details } : { status: 'ok', finding };

@@ -13,7 +13,7 @@ import { loadStack, type Stack } from '../../docker/stack.js';
 import { EnvFile } from '../../gateway/env-file.js';
 import { FILES } from '../../gateway/layout.js';
 import { SECRET_ENV_KEYS, SERVICES, settingsFromEnv, type GatewaySettings } from '../../gateway/settings.js';
-import { skip } from './registry.js';
+import { skip } from './skip.js';
 
 export interface EngineInfo {
   cpus: number | null;

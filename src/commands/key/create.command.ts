@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
-import { addConnectionOptions, API_KEY_HELP } from './shared.command.js';
+import { addConnectionOptions, API_KEY_HELP } from '../shared/connection.command.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

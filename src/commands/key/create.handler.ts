@@ -4,12 +4,12 @@ import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
-import { hashKey } from '../../litellm/errors.js';
-import { createKey, formatBudget, formatExpiry, formatModels, parseTimestamp } from '../../litellm/keys.js';
+import { createKey, formatBudget, formatExpiry, formatModels, newKey, parseTimestamp, type NewKey } from '../../litellm/keys.js';
 import { CREATED_BY, OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import type { GenerateKeyRequest } from '../../litellm/schemas.js';
-import { saveVirtualKey } from '../../litellm/virtual-key-env.js';
-import { connectionFlags, connectionOptions, durationSchema, positiveInt, trimmedNonEmpty, type NewKeyFields } from './shared.js';
+import { saveVirtualKey } from '../../gateway/virtual-key-env.js';
+import { connectionFlags, connectionOptions, trimmedNonEmpty } from '../shared/connection-options.js';
+import { durationSchema, positiveInt } from './shared.js';
 
 const aliasSchema = z.string().check(
   z.trim(),
@@ -61,13 +61,7 @@ export const optionsSchema = z.object({
 export type CreateOptions = z.output<typeof optionsSchema>;
 
 /** Every field of LiteLLM's GenerateKeyResponse as sent (contract §4.1), with ours on top. */
-export interface CreateResult extends NewKeyFields {
-  [contractField: string]: unknown;
-  max_parallel_requests: number | null;
-  team_id: string | null;
-  user_id: string | null;
-  metadata: Record<string, unknown>;
-  created_at: string | null;
+export interface CreateResult extends NewKey {
   saved: boolean;
   envFile: string | null;
   /** VIRTUAL_KEY held another key before --save replaced it. */
@@ -95,7 +89,6 @@ export async function run(ctx: Context, options: CreateOptions): Promise<CreateR
   const { client, gateway } = connection;
   ctx.out.step(`Creating a virtual key${options.alias ? ` "${options.alias}"` : ''} on ${connection.baseUrl}`);
   const generated = await createKey(client, buildGenerateRequest(options));
-  const token = generated.token ?? generated.token_id ?? hashKey(generated.key);
 
   let saved = false;
   let replacedEnvKey = false;
@@ -116,24 +109,8 @@ export async function run(ctx: Context, options: CreateOptions): Promise<CreateR
       );
     }
   }
-  const expiresMs = parseTimestamp(generated.expires);
   return {
-    ...generated,
-    key: generated.key,
-    token,
-    key_name: generated.key_name ?? null,
-    key_alias: generated.key_alias ?? null,
-    models: generated.models ?? [],
-    max_budget: generated.max_budget ?? null,
-    budget_duration: generated.budget_duration ?? null,
-    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
-    tpm_limit: generated.tpm_limit ?? null,
-    rpm_limit: generated.rpm_limit ?? null,
-    max_parallel_requests: generated.max_parallel_requests ?? null,
-    team_id: generated.team_id ?? null,
-    user_id: generated.user_id ?? null,
-    metadata: generated.metadata ?? {},
-    created_at: generated.created_at === null || generated.created_at === undefined ? null : String(generated.created_at),
+    ...newKey(generated),
     saved,
     envFile: saved && gateway ? gateway.path('.env') : null,
     replacedEnvKey,

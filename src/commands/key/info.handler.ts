@@ -5,7 +5,8 @@ import type { Style } from '../../core/output.js';
 import { connect } from '../../litellm/connection.js';
 import { formatBudget, formatExpiry, formatModels, resolveKeyRef, summarizeKey, type KeySummary } from '../../litellm/keys.js';
 import { envKeyToken } from './list.handler.js';
-import { connectionFlags, connectionOptions, keyRefArgs } from './shared.js';
+import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
+import { keyRefArgs } from './shared.js';
 
 export const optionsSchema = z.object({ args: keyRefArgs, ...connectionOptions });
 export type InfoOptions = z.output<typeof optionsSchema>;

@@ -7,7 +7,7 @@ import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
 import { hashKey } from '../../litellm/errors.js';
 import { formatBudget, formatExpiry, formatModels, summarizeKey, type KeySummary } from '../../litellm/keys.js';
-import { connectionFlags, connectionOptions } from './shared.js';
+import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
 
 export const optionsSchema = z.object({ ...connectionOptions });
 export type ListOptions = z.output<typeof optionsSchema>;

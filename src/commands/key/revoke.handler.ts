@@ -6,8 +6,9 @@ import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
 import { resolveKeyRef } from '../../litellm/keys.js';
-import { removeVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
-import { connectionFlags, connectionOptions, keyRefArgs } from './shared.js';
+import { removeVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
+import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
+import { keyRefArgs } from './shared.js';
 
 export const optionsSchema = z.object({ args: keyRefArgs, ...connectionOptions });
 export type RevokeOptions = z.output<typeof optionsSchema>;

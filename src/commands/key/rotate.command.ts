@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
-import { addConnectionOptions, API_KEY_HELP } from './shared.command.js';
+import { addConnectionOptions, API_KEY_HELP } from '../shared/connection.command.js';
 
 export function defineRotateCommand(parent: Command, action: ActionFactory): void {
   const command = parent

@@ -9,12 +9,12 @@ import { isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
-import { hashKey } from '../../litellm/errors.js';
-import { parseTimestamp, resolveKeyRef, rotateKey, rotationWarnings } from '../../litellm/keys.js';
+import { newKey, resolveKeyRef, rotateKey, rotationWarnings, type NewKey } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
-import { switchVirtualKeyIfHeld } from '../../litellm/virtual-key-env.js';
+import { switchVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
 import { renderNewKey } from './create.handler.js';
-import { connectionFlags, connectionOptions, durationSchema, keyRefArgs, type NewKeyFields } from './shared.js';
+import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
+import { durationSchema, keyRefArgs } from './shared.js';
 
 export const optionsSchema = z
   .object({
@@ -27,7 +27,8 @@ export const optionsSchema = z
   .check(z.refine((o) => !(o.duration !== undefined && !o.expiry), { message: '--duration and --no-expiry contradict each other; pass one', path: ['duration'] }));
 export type RotateOptions = z.output<typeof optionsSchema>;
 
-export interface RotateResult extends NewKeyFields {
+/** The new key as `key create` reports it (every field LiteLLM sent), and what happened to the old one. */
+export interface RotateResult extends NewKey {
   replaced: { keyName: string | null; token: string; deleted: boolean };
   /** .env's VIRTUAL_KEY held the old key and now holds the new one. */
   saved: boolean;
@@ -67,18 +68,8 @@ export async function run(ctx: Context, options: RotateOptions): Promise<RotateR
       `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "ai-gateway start".`,
     );
   }
-  const expiresMs = parseTimestamp(generated.expires);
   return {
-    key: generated.key,
-    token: generated.token ?? generated.token_id ?? hashKey(generated.key),
-    key_name: generated.key_name ?? null,
-    key_alias: generated.key_alias ?? null,
-    models: generated.models ?? [],
-    max_budget: generated.max_budget ?? null,
-    budget_duration: generated.budget_duration ?? null,
-    expires: expiresMs === null ? null : new Date(expiresMs).toISOString(),
-    tpm_limit: generated.tpm_limit ?? null,
-    rpm_limit: generated.rpm_limit ?? null,
+    ...newKey(generated),
     replaced: { keyName: old.key_name ?? null, token: old.token, deleted },
     saved,
     envFile: saved && gateway ? gateway.path('.env') : null,

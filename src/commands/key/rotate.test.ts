@@ -34,6 +34,11 @@ describe('key rotate', () => {
     const sent = fx.standin.requests.filter((r) => r.path === '/key/generate').at(-1)?.body as Record<string, unknown>;
     expect(sent).toMatchObject({ key_alias: 'svc', team_id: 'tm', user_id: 'u1', max_parallel_requests: 3, metadata: { created_by: 'ai-gateway', owner: 'ops' } });
     expect(sent).not.toHaveProperty('spend');
+    // --json reports the new key like `key create` does: the same fields, team, user, metadata and creation time included.
+    expect(result).toMatchObject({ team_id: 'tm', user_id: 'u1', max_parallel_requests: 3, metadata: { created_by: 'ai-gateway', owner: 'ops' } });
+    expect(typeof result.created_at).toBe('string');
+    const reportFields = (r: object) => Object.keys(r).filter((k) => !['saved', 'envFile', 'replacedEnvKey', 'baseUrl', 'replaced'].includes(k)).sort();
+    expect(reportFields(result)).toEqual(reportFields(old));
     expect(await fx.readEnv()).toContain(`VIRTUAL_KEY=${result.key}`);
     expect(await status(old.key)).toBe(401);
     expect(await status(result.key)).toBe(200);

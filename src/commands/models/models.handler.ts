@@ -3,7 +3,7 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { table, type Style } from '../../core/output.js';
 import { connect, createClient, gatewayBaseUrl } from '../../litellm/connection.js';
-import { connectionFlags, connectionOptions, timeoutSeconds } from '../key/shared.js';
+import { connectionFlags, connectionOptions, timeoutSeconds } from '../shared/connection-options.js';
 
 export const optionsSchema = z.object({
   master: z._default(z.boolean(), false),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../testing/context.js';
 import { keysFixture, TEST_MASTER_KEY, type KeysFixture } from '../../testing/litellm.js';
-import { optionsSchema as createOptions, run as create } from '../key/create.handler.js';
 import { optionsSchema, render, run } from './models.handler.js';
 
 let fx: KeysFixture;
@@ -27,7 +26,7 @@ describe('models', () => {
   });
 
   it('lists what VIRTUAL_KEY may use (table and JSON), never printing the key', async () => {
-    const created = await create(fx.context(), createOptions.parse({ alias: 'app', models: 'claude-haiku', save: true }));
+    const created = await fx.createKey({ key_alias: 'app', models: ['claude-haiku'] }, { save: true });
     for (const json of [false, true]) {
       const ctx = fx.context({ json });
       const result = await run(ctx, optionsSchema.parse({}));
@@ -62,7 +61,7 @@ describe('models', () => {
   });
 
   it('a revoked VIRTUAL_KEY is VIRTUAL_KEY_REJECTED with the fix', async () => {
-    const created = await create(fx.context(), createOptions.parse({ alias: 'gone', save: true }));
+    const created = await fx.createKey({ key_alias: 'gone' }, { save: true });
     await fetch(`${fx.standin.url}/key/delete`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ keys: [created.token] }) });
     const ctx = fx.context();
     const error = await errorOf(run(ctx, optionsSchema.parse({})));
@@ -72,7 +71,7 @@ describe('models', () => {
   });
 
   it('AI_GATEWAY_API_KEY + --base-url work without a gateway directory', async () => {
-    const created = await create(fx.context(), createOptions.parse({ models: 'gpt-4o-mini' }));
+    const created = await fx.createKey({ models: ['gpt-4o-mini'] });
     const ctx = fx.context({ dir: await tempDir(), env: { AI_GATEWAY_API_KEY: created.key } });
     const result = await run(ctx, optionsSchema.parse({ baseUrl: `${fx.standin.url}/v1/` }));
     expect(result).toMatchObject({ models: [{ id: 'gpt-4o-mini' }], keySource: '$AI_GATEWAY_API_KEY', baseUrl: fx.standin.url });

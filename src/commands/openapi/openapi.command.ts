@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
-import { addConnectionOptions } from '../key/shared.command.js';
+import { addConnectionOptions } from '../shared/connection.command.js';
 
 export function registerOpenapiCommand(program: Command, action: ActionFactory): void {
   const command = program

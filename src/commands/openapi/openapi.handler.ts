@@ -5,7 +5,7 @@ import type { Context } from '../../core/context.js';
 import { isPermissionError, EnvError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { connect } from '../../litellm/connection.js';
-import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
+import { connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../shared/connection-options.js';
 
 export const optionsSchema = z.object({
   output: z.optional(trimmedNonEmpty('name a file, or "-" for stdout')),

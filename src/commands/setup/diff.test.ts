@@ -36,3 +36,25 @@ describe('maskEnvText', () => {
     );
   });
 });
+
+describe('unifiedDiff on large files', () => {
+  it('a 30,000-line file with a few changes: only those hunks (Myers, not a quadratic table)', () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => `USER_SETTING_${i}=value-${i}`);
+    const after = [...lines];
+    after[10] = 'USER_SETTING_10=changed';
+    after.push('LITELLM_PORT=4000');
+    const diff = unifiedDiff(`${lines.join('\n')}\n`, `${after.join('\n')}\n`, '.env');
+    expect(diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual(['-USER_SETTING_10=value-10', '+USER_SETTING_10=changed', '+LITELLM_PORT=4000']);
+    expect(diff).toContain('@@ -8,7 +8,7 @@');
+    expect(diff).toContain('@@ -29998,3 +29998,4 @@');
+  });
+
+  it('a change too large to diff line by line: the old file removed, the new one added', () => {
+    const before = Array.from({ length: 12_000 }, (_, i) => `A${i}`).join('\n');
+    const after = Array.from({ length: 12_000 }, (_, i) => `B${i}`).join('\n');
+    const diff = unifiedDiff(before, after, 'big').split('\n');
+    expect(diff.slice(0, 3)).toEqual(['--- a/big', '+++ b/big', '@@ -1,12000 +1,12000 @@']);
+    expect(diff.filter((l) => l.startsWith('-A'))).toHaveLength(12_000);
+    expect(diff.filter((l) => l.startsWith('+B'))).toHaveLength(12_000);
+  });
+});

@@ -1,81 +1,40 @@
 /**
- * A small unified diff for `setup --dry-run` (files are a few hundred lines at most, so a plain
- * LCS table is fast enough and needs no dependency).
+ * The unified diff `setup --dry-run` shows, by jsdiff (Myers' O(ND) algorithm: time and memory
+ * grow with the size of the change, not with the square of the file, so a 30,000-line `.env`
+ * with a few new keys is diffed in milliseconds).
+ *
+ * A change too large to be worth a line-by-line diff (more than MAX_EDIT_LENGTH lines) is shown
+ * as the old file removed and the new one added: still a correct patch, found in linear time.
  */
+import { structuredPatch } from 'diff';
 
-type Op = { kind: ' ' | '-' | '+'; line: string };
+const MAX_EDIT_LENGTH = 1_000;
 
 export function unifiedDiff(oldText: string | null, newText: string, label: string, context = 3): string {
-  const a = splitLines(oldText ?? '');
-  const b = splitLines(newText);
-  const ops = diffLines(a, b);
-  if (!ops.some((op) => op.kind !== ' ')) return '';
+  const before = withFinalNewline(oldText ?? '');
+  const after = withFinalNewline(newText);
+  if (before === after) return '';
   const header = [`--- ${oldText === null ? '/dev/null' : `a/${label}`}`, `+++ b/${label}`];
-  return [...header, ...hunks(ops, context)].join('\n');
+  const patch = structuredPatch(label, label, before, after, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH });
+  const hunks = patch?.hunks ?? [wholeFileHunk(before, after)];
+  const lines = hunks.flatMap((hunk) => [
+    `@@ -${hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart},${hunk.oldLines} +${hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart},${hunk.newLines} @@`,
+    ...hunk.lines,
+  ]);
+  return [...header, ...lines].join('\n');
+}
+
+/** The last line's newline is not a change worth showing (the files we write always end with one). */
+function withFinalNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function wholeFileHunk(before: string, after: string) {
+  const removed = splitLines(before).map((line) => `-${line}`);
+  const added = splitLines(after).map((line) => `+${line}`);
+  return { oldStart: 1, oldLines: removed.length, newStart: 1, newLines: added.length, lines: [...removed, ...added] };
 }
 
 function splitLines(text: string): string[] {
-  if (text === '') return [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
-function diffLines(a: string[], b: string[]): Op[] {
-  const n = a.length;
-  const m = b.length;
-  // lcs[i][j] = length of the LCS of a[i..] and b[j..]
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    const row = lcs[i] as Uint32Array;
-    const below = lcs[i + 1] as Uint32Array;
-    for (let j = m - 1; j >= 0; j--) {
-      row[j] = a[i] === b[j] ? (below[j + 1] as number) + 1 : Math.max(below[j] as number, row[j + 1] as number);
-    }
-  }
-  const ops: Op[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      ops.push({ kind: ' ', line: a[i] as string });
-      i++;
-      j++;
-    } else if ((lcs[i + 1] as Uint32Array)[j] as number >= ((lcs[i] as Uint32Array)[j + 1] as number)) {
-      ops.push({ kind: '-', line: a[i] as string });
-      i++;
-    } else {
-      ops.push({ kind: '+', line: b[j] as string });
-      j++;
-    }
-  }
-  while (i < n) ops.push({ kind: '-', line: a[i++] as string });
-  while (j < m) ops.push({ kind: '+', line: b[j++] as string });
-  return ops;
-}
-
-function hunks(ops: Op[], context: number): string[] {
-  const out: string[] = [];
-  const changed = ops.map((op, index) => (op.kind === ' ' ? -1 : index)).filter((index) => index >= 0);
-  let start = 0;
-  while (start < changed.length) {
-    // Group changes whose context windows touch.
-    let end = start;
-    while (end + 1 < changed.length && (changed[end + 1] as number) - (changed[end] as number) <= context * 2) end++;
-    const from = Math.max(0, (changed[start] as number) - context);
-    const to = Math.min(ops.length - 1, (changed[end] as number) + context);
-    let oldLine = 1;
-    let newLine = 1;
-    for (let k = 0; k < from; k++) {
-      if (ops[k]?.kind !== '+') oldLine++;
-      if (ops[k]?.kind !== '-') newLine++;
-    }
-    const slice = ops.slice(from, to + 1);
-    const oldCount = slice.filter((op) => op.kind !== '+').length;
-    const newCount = slice.filter((op) => op.kind !== '-').length;
-    out.push(`@@ -${oldCount === 0 ? oldLine - 1 : oldLine},${oldCount} +${newCount === 0 ? newLine - 1 : newLine},${newCount} @@`);
-    for (const op of slice) out.push(`${op.kind}${op.line}`);
-    start = end + 1;
-  }
-  return out;
+  return text === '' ? [] : text.slice(0, -1).split('\n');
 }

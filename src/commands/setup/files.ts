@@ -3,7 +3,7 @@
  * for --dry-run, the timestamped backup before a recreate, and the atomic writes themselves.
  */
 import { constants } from 'node:fs';
-import { access, chmod, mkdir } from '../../core/fs-async.js';
+import { access, chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { EnvError, isPermissionError } from '../../core/errors.js';

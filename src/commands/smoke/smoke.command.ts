@@ -1,7 +1,7 @@
 /** `ai-gateway smoke`: flags and help only (the handler loads on demand). */
 import type { Command } from 'commander';
 import type { ActionFactory } from '../../core/command.js';
-import { addConnectionOptions } from '../key/shared.command.js';
+import { addConnectionOptions } from '../shared/connection.command.js';
 
 export function registerSmoke(program: Command, action: ActionFactory): void {
   const command = program

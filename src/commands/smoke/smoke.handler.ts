@@ -10,8 +10,7 @@ import { ExitCode, isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import type { LiteLLMClient } from '../../litellm/client.js';
 import { connect } from '../../litellm/connection.js';
-import { parseErrorBody, toRemoteError, type KeyRole } from '../../litellm/errors.js';
-import { connectionFlags, connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../key/shared.js';
+import { connectionFlags, connectionOptions, timeoutSeconds, trimmedNonEmpty } from '../shared/connection-options.js';
 
 export const optionsSchema = z.object({
   model: z.optional(trimmedNonEmpty('--model must not be empty')),
@@ -59,7 +58,7 @@ export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeRes
     missingKeyHint: '"ai-gateway start" creates it (the Open WebUI key); or create one with "ai-gateway key create --alias app --save", or set AI_GATEWAY_API_KEY.',
   });
   const { client, baseUrl } = connection;
-  const key = { value: connection.apiKey, source: connection.keySource, role: connection.keyRole };
+  const key = { source: connection.keySource };
   const steps: SmokeStep[] = [];
 
   ctx.out.step(`GET ${baseUrl}/v1/models with ${key.source}`);
@@ -96,7 +95,7 @@ export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeRes
   }
 
   ctx.out.step(`POST ${baseUrl}/v1/chat/completions (model ${model}, stream)`);
-  steps.push(await streamStep(ctx, client, baseUrl, key.value, key.role, model, options.timeout));
+  steps.push(await streamStep(ctx, client, model, options.timeout));
   return finish(baseUrl, key.source, model, steps);
 }
 
@@ -165,23 +164,19 @@ export async function readStream(body: AsyncIterable<Uint8Array>, now: () => num
   return stats;
 }
 
-async function streamStep(ctx: Context, client: LiteLLMClient, baseUrl: string, apiKey: string, role: KeyRole, model: string, timeout: number): Promise<SmokeStep> {
+async function streamStep(ctx: Context, client: LiteLLMClient, model: string, timeout: number): Promise<SmokeStep> {
   const started = ctx.clock.now();
-  const path = '/v1/chat/completions';
   try {
-    const response = await ctx.http.fetch(`${client.baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: SMOKE_PROMPT }], max_tokens: 16, stream: true }),
-      signal: AbortSignal.timeout(timeout * 1000),
-    });
-    if (!response.ok || !response.body) {
-      const error = toRemoteError(parseErrorBody(response.status, await response.text()), { method: 'POST', path, baseUrl, keyRole: role });
-      return failedStep('stream', error, ctx.clock.now() - started);
+    let response: Awaited<ReturnType<LiteLLMClient['openStream']>>;
+    try {
+      response = await client.openStream('/v1/chat/completions', { model, messages: [{ role: 'user', content: SMOKE_PROMPT }], max_tokens: 16, stream: true }, timeout * 1000);
+    } catch (error) {
+      if (isAppError(error)) return failedStep('stream', error, ctx.clock.now() - started);
+      throw error;
     }
     const stats = await readStream(response.body, () => ctx.clock.now());
     const ms = ctx.clock.now() - started;
-    const details = { chunks: stats.chunks, events: stats.events, done: stats.done, answer: stats.text, firstChunkMs: stats.firstChunkMs, contentType: response.headers.get('content-type') };
+    const details = { chunks: stats.chunks, events: stats.events, done: stats.done, answer: stats.text, firstChunkMs: stats.firstChunkMs, contentType: response.contentType };
     const problems: string[] = [];
     if (stats.chunks < MIN_STREAM_CHUNKS) problems.push(`it arrived in ${stats.chunks} piece${stats.chunks === 1 ? '' : 's'} (buffered somewhere on the way)`);
     if (stats.events === 0) problems.push('it held no data events');

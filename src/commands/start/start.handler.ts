@@ -22,14 +22,14 @@ import {
   writeStartRecord,
   type Drift,
 } from '../../docker/start-record.js';
-import type { ExecResult } from '../../docker/types.js';
+import type { ExecResult } from '../../core/docker-client.js';
 import { waitForHealthy, type BackgroundUp, type ServiceProgress, type WaitResult } from '../../docker/wait-healthy.js';
 import type { Gateway } from '../../gateway/layout.js';
 import { loadGateway } from '../../gateway/layout.js';
 import { probeRoutes, routeFailure, routeFetcher, waitForRoutes } from '../../gateway/routes.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
-import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../status/status-view.js';
-import { litellmReadinessProbe } from './readiness.js';
+import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
+import { litellmReadinessProbe } from '../../litellm/readiness.js';
 
 /** Which docker-compose binary answered which version (saves a Python start-up per start). */
 export const COMPOSE_CACHE_FILE = join('.ai-gateway', 'compose.json');

@@ -13,8 +13,8 @@ import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
-import { litellmReadinessProbe } from '../start/readiness.js';
-import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
+import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
 
 export const optionsSchema = z.object({
   output: z._default(z.enum(['table', 'json', 'env']), 'table'),

@@ -7,7 +7,7 @@ import { writeStartRecord, fingerprintFiles } from '../../docker/start-record.js
 import { createTestContext, fakeClock } from '../../testing/context.js';
 import { FakeDocker, fakeContainer } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
-import { lanIPv4, stackUrls } from './status-view.js';
+import { lanIPv4, stackUrls } from '../shared/status-view.js';
 import { render, run, shellQuote } from './status.handler.js';
 import type { HttpFetch } from '../../core/http.js';
 

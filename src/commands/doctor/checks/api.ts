@@ -9,7 +9,7 @@ import { ENV, gatewayUrls, SERVICES, type GatewaySettings } from '../../../gatew
 import { LiteLLMClient } from '../../../litellm/client.js';
 import { API_KEY_ENV_VARS } from '../../../litellm/connection.js';
 import type { KeyRole } from '../../../litellm/errors.js';
-import { litellmProbeUrl } from '../../start/readiness.js';
+import { litellmProbeUrl } from '../../../litellm/readiness.js';
 import { fail, failFromError, firstLine, ok, skip, warn, type Check } from '../registry.js';
 import type { DoctorState } from '../state.js';
 

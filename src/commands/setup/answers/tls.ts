@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { EnvError, UserError } from '../../../core/errors.js';
-import { readFile, stat } from '../../../core/fs-async.js';
+import { readFile, stat } from 'node:fs/promises';
 import { ENV, TLS_MODES, type TlsMode, type TlsSettings } from '../../../gateway/settings.js';
 import { coversHost, readPair, validity, type CertificateSummary } from '../../../gateway/tls.js';
 import { checkPortText } from './ports.js';

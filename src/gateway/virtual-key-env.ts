@@ -2,22 +2,23 @@
  * VIRTUAL_KEY in `.env`: written and removed through the same writer as setup (EnvFile keeps
  * comments, order and unknown keys; writeAtomic gives mode 600 and no torn file), under the
  * directory lock, re-reading the file inside the lock so a concurrent edit is not lost.
+ * It lives here, not in src/litellm/: the gateway directory's files are this layer's job.
  */
-import { readFile } from '../core/fs-async.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../core/context.js';
 import { acquireLock, LOCK_FILE, type Lock } from '../core/lock.js';
-import { EnvFile } from '../gateway/env-file.js';
-import { FILES } from '../gateway/layout.js';
-import { ENV } from '../gateway/settings.js';
-import { hashKey } from './errors.js';
+import { sha256Hex } from '../core/crypto.js';
+import { EnvFile } from './env-file.js';
+import { FILES } from './layout.js';
+import { ENV } from './settings.js';
 
 export const VIRTUAL_KEY_COMMENT = ['Virtual key used by Open WebUI and your apps (managed by "ai-gateway key"; never commit it)'];
 
-/** Does VIRTUAL_KEY in `env` hold the key whose sha256 is `token`? */
+/** Does VIRTUAL_KEY in `env` hold the key whose sha256 is `token` (LiteLLM's token, docs/litellm-contract.md §4.1)? */
 export function envHoldsToken(env: EnvFile, token: string): boolean {
   const current = env.get(ENV.virtualKey);
-  return Boolean(current) && hashKey(current as string) === token;
+  return Boolean(current) && sha256Hex(current as string) === token;
 }
 
 /**

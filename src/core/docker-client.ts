@@ -1,6 +1,7 @@
 /**
- * The Docker driver's interface, as handlers see it through `ctx.docker`.
- * src/docker/ is the only place that spawns `docker` or `docker-compose`.
+ * The Docker driver's interface, as handlers see it through `ctx.docker`. Only the interface lives
+ * in core (the context carries it); the driver is src/docker/client.ts, plugged in by the composition
+ * root (src/context.ts). src/docker/ is the only place that spawns `docker` or `docker-compose`.
  */
 export interface ExecResult {
   stdout: string;

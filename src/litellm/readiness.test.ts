@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GatewaySettings } from '../../gateway/settings.js';
+import type { GatewaySettings } from '../gateway/settings.js';
 import { litellmProbeUrl, probeReadiness } from './readiness.js';
-import type { HttpFetch } from '../../core/http.js';
+import type { HttpFetch } from '../core/http.js';
 
 const answer = (status: number, body: unknown) => (async () => new Response(JSON.stringify(body), { status })) as HttpFetch;
 
-describe('probeReadiness (contract §3)', () => {
+describe('probeReadiness (docs/litellm-contract.md §3)', () => {
   it.each([
     [200, { status: 'healthy', db: 'connected', litellm_version: '1.74.0' }, 'ready', 'db connected'],
     [200, { status: 'healthy' }, 'ready', 'ready'],

@@ -1,0 +1,395 @@
+/**
+ * `ai-gateway completion <shell>`: a completion script for bash, zsh, fish or PowerShell, written
+ * from the program's own definition (spec.ts reads it from commander), so it completes exactly
+ * the commands and flags this version has. What it completes:
+ * - command and subcommand names (with their descriptions where the shell shows them);
+ * - every flag of the command being typed, the global flags included (commander accepts them anywhere);
+ * - a flag's values: its commander choices (`status -o table|json|env`), file names for a `<path>`
+ *   or `<file>` value, nothing for free text (a flag's value is never mistaken for a command);
+ * - positional arguments: their commander choices (`completion <shell>`), and the stack's service
+ *   names for a `<service>` argument (`logs`).
+ * Each script is self-contained data plus a small walker over the words typed so far.
+ */
+import { z } from '../../core/schema.js';
+import type { Context } from '../../core/context.js';
+import type { Style } from '../../core/output.js';
+import { SERVICES } from '../../gateway/settings.js';
+import { SHELLS, type CommandSpec, type OptionSpec } from './spec.js';
+
+export const optionsSchema = z.object({
+  args: z.tuple([z.enum(SHELLS, { error: `name a shell: ${SHELLS.join(', ')}` })]),
+  /** Set by completion.command.ts from the commander program: not a user flag. */
+  program: z.custom<CommandSpec>((value) => typeof value === 'object' && value !== null && Array.isArray((value as CommandSpec).commands)),
+});
+export type CompletionOptions = z.output<typeof optionsSchema>;
+export type Shell = (typeof SHELLS)[number];
+
+export interface CompletionResult {
+  shell: Shell;
+  script: string;
+}
+
+export const PROGRAM_NAME = 'ai-gateway';
+/** Values a positional argument completes with, by the argument's name in its command definition. */
+export const ARGUMENT_VALUES: Record<string, readonly string[]> = { service: Object.values(SERVICES), shell: SHELLS };
+/** A flag whose value is named like this completes with file names. */
+const FILE_VALUE = /^(path|file|dir|directory)$/;
+/** Marks "complete file names" in the generated data (no flag value can start with @). */
+const FILES = '@files';
+
+/** One command path ("", "key", "key create") with what can follow it. */
+export interface PathNode {
+  path: string;
+  commands: { name: string; description: string }[];
+  /** Its own flags, then the global ones. */
+  flags: OptionSpec[];
+  /** Positional argument values. */
+  argumentValues: string[];
+}
+
+export function pathNodes(program: CommandSpec): PathNode[] {
+  const globals = program.options;
+  const nodes: PathNode[] = [];
+  const visit = (command: CommandSpec, path: string) => {
+    const own = path === '' ? [] : command.options;
+    const seen = new Set(own.flatMap((o) => o.flags));
+    const flags = [...own, ...globals.filter((g) => !g.flags.some((f) => seen.has(f)))];
+    const argumentValues = [...new Set(command.arguments.flatMap((a) => a.choices ?? ARGUMENT_VALUES[a.name] ?? []))];
+    nodes.push({ path, commands: command.commands.map((c) => ({ name: c.name, description: c.description })), flags, argumentValues });
+    for (const sub of command.commands) visit(sub, path === '' ? sub.name : `${path} ${sub.name}`);
+  };
+  visit(program, '');
+  return nodes;
+}
+
+/** What a flag's value completes with: its choices, FILES, or nothing (free text). */
+export function flagValues(option: OptionSpec): string[] {
+  if (option.value === null) return [];
+  if (option.choices) return option.choices;
+  return FILE_VALUE.test(option.value) ? [FILES] : [];
+}
+
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+/** A POSIX-shell single-quoted word. */
+const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+/** A PowerShell single-quoted string. */
+const psq = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const valueFlags = (node: PathNode) => node.flags.filter((o) => o.value !== null).flatMap((o) => o.flags);
+
+/** `case` arms of a POSIX shell function keyed by path, one line of output per arm. */
+function caseArms(nodes: PathNode[], body: (node: PathNode) => string | null): string {
+  return nodes
+    .map((n) => [n, body(n)] as const)
+    .filter((entry): entry is readonly [PathNode, string] => entry[1] !== null && entry[1] !== '')
+    .map(([n, out]) => `    ${sq(n.path)}) ${out} ;;`)
+    .join('\n');
+}
+
+function flagValueArms(nodes: PathNode[], key: (path: string, flag: string) => string): string {
+  const arms: string[] = [];
+  for (const node of nodes) {
+    for (const option of node.flags) {
+      const values = flagValues(option);
+      if (values.length === 0) continue;
+      arms.push(`    ${option.flags.map((f) => sq(key(node.path, f))).join('|')}) echo ${sq(values.join(' '))} ;;`);
+    }
+  }
+  return arms.join('\n');
+}
+
+function header(shell: Shell, comment: string): string {
+  return `${comment} ${shell} completion for ${PROGRAM_NAME}, generated by "${PROGRAM_NAME} completion ${shell}" from its command definitions.\n${comment} Generate it again after an upgrade: new commands and flags come with it.`;
+}
+
+/** The data functions bash and zsh share (POSIX `case`), by path. */
+function posixData(nodes: PathNode[], withDescriptions: boolean): string {
+  const listCommands = (n: PathNode) =>
+    n.commands.length === 0
+      ? null
+      : withDescriptions
+        ? `printf '%s\\n' ${n.commands.map((c) => sq(`${c.name}:${oneLine(c.description)}`)).join(' ')}`
+        : `echo ${sq(n.commands.map((c) => c.name).join(' '))}`;
+  const listFlags = (n: PathNode) =>
+    withDescriptions
+      ? `printf '%s\\n' ${n.flags.flatMap((o) => o.flags.map((f) => sq(`${f.replace(/:/g, '\\:')}:${oneLine(o.description)}`))).join(' ')}`
+      : `echo ${sq(n.flags.flatMap((o) => o.flags).join(' '))}`;
+  return `_ai_gateway_commands() {
+  case "$1" in
+${caseArms(nodes, listCommands)}
+  esac
+}
+
+_ai_gateway_flags() {
+  case "$1" in
+${caseArms(nodes, listFlags)}
+  esac
+}
+
+_ai_gateway_value_flags() {
+  case "$1" in
+${caseArms(nodes, (n) => (valueFlags(n).length > 0 ? `echo ${sq(valueFlags(n).join(' '))}` : null))}
+  esac
+}
+
+_ai_gateway_flag_values() {
+  case "$1|$2" in
+${flagValueArms(nodes, (path, flag) => `${path}|${flag}`)}
+  esac
+}
+
+_ai_gateway_arguments() {
+  case "$1" in
+${caseArms(nodes, (n) => (n.argumentValues.length > 0 ? `echo ${sq(n.argumentValues.join(' '))}` : null))}
+  esac
+}`;
+}
+
+export function bashScript(nodes: PathNode[]): string {
+  return `${header('bash', '#')}
+# Install: ${PROGRAM_NAME} completion bash > ~/.local/share/bash-completion/completions/${PROGRAM_NAME}
+
+${posixData(nodes, false)}
+
+_ai_gateway_has() {
+  local word
+  for word in $1; do [[ "$word" == "$2" ]] && return 0; done
+  return 1
+}
+
+_ai_gateway() {
+  local cur="\${COMP_WORDS[COMP_CWORD]}" cmdpath='' word values i
+  COMPREPLY=()
+  # The command path typed so far: command words, skipping flags and the values they take.
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word="\${COMP_WORDS[i]}"
+    if [[ "$word" == -* ]]; then
+      if [[ "$word" != *=* ]] && _ai_gateway_has "$(_ai_gateway_value_flags "$cmdpath")" "$word"; then ((i++)); fi
+    elif _ai_gateway_has "$(_ai_gateway_commands "$cmdpath")" "$word"; then
+      cmdpath="\${cmdpath:+$cmdpath }$word"
+    fi
+  done
+  # The value of a flag: "--flag value", or "--flag=value" (bash splits at "=").
+  local flag="\${COMP_WORDS[COMP_CWORD-1]}"
+  if [[ "$flag" == "=" ]] && ((COMP_CWORD > 2)); then flag="\${COMP_WORDS[COMP_CWORD-2]}"; fi
+  if ((COMP_CWORD > 1)) && [[ "$flag" == -* ]] && _ai_gateway_has "$(_ai_gateway_value_flags "$cmdpath")" "$flag"; then
+    values="$(_ai_gateway_flag_values "$cmdpath" "$flag")"
+    if [[ "$values" == "${FILES}" ]]; then
+      compopt -o filenames 2>/dev/null
+      COMPREPLY=($(compgen -f -- "$cur"))
+    elif [[ -n "$values" ]]; then
+      COMPREPLY=($(compgen -W "$values" -- "$cur"))
+    fi
+    return 0
+  fi
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$(_ai_gateway_flags "$cmdpath")" -- "$cur"))
+    return 0
+  fi
+  values="$(_ai_gateway_commands "$cmdpath")"
+  [[ -z "$values" ]] && values="$(_ai_gateway_arguments "$cmdpath")"
+  COMPREPLY=($(compgen -W "$values" -- "$cur"))
+  return 0
+}
+
+complete -F _ai_gateway ${PROGRAM_NAME}
+`;
+}
+
+export function zshScript(nodes: PathNode[]): string {
+  return `#compdef ${PROGRAM_NAME}
+${header('zsh', '#')}
+# Install: ${PROGRAM_NAME} completion zsh > "\${fpath[1]}/_${PROGRAM_NAME}", then run compinit.
+
+${posixData(nodes, true)}
+
+_ai_gateway() {
+  local cmdpath='' word values i
+  local -a value_flags names described
+  # The command path typed so far: command words, skipping flags and the values they take.
+  for (( i = 2; i < CURRENT; i++ )); do
+    word=\${words[i]}
+    value_flags=(\${=$(_ai_gateway_value_flags "$cmdpath")})
+    if [[ $word == -* ]]; then
+      if [[ $word != *=* ]] && (( \${value_flags[(Ie)$word]} )); then (( i++ )); fi
+    else
+      names=(\${\${(f)"$(_ai_gateway_commands "$cmdpath")"}%%:*})
+      if (( \${names[(Ie)$word]} )); then cmdpath="\${cmdpath:+$cmdpath }$word"; fi
+    fi
+  done
+  local flag=\${words[CURRENT-1]}
+  value_flags=(\${=$(_ai_gateway_value_flags "$cmdpath")})
+  if (( CURRENT > 2 )) && [[ $flag == -* ]] && (( \${value_flags[(Ie)$flag]} )); then
+    values=$(_ai_gateway_flag_values "$cmdpath" "$flag")
+    if [[ $values == ${FILES} ]]; then
+      _files
+    elif [[ -n $values ]]; then
+      compadd -- \${=values}
+    fi
+    return
+  fi
+  if [[ $PREFIX == -* ]]; then
+    described=(\${(f)"$(_ai_gateway_flags "$cmdpath")"})
+    _describe -t options 'flag' described
+    return
+  fi
+  described=(\${(f)"$(_ai_gateway_commands "$cmdpath")"})
+  if (( \${#described} )); then
+    _describe -t commands 'command' described
+    return
+  fi
+  values=$(_ai_gateway_arguments "$cmdpath")
+  [[ -n $values ]] && compadd -- \${=values}
+}
+
+if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
+  _ai_gateway "$@"
+else
+  compdef _ai_gateway ${PROGRAM_NAME}
+fi
+`;
+}
+
+export function fishScript(nodes: PathNode[]): string {
+  const lines: string[] = [
+    header('fish', '#'),
+    `# Install: ${PROGRAM_NAME} completion fish > ~/.config/fish/completions/${PROGRAM_NAME}.fish`,
+    '',
+    `complete -c ${PROGRAM_NAME} -e`,
+    `complete -c ${PROGRAM_NAME} -f`,
+    '',
+    'function __ai_gateway_commands',
+    '    switch "$argv[1]"',
+    ...nodes.filter((n) => n.commands.length > 0).flatMap((n) => [`        case ${sq(n.path)}`, `            printf '%s\\n' ${n.commands.map((c) => sq(c.name)).join(' ')}`]),
+    '    end',
+    'end',
+    '',
+    'function __ai_gateway_value_flags',
+    '    switch "$argv[1]"',
+    ...nodes.filter((n) => valueFlags(n).length > 0).flatMap((n) => [`        case ${sq(n.path)}`, `            printf '%s\\n' ${valueFlags(n).map(sq).join(' ')}`]),
+    '    end',
+    'end',
+    '',
+    '# The command path typed so far: command words, skipping flags and the values they take.',
+    'function __ai_gateway_path',
+    '    set -l tokens (commandline -opc)',
+    '    set -e tokens[1]',
+    '    set -l cmdpath',
+    '    set -l skip 0',
+    '    for token in $tokens',
+    '        if test $skip = 1',
+    '            set skip 0',
+    '            continue',
+    '        end',
+    '        if string match -q -- "-*" $token',
+    '            if not string match -q -- "*=*" $token; and contains -- $token (__ai_gateway_value_flags "$cmdpath")',
+    '                set skip 1',
+    '            end',
+    '        else if contains -- $token (__ai_gateway_commands "$cmdpath")',
+    '            set cmdpath (string join " " $cmdpath $token)',
+    '        end',
+    '    end',
+    '    echo "$cmdpath"',
+    'end',
+    '',
+    'function __ai_gateway_at',
+    '    test "$(__ai_gateway_path)" = "$argv[1]"',
+    'end',
+    '',
+  ];
+  const fishFlag = (option: OptionSpec, condition: string | null) => {
+    const parts = [`complete -c ${PROGRAM_NAME}`];
+    if (condition) parts.push(`-n ${sq(condition)}`);
+    for (const f of option.flags) parts.push(f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`);
+    const values = flagValues(option);
+    if (values[0] === FILES) parts.push('-r -F');
+    else if (values.length > 0) parts.push(`-x -a ${sq(values.join(' '))}`);
+    else if (option.value !== null) parts.push('-x');
+    parts.push(`-d ${sq(oneLine(option.description))}`);
+    return parts.join(' ');
+  };
+  const root = nodes.find((n) => n.path === '');
+  const globalFlags = new Set(root?.flags ?? []);
+  // Global flags: anywhere. A command's own flags: once the words typed lead to it.
+  for (const option of globalFlags) lines.push(fishFlag(option, null));
+  for (const node of nodes) {
+    const at = `__ai_gateway_at ${sq(node.path)}`;
+    for (const c of node.commands) lines.push(`complete -c ${PROGRAM_NAME} -n ${sq(at)} -a ${sq(c.name)} -d ${sq(oneLine(c.description))}`);
+    for (const option of node.flags) if (!globalFlags.has(option)) lines.push(fishFlag(option, at));
+    if (node.argumentValues.length > 0) lines.push(`complete -c ${PROGRAM_NAME} -n ${sq(at)} -a ${sq(node.argumentValues.join(' '))}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function powershellScript(nodes: PathNode[]): string {
+  const list = (items: string[]) => `@(${items.map(psq).join(', ')})`;
+  // Hashtables, not nested arrays: PowerShell flattens a one-element array of arrays.
+  const pairs = (items: { name: string; description: string }[]) => `@(${items.map((i) => `@{ N = ${psq(i.name)}; D = ${psq(oneLine(i.description) || i.name)} }`).join(', ')})`;
+  const tree = nodes
+    .map((n) => {
+      const values = n.flags
+        .filter((o) => flagValues(o).length > 0)
+        .flatMap((o) => o.flags.map((f) => `${psq(f)} = ${list(flagValues(o))}`));
+      return [
+        `    ${psq(n.path)} = @{`,
+        `      Commands = ${pairs(n.commands)}`,
+        `      Flags = ${pairs(n.flags.flatMap((o) => o.flags.map((f) => ({ name: f, description: o.description }))))}`,
+        `      ValueFlags = ${list(valueFlags(n))}`,
+        `      Values = @{ ${values.join('; ')} }`,
+        `      Arguments = ${list(n.argumentValues)}`,
+        '    }',
+      ].join('\n');
+    })
+    .join('\n');
+  return `${header('powershell', '#')}
+# Install: add to your $PROFILE:  ${PROGRAM_NAME} completion powershell | Out-String | Invoke-Expression
+
+Register-ArgumentCompleter -Native -CommandName '${PROGRAM_NAME}' -ScriptBlock {
+  param($wordToComplete, $commandAst, $cursorPosition)
+  $tree = @{
+${tree}
+  }
+  # The words before the one being completed, without the program name.
+  $words = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -lt $cursorPosition -or ($_.Extent.EndOffset -eq $cursorPosition -and $wordToComplete -eq '') } | ForEach-Object { $_.ToString() })
+  $words = @($words | Select-Object -Skip 1)
+  # The command path typed so far: command words, skipping flags and the values they take.
+  $path = ''
+  $valueOf = $null
+  foreach ($word in $words) {
+    if ($valueOf) { $valueOf = $null; continue }
+    $node = $tree[$path]
+    if ($word.StartsWith('-')) {
+      if (-not $word.Contains('=') -and $node.ValueFlags -contains $word) { $valueOf = $word }
+    } elseif (@($node.Commands | ForEach-Object { $_.N }) -contains $word) {
+      $path = if ($path) { "$path $word" } else { $word }
+    }
+  }
+  $node = $tree[$path]
+  $results = @()
+  if ($valueOf) {
+    $values = $node.Values[$valueOf]
+    if (-not $values -or $values -contains '${FILES}') { return }  # free text, or file names: PowerShell completes those itself
+    $results = @($values | ForEach-Object { @{ N = $_; D = $_; K = 'ParameterValue' } })
+  } elseif ($wordToComplete.StartsWith('-')) {
+    $results = @($node.Flags | ForEach-Object { @{ N = $_.N; D = $_.D; K = 'ParameterName' } })
+  } elseif ($node.Commands.Count -gt 0) {
+    $results = @($node.Commands | ForEach-Object { @{ N = $_.N; D = $_.D; K = 'Command' } })
+  } else {
+    $results = @($node.Arguments | ForEach-Object { @{ N = $_; D = $_; K = 'ParameterValue' } })
+  }
+  $results | Where-Object { $_.N -like "$wordToComplete*" } | ForEach-Object {
+    [System.Management.Automation.CompletionResult]::new($_.N, $_.N, $_.K, $_.D)
+  }
+}
+`;
+}
+
+const GENERATORS: Record<Shell, (nodes: PathNode[]) => string> = { bash: bashScript, zsh: zshScript, fish: fishScript, powershell: powershellScript };
+
+export async function run(_ctx: Context, options: CompletionOptions): Promise<CompletionResult> {
+  const shell = options.args[0];
+  return { shell, script: GENERATORS[shell](pathNodes(options.program)) };
+}
+
+export function render(result: CompletionResult, _style: Style): string {
+  return result.script;
+}
