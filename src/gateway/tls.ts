@@ -100,7 +100,8 @@ export function summarise(chain: X509Certificate[]): CertificateSummary {
     names: certificateNames(leaf),
     validFrom: new Date(leaf.validFrom).toISOString(),
     validTo: new Date(leaf.validTo).toISOString(),
-    selfSigned: leaf.checkIssued(leaf) && leaf.verify(leaf.publicKey),
+    // Not checkIssued: OpenSSL's rule also wants keyCertSign, which a server certificate does not carry.
+    selfSigned: leaf.subject === leaf.issuer && leaf.verify(leaf.publicKey),
     fingerprint256: leaf.fingerprint256,
     chainLength: chain.length,
   };
