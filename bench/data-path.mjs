@@ -91,6 +91,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     }
     paths.push({ name: 'direct', base: stack.litellmUrl, container: await stack.container('litellm'), comm: 'node' });
     for (const p of paths) p.pids = await containerPids(p.container, p.comm);
+    log(`${BENCH}: paths ${paths.map((p) => `${p.name} ${p.base}`).join(", ")}`);
 
     const chatBody = JSON.stringify({ model: MOCK_MODEL, messages: [{ role: 'user', content: 'Say something.' }] });
     const scenarios = [
