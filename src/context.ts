@@ -1,6 +1,6 @@
 /**
  * The composition root's half of the context: core builds the context (src/core/context.ts) and
- * this file plugs in the drivers of the layers above it (Docker, systemd), so src/core/ imports nothing
+ * this file plugs in the drivers of the layers above it (Docker, systemd, the stack-state probe), so src/core/ imports nothing
  * from them. Imported when a command runs: `--help` and usage errors never need it.
  */
 import type { ContextFactory } from './core/command.js';
@@ -11,5 +11,10 @@ export const createRealContext: ContextFactory = async (globals, io) => {
     import('./docker/client.js'),
     import('./host/systemd.js'),
   ]);
-  return createContext(globals, io, { docker: createDockerClient, systemd: createSystemdHost });
+  return createContext(globals, io, {
+    docker: createDockerClient,
+    systemd: createSystemdHost,
+    // Loaded only when a request to the gateway failed (src/docker/stack-state.ts says why).
+    stackState: async (ctx, target) => (await import('./docker/stack-state.js')).assertStackRunning(ctx, target),
+  });
 };

@@ -63,6 +63,18 @@ describe('the ai-gateway binary', () => {
     }
   });
 
+  it('ends quietly when its reader has gone (setup --help | head -1): no EPIPE stack trace', async () => {
+    for (const args of [['setup', '--help'], ['--help'], ['status', '--json', '--dir', tmpdir()]]) {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+      child.stdout.destroy(); // the reader closes its end before the first byte is written
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect(stderr, args.join(' ')).not.toMatch(/EPIPE|Unhandled|at /);
+      expect(code, args.join(' ')).not.toBe(1);
+    }
+  });
+
   it('lists every command in --help', async () => {
     const result = await cli(['--help']);
     expect(result.code).toBe(0);

@@ -7,6 +7,7 @@ import type { DockerClient } from './docker-client.js';
 import type { SystemdHost } from './systemd-host.js';
 import { systemClock, type Clock } from './clock.js';
 import { nodeFetch, type HttpClient } from './http.js';
+import { UserError } from './errors.js';
 import { createFileSystem, type FileSystem } from './files.js';
 import { Output, type Writable } from './output.js';
 import { currentPlatform, type Platform } from './platform.js';
@@ -18,6 +19,8 @@ export type { HttpClient } from './http.js';
 export interface Context {
   /** The gateway directory (--dir, default: the current directory), absolute. */
   dir: string;
+  /** The current directory: printed commands carry --dir when `dir` is not this one (core/shell.ts). */
+  cwd: string;
   env: NodeJS.ProcessEnv;
   out: Output;
   prompts: Prompts;
@@ -33,6 +36,20 @@ export interface Context {
   yes: boolean;
   /** All of stdin as text (for `--api-key -`); null when stdin is a terminal. */
   readStdin(): Promise<string | null>;
+  /** Asks the engine whether a gateway's stack is up (src/docker/stack-state.ts), for the LiteLLM client's fail-fast. */
+  stackState: StackStateProbe;
+}
+
+/** A gateway's Compose stack and the services a command's URL goes through. */
+export interface StackTarget {
+  dir: string;
+  project: string;
+  services: readonly string[];
+}
+
+export interface StackStateProbe {
+  /** Resolves when the services run or are coming up (or the engine cannot tell in time); throws GATEWAY_NOT_RUNNING otherwise. */
+  assertRunning(target: StackTarget): Promise<void>;
 }
 
 export interface GlobalOptions {
@@ -78,9 +95,15 @@ export function isTruthy(value: string | undefined): boolean {
 export interface ContextDrivers {
   docker(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient;
   systemd(env: NodeJS.ProcessEnv): SystemdHost;
+  /** Is the gateway's stack up (GATEWAY_NOT_RUNNING otherwise)? Asked once a request to the gateway failed. */
+  stackState(ctx: Context, target: StackTarget): Promise<void>;
 }
 
 export async function createContext(globals: GlobalOptions, io: ProcessIo, drivers: ContextDrivers): Promise<Context> {
+  if (globals.dir !== undefined && globals.dir.trim() === '') {
+    // resolve(cwd, '') is the current directory: an empty --dir (an unset shell variable) must not mean "here".
+    throw new UserError('INVALID_DIR', '--dir is empty.', { hint: 'Pass --dir with a directory path, e.g. --dir ./gateway (or leave --dir out to use the current directory).' });
+  }
   const interactive = isInteractive(globals, io);
   const out = new Output({
     json: Boolean(globals.json),
@@ -90,8 +113,9 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo, drive
     stderr: io.stderr,
     spinners: Boolean(io.stderr.isTTY) && !isTruthy(io.env.CI),
   });
-  return {
+  const ctx: Context = {
     dir: resolve(io.cwd, globals.dir ?? io.env.AI_GATEWAY_DIR ?? '.'),
+    cwd: resolve(io.cwd),
     env: io.env,
     out,
     prompts: interactive ? new TerminalPrompts() : new NonInteractivePrompts(),
@@ -104,7 +128,9 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo, drive
     http: { fetch: nodeFetch },
     yes: Boolean(globals.yes),
     readStdin: io.readStdin ?? (() => readProcessStdin(io.stdinIsTTY)),
+    stackState: { assertRunning: (target) => drivers.stackState(ctx, target) },
   };
+  return ctx;
 }
 
 async function readProcessStdin(isTTY: boolean): Promise<string | null> {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EnvError } from '../core/errors.js';
 import { writeFile } from 'node:fs/promises';
@@ -99,8 +100,13 @@ describe('detectCompose cache', () => {
     const versionCalls = (docker: FakeDocker) => docker.calls.filter((c) => c.program === 'docker-compose').length;
 
     const first = new FakeDocker({ compose: { kind: 'standalone', version: '1.29.2' } });
-    expect((await detectCompose(createTestContext({ docker: first, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.2');
+    const detected = await detectCompose(createTestContext({ docker: first, env: { PATH: bin } }), undefined, cacheFile);
+    expect(detected.version.raw).toBe('1.29.2');
     expect(versionCalls(first)).toBe(1);
+    // Nothing is written until the caller says so (start: once it goes ahead).
+    expect(existsSync(cacheFile)).toBe(false);
+    await detected.remember?.();
+    expect(existsSync(cacheFile)).toBe(true);
 
     const second = new FakeDocker({ compose: { kind: 'standalone', version: '9.9.9' } });
     expect((await detectCompose(createTestContext({ docker: second, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.2');
@@ -108,7 +114,9 @@ describe('detectCompose cache', () => {
 
     await writeFile(binary, '#!/bin/sh\n# upgraded\n', { mode: 0o755 });
     const third = new FakeDocker({ compose: { kind: 'standalone', version: '1.29.3' } });
-    expect((await detectCompose(createTestContext({ docker: third, env: { PATH: bin } }), undefined, cacheFile)).version.raw).toBe('1.29.3');
+    const upgraded = await detectCompose(createTestContext({ docker: third, env: { PATH: bin } }), undefined, cacheFile);
+    expect(upgraded.version.raw).toBe('1.29.3');
+    await upgraded.remember?.();
     expect(versionCalls(third)).toBe(1);
   });
 });

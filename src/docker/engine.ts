@@ -20,6 +20,11 @@ export interface ComposeCli {
   prefix: string[];
   /** How the user would type it (messages). */
   label: string;
+  /**
+   * Writes the detected version to the cache file the caller named. The caller decides when: `start`
+   * does it once it goes ahead, so a start refused (a busy port) leaves the directory untouched.
+   */
+  remember?: () => Promise<void>;
 }
 
 export interface DockerEngine {
@@ -105,8 +110,9 @@ export async function detectCompose(ctx: Context, signal?: AbortSignal, cacheFil
       hint: 'Check "docker-compose version"; reinstall Compose if it does not print a version.',
     });
   }
-  if (binary && cacheFile) await writeCachedVersion(ctx, cacheFile, binary, version).catch(() => undefined);
-  return checkMinimum({ flavor: version.major >= 2 ? 'v2' : 'v1', version, program: 'docker-compose', prefix: [], label: 'docker-compose' });
+  const cli = checkMinimum({ flavor: version.major >= 2 ? 'v2' : 'v1', version, program: 'docker-compose', prefix: [], label: 'docker-compose' });
+  if (binary && cacheFile) cli.remember = () => writeCachedVersion(ctx, cacheFile, binary, version).catch(() => undefined);
+  return cli;
 }
 
 /** Which file `name` runs from PATH, with its size and modification time (null: not found). */

@@ -52,11 +52,12 @@ describe('EnvFile', () => {
     expect(env.toString().match(/# Virtual key/g)).toHaveLength(1);
   });
 
-  it('collapses duplicate assignments into the last one, in place of the last', () => {
+  it('changes the last of duplicate assignments (the one that counts), keeps the others and names them', () => {
     const env = EnvFile.parse('A=1\nB=2\nA=3\n');
     expect(env.get('A')).toBe('3');
+    expect(env.duplicateKeys()).toEqual([{ key: 'A', lines: [1, 3] }]);
     env.set('A', '4');
-    expect(env.toString()).toBe('B=2\nA=4\n');
+    expect(env.toString()).toBe('A=1\nB=2\nA=4\n');
   });
 
   it('leaves the file untouched when a value does not change', () => {

@@ -58,6 +58,15 @@ export class EnvFile {
     return undefined;
   }
 
+  /** Keys assigned more than once, with their 1-based line numbers (the last one counts). */
+  duplicateKeys(): { key: string; lines: number[] }[] {
+    const seen = new Map<string, number[]>();
+    this.lines.forEach((line, index) => {
+      if (line.kind === 'entry') seen.set(line.key, [...(seen.get(line.key) ?? []), index + 1]);
+    });
+    return [...seen].filter(([, lines]) => lines.length > 1).map(([key, lines]) => ({ key, lines }));
+  }
+
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
@@ -82,12 +91,11 @@ export class EnvFile {
     for (let i = this.lines.length - 1; i >= 0; i--) {
       const line = this.lines[i];
       if (line?.kind === 'entry' && line.key === key) {
-        if (!found) {
-          if (line.value !== value) this.lines[i] = { kind: 'entry', key, value, raw: (line.exported ? 'export ' : '') + raw, exported: line.exported };
-          found = true;
-        } else {
-          this.lines.splice(i, 1); // drop shadowed duplicates so the file says one thing
-        }
+        // Only the last assignment counts (and changes); earlier ones stay, they are the user's
+        // lines, and duplicateKeys() lets callers warn about them.
+        if (line.value !== value) this.lines[i] = { kind: 'entry', key, value, raw: (line.exported ? 'export ' : '') + raw, exported: line.exported };
+        found = true;
+        break;
       }
     }
     if (found) return;

@@ -73,6 +73,11 @@ export interface LiteLLMClientOptions {
   out: Output;
   /** How long to keep retrying boot-time failures (connection refused, 503, DB not connected). */
   waitTimeoutMs: number;
+  /**
+   * Called once, before the first wait: may throw to end the wait at once (the gateway's stack is
+   * not running, so nothing will come up; src/docker/stack-state.ts).
+   */
+  beforeWaiting?: () => Promise<void>;
   requestTimeoutMs?: number;
 }
 
@@ -105,6 +110,7 @@ export class LiteLLMClient {
   readonly baseUrl: string;
   private readonly requestTimeoutMs: number;
   private noDatabaseConfigured: boolean | undefined;
+  private askedBeforeWaiting = false;
 
   constructor(private readonly options: LiteLLMClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -150,6 +156,7 @@ export class LiteLLMClient {
           { method: 'GET', path: '/health/readiness', baseUrl: this.baseUrl, keyRole: 'none' },
         );
       }
+      if (!spinner) await this.beforeFirstWait();
       spinner = await this.waitingSpinner(spinner, `readiness (${probe.reason})`);
       await this.options.clock.sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -310,10 +317,18 @@ export class LiteLLMClient {
           databaseConfigured: this.noDatabaseConfigured === undefined ? undefined : !this.noDatabaseConfigured,
         });
       }
+      if (!spinner) await this.beforeFirstWait();
       spinner = await this.waitingSpinner(spinner, waitingFor);
       await this.options.clock.sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
+  }
+
+  /** The injected "is there anything to wait for?" check, once per client. */
+  private async beforeFirstWait(): Promise<void> {
+    if (this.askedBeforeWaiting || !this.options.beforeWaiting) return;
+    this.askedBeforeWaiting = true;
+    await this.options.beforeWaiting();
   }
 
   /** What we are waiting for when the failure is worth retrying, or null to report it now. */

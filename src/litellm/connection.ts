@@ -16,7 +16,7 @@
 import type { Context } from '../core/context.js';
 import { UserError, isAppError } from '../core/errors.js';
 import { loadGateway, type Gateway } from '../gateway/layout.js';
-import { ENV, gatewayUrls } from '../gateway/settings.js';
+import { ENV, gatewayUrls, SERVICES } from '../gateway/settings.js';
 import { LiteLLMClient } from './client.js';
 import type { KeyRole } from './errors.js';
 
@@ -30,6 +30,8 @@ export interface ConnectionOptions {
   apiKey?: string | undefined;
   /** Wait budget for boot-time failures, in seconds. */
   timeout: number;
+  /** --insecure: the master key may travel over plain http:// to a host that is not this machine. */
+  insecure?: boolean | undefined;
 }
 
 export type Audience = 'admin' | 'app';
@@ -104,7 +106,13 @@ export async function connect<K extends GatewayKeyName>(ctx: Context, options: C
       });
     }
   }
-  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout);
+  if (keyRole === 'master' && base.source !== 'gateway' && !options.insecure && !isLoopbackOrTls(base.url)) {
+    throw new UserError('MASTER_KEY_IN_CLEAR', `${base.url} is plain http:// to another machine: the master key would cross the network readable by anyone on the way.`, {
+      hint: `Use https:// (or an SSH tunnel to 127.0.0.1), or pass --insecure to send it anyway.`,
+      details: { baseUrl: base.url },
+    });
+  }
+  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout, gateway && base.source === 'gateway' ? stackCheck(ctx, gateway, options.audience) : undefined);
   // apiKey is set whenever a key was asked for (a missing one threw above).
   return { client, gateway, baseUrl: base.url, baseUrlGiven: base.source !== 'gateway', keySource, keyRole, apiKey: apiKey as Connection<K>['apiKey'] };
 }
@@ -216,6 +224,12 @@ export function gatewayBaseUrl(gateway: Gateway, audience: Audience): string {
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
+/** https://, or http:// that never leaves this machine. */
+function isLoopbackOrTls(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || LOOPBACK_HOSTS.test(parsed.hostname);
+}
+
 /** Is `url` one of this gateway's own front doors (its LiteLLM or Nginx port, on loopback or its bind address)? */
 function isGatewayAddress(gateway: Gateway, url: string): boolean {
   const parsed = new URL(url);
@@ -240,7 +254,14 @@ function resolveBaseUrl(ctx: Context, flag: string | undefined, gateway: Gateway
   return { url: gatewayBaseUrl(gateway, audience), source: 'gateway' };
 }
 
-export function createClient(ctx: Context, baseUrl: string, apiKey: string | undefined, keyRole: KeyRole, timeoutSeconds: number): LiteLLMClient {
+export function createClient(
+  ctx: Context,
+  baseUrl: string,
+  apiKey: string | undefined,
+  keyRole: KeyRole,
+  timeoutSeconds: number,
+  beforeWaiting?: () => Promise<void>,
+): LiteLLMClient {
   return new LiteLLMClient({
     baseUrl,
     apiKey,
@@ -249,5 +270,17 @@ export function createClient(ctx: Context, baseUrl: string, apiKey: string | und
     clock: ctx.clock,
     out: ctx.out,
     waitTimeoutMs: timeoutSeconds * 1000,
+    ...(beforeWaiting ? { beforeWaiting } : {}),
   });
+}
+
+/**
+ * Before waiting for the gateway's own URL to answer, ask the engine whether its stack is up at all:
+ * a stopped stack (or no Docker) fails at once instead of after the whole wait. Not for a URL given
+ * for the run (--base-url, LITELLM_PROXY_URL): that proxy is not ours to ask Docker about.
+ */
+function stackCheck(ctx: Context, gateway: Gateway, audience: Audience): () => Promise<void> {
+  const throughNginx = audience === 'app' && gateway.settings.nginx;
+  const services = throughNginx ? [SERVICES.nginx, SERVICES.litellm] : [SERVICES.litellm];
+  return () => ctx.stackState.assertRunning({ dir: gateway.dir, project: gateway.settings.projectName, services });
 }

@@ -20,6 +20,42 @@ export interface ResolvedKey {
   via: 'key' | 'hash' | 'alias';
 }
 
+/**
+ * The `<key>` argument of key info|revoke|rotate as given: "-" reads it from stdin (or a hidden
+ * prompt in a terminal), so a raw key never has to be in argv; a raw sk- key typed on the command
+ * line still works, with a warning (it shows in `ps` and shell history).
+ */
+export async function readKeyRefArgument(ctx: Context, ref: string, apiKeyFlag: string | undefined): Promise<string> {
+  const value = ref.trim();
+  if (value.startsWith('sk-')) {
+    ctx.out.addSecret(value);
+    ctx.out.warn('A key on the command line shows in "ps" and in shell history. Pass "-" instead and pipe it: printf %s "$KEY" | ai-gateway key info -');
+    return value;
+  }
+  if (value !== '-') return value;
+  if (apiKeyFlag?.trim() === '-') {
+    throw new UserError('STDIN_TWICE', 'Both the key argument and --api-key are "-", but stdin can give only one of them.', {
+      hint: 'Put the admin key in AI_GATEWAY_API_KEY (or leave it to .env) and pipe the key to look up.',
+    });
+  }
+  let text: string | null;
+  if (ctx.prompts.interactive) text = await ctx.prompts.password({ id: 'key-ref', message: 'Key (sk-…, alias or hash)', flagHint: '"-" with the key on stdin' });
+  else text = await ctx.readStdin();
+  if (text === null) {
+    throw new UserError('KEY_STDIN_IS_TERMINAL', 'The key argument "-" reads the key from stdin, but stdin is a terminal and this run is not interactive.', {
+      hint: 'Pipe it: printf %s "$KEY" | ai-gateway key info -',
+    });
+  }
+  const read = text.trim();
+  if (read === '' || /\s/.test(read)) {
+    throw new UserError('INVALID_KEY_REF', read === '' ? 'The key argument "-" read nothing from stdin.' : 'The key argument "-" read more than one word from stdin; a key has no spaces or line breaks.', {
+      hint: 'Pipe exactly the key: printf %s "$KEY" | ai-gateway key info -',
+    });
+  }
+  ctx.out.addSecret(read);
+  return read;
+}
+
 /** "<sk-… key | sha256 hash | alias>" → the stored key. A raw key is registered as a secret and sent only as its hash. */
 export async function resolveKeyRef(ctx: Context, client: LiteLLMClient, ref: string): Promise<ResolvedKey> {
   const value = ref.trim();

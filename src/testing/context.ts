@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
-import type { Context } from '../core/context.js';
+import type { Context, StackStateProbe } from '../core/context.js';
 import { createFileSystem } from '../core/files.js';
 import { nodeFetch } from '../core/http.js';
 import { Output } from '../core/output.js';
@@ -76,6 +76,8 @@ export const noSystemdHost: SystemdHost = {
   user: () => ({ uid: 1000, name: 'tester' }),
 };
 
+export const runningStack: StackStateProbe = { assertRunning: async () => {} };
+
 export async function tempDir(prefix = 'aigw-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
@@ -99,8 +101,11 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
       spinners: false,
     });
   const prompts: Prompts = overrides.prompts ?? new NonInteractivePrompts();
+  const dir = overrides.dir ?? process.cwd();
   return {
-    dir: overrides.dir ?? process.cwd(),
+    dir,
+    // The gateway is the current directory unless a test says otherwise.
+    cwd: overrides.cwd ?? dir,
     env: overrides.env ?? {},
     out,
     prompts,
@@ -113,6 +118,9 @@ export function createTestContext(overrides: Partial<Context> & { json?: boolean
     http: overrides.http ?? { fetch: nodeFetch },
     yes: overrides.yes ?? false,
     readStdin: overrides.readStdin ?? (async () => null),
+    // Asked only when a request failed: by default the engine says the stack is up (the usual retry).
+    // Tests of the fail-fast pass dockerStackState(ctx) with a FakeDocker.
+    stackState: overrides.stackState ?? runningStack,
     captured,
   };
 }

@@ -28,6 +28,7 @@ interface StartJson {
   openWebuiKey: string;
   urls: { local: { api: string; openWebui: string; adminUi: string; litellmDirect: string } };
   services: { service: string; state: string; health: string | null }[];
+  firstStart: boolean;
 }
 
 describeEngine('gateway lifecycle on a real engine (docker-compose v1)', () => {
@@ -77,6 +78,13 @@ describeEngine('gateway lifecycle on a real engine (docker-compose v1)', () => {
     const virtualKey = (await readEnv(dir)).get('VIRTUAL_KEY') ?? '';
     expect(virtualKey).toMatch(/^sk-/);
     expect((await http(`${urls.api}/models`, { key: virtualKey })).status).toBe(200);
+
+    // The first start says who becomes Open WebUI's administrator; through Nginx, that holds.
+    expect(doc.firstStart).toBe(true);
+    const admin = await http(`${front}/api/v1/auths/signup`, { method: 'POST', body: { name: 'Owner', email: 'owner@example.com', password: 'first-account' } });
+    expect(admin.status).toBe(200);
+    expect((admin.json as { role: string }).role).toBe('admin');
+    expect((await http(`${front}/api/v1/auths/signup`, { method: 'POST', body: { name: 'Late', email: 'late@example.com', password: 'second' } })).status).toBe(403);
   });
 
   it('status shows the healthy stack as a table, --json and -o env', async () => {
@@ -130,11 +138,30 @@ describeEngine('gateway lifecycle on a real engine (docker-compose v1)', () => {
     expect(again.stdout).toContain('Nothing to stop');
   });
 
+  it('while stopped: status shows the URLs and the services stopped; key, models and openapi say it is not running at once', async () => {
+    const status = await cli(dir, ['status'], env);
+    expect(status.exitCode, describeResult(status)).toBe(0);
+    expect(status.stdout).toContain(`${project} is stopped`);
+    expect(status.stdout).toContain(urls.api);
+    expect(status.stdout).toMatch(/litellm\s+stopped/);
+
+    for (const args of [['key', 'list'], ['models', '--master'], ['openapi']]) {
+      const result = await cli(dir, [...args, '--json'], env);
+      expect(result.exitCode, describeResult(result)).toBe(3);
+      const error = (JSON.parse(result.stdout) as { error: { code: string; message: string; hint: string } }).error;
+      expect(error.code).toBe('GATEWAY_NOT_RUNNING');
+      expect(error.message).toContain(`The gateway in ${dir} is not running: no container of project ${project} exists`);
+      expect(error.hint).toContain(`ai-gateway start --dir ${dir}`);
+      // Not the 30-60 s wait for a proxy that is booting (loose bound: a busy CI machine, not a benchmark).
+      expect(result.durationMs, args.join(' ')).toBeLessThan(15_000);
+    }
+  });
+
   it('start again finds the data: the key made before the stop still works, the Open WebUI key is kept', async () => {
     const virtualKey = (await readEnv(dir)).get('VIRTUAL_KEY');
     const result = await cli(dir, ['start', '--json'], env);
     expect(result.exitCode, describeResult(result)).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ healthy: true, openWebuiKey: 'kept' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ healthy: true, openWebuiKey: 'kept', firstStart: false });
     expect((await readEnv(dir)).get('VIRTUAL_KEY')).toBe(virtualKey);
     expect((await http(`${urls.api}/models`, { key: persistentKey })).status).toBe(200);
   });

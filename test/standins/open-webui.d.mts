@@ -10,6 +10,10 @@ export interface OpenWebUIOptions {
   webuiSecretKey?: string;
   /** Default /app/backend/data; null = do not touch the disk. */
   dataDir?: string | null;
+  /** ENABLE_SIGNUP on first boot (default true); afterwards the value kept in the data dir wins. */
+  enableSignup?: boolean;
+  /** DEFAULT_USER_ROLE on first boot (default "pending"). */
+  defaultUserRole?: string;
   log?: (line: string) => void;
 }
 

@@ -2,6 +2,10 @@
 // A stand-in for Open WebUI (ghcr.io/open-webui/open-webui:main) with the interface our compose
 // stack relies on: port 8080 (PORT), GET /health → {"status":true}, the OpenAI connection from
 // OPENAI_API_BASE_URL + OPENAI_API_KEY, WebSockets under /ws/socket.io/, data in /app/backend/data.
+// Sign-up as upstream's backend/open_webui/routers/auths.py does it: the first account becomes
+// "admin" and sign-up then turns itself off (ENABLE_SIGNUP, a setting kept in its database); when
+// an admin turns it back on, later accounts get DEFAULT_USER_ROLE ("pending" by default). Users
+// survive restarts (the data volume), as webui.db does.
 //
 // Plain ESM, no dependencies, Node 18+. Use in-process with startOpenWebUIStandin() or run as main.
 
@@ -22,6 +26,8 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
  * @property {string} [openaiApiKey] OPENAI_API_KEY
  * @property {string} [webuiSecretKey] WEBUI_SECRET_KEY
  * @property {string|null} [dataDir] default /app/backend/data; null = do not touch the disk
+ * @property {boolean} [enableSignup] ENABLE_SIGNUP on first boot (default true; later the stored value wins)
+ * @property {string} [defaultUserRole] DEFAULT_USER_ROLE on first boot (default "pending")
  * @property {(line: string) => void} [log]
  */
 
@@ -32,8 +38,9 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 export async function startOpenWebUIStandin(input = {}) {
   const options = { port: 8080, host: '0.0.0.0', dataDir: '/app/backend/data', ...input };
   const log = options.log ?? (() => {});
-  const state = { options, log, requests: [], dataFileWritten: null, sockets: new Set() };
+  const state = { options, log, requests: [], dataFileWritten: null, sockets: new Set(), db: null, sessions: new Map() };
   if (options.dataDir) state.dataFileWritten = writeBootMarker(options.dataDir);
+  state.db = loadDatabase(options);
 
   const server = http.createServer((req, res) => handle(state, req, res));
   server.on('upgrade', (req, socket) => upgradeToWebSocket(state, req, socket));
@@ -78,11 +85,124 @@ async function handle(state, req, res) {
     if (req.method === 'GET' && url.pathname === '/api/config') return json(res, 200, publicConfig(state.options));
     if (req.method === 'GET' && url.pathname === '/api/models') return await proxyModels(state.options, res);
     if (req.method === 'GET' && url.pathname.startsWith('/ws/socket.io')) return engineIoHandshake(url, res);
+    if (req.method === 'POST' && url.pathname === '/api/v1/auths/signup') return signup(state, await readJson(req), res);
+    if (req.method === 'GET' && url.pathname === '/api/v1/auths/') return sessionUser(state, req, res);
+    if (url.pathname === '/api/v1/auths/admin/config') return await adminConfig(state, req, res);
     if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) return html(res, indexPage());
     return json(res, 404, { detail: 'Not Found' });
   } catch (err) {
     return json(res, 500, { detail: String(err?.message ?? err) });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts: upstream's sign-up rules and error texts (open_webui/constants.py ERROR_MESSAGES)
+// ---------------------------------------------------------------------------------------------
+
+const ERROR_MESSAGES = {
+  ACCESS_PROHIBITED: 'You do not have permission to access this resource. Please contact your administrator for assistance.',
+  EMAIL_TAKEN: 'Uh-oh! This email is already registered. Sign in with your existing account or choose another email to start anew.',
+  INVALID_EMAIL_FORMAT: "The email format you entered is invalid. Please double-check and make sure you're using a valid email address (e.g., yourname@example.com).",
+  INVALID_TOKEN: 'Your session has expired or the token is invalid. Please sign in again.',
+  NOT_AUTHENTICATED: 'Not authenticated',
+};
+
+/** The users and the settings Open WebUI keeps in its database (webui.db in the data volume). */
+function loadDatabase(options) {
+  const fresh = { users: [], config: { ENABLE_SIGNUP: options.enableSignup ?? true, DEFAULT_USER_ROLE: options.defaultUserRole ?? 'pending' } };
+  if (!options.dataDir) return fresh;
+  const file = path.join(options.dataDir, 'standin-webui.json');
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : fresh;
+}
+
+function saveDatabase(state) {
+  if (!state.options.dataDir) return;
+  const file = path.join(state.options.dataDir, 'standin-webui.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(state.db) + '\n', { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** POST /api/v1/auths/signup: the first account is "admin", and sign-up is then switched off. */
+function signup(state, form, res) {
+  const { db } = state;
+  const hasUsers = db.users.length > 0;
+  if (!db.config.ENABLE_SIGNUP) return json(res, 403, { detail: ERROR_MESSAGES.ACCESS_PROHIBITED });
+  if (!form || typeof form.email !== 'string' || typeof form.password !== 'string' || typeof form.name !== 'string') {
+    return json(res, 422, { detail: [{ type: 'missing', loc: ['body'], msg: 'Field required' }] });
+  }
+  const email = form.email.toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) return json(res, 400, { detail: ERROR_MESSAGES.INVALID_EMAIL_FORMAT });
+  if (db.users.some((u) => u.email === email)) return json(res, 400, { detail: ERROR_MESSAGES.EMAIL_TAKEN });
+  const role = hasUsers ? db.config.DEFAULT_USER_ROLE : 'admin';
+  const salt = crypto.randomBytes(16);
+  const user = {
+    id: crypto.randomUUID(),
+    email,
+    name: form.name,
+    role,
+    profile_image_url: form.profile_image_url ?? '/user.png',
+    password: `scrypt:${salt.toString('hex')}:${crypto.scryptSync(form.password, salt, 32).toString('hex')}`,
+    created_at: Math.floor(Date.now() / 1000),
+  };
+  db.users.push(user);
+  if (!hasUsers) db.config.ENABLE_SIGNUP = false; // upstream: "Disable signup after the first user is created"
+  saveDatabase(state);
+  const token = crypto.randomBytes(24).toString('base64url');
+  state.sessions.set(token, user.id);
+  res.setHeader('set-cookie', `token=${token}; HttpOnly; Path=/; SameSite=lax`);
+  return json(res, 200, sessionBody(user, token));
+}
+
+function sessionBody(user, token) {
+  return { token, token_type: 'Bearer', expires_at: null, id: user.id, email: user.email, name: user.name, role: user.role, profile_image_url: user.profile_image_url, permissions: {} };
+}
+
+/** The signed-in user, or null after answering 401 (no token, or one it did not issue). */
+function currentUser(state, req, res) {
+  const header = String(req.headers.authorization ?? '');
+  const token = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : /(?:^|;\s*)token=([^;]+)/.exec(String(req.headers.cookie ?? ''))?.[1];
+  if (!token) {
+    json(res, 401, { detail: ERROR_MESSAGES.NOT_AUTHENTICATED });
+    return null;
+  }
+  const user = state.db.users.find((u) => u.id === state.sessions.get(token));
+  if (!user) {
+    json(res, 401, { detail: ERROR_MESSAGES.INVALID_TOKEN });
+    return null;
+  }
+  return { user, token };
+}
+
+/** GET /api/v1/auths/: who the token belongs to, with their role. */
+function sessionUser(state, req, res) {
+  const session = currentUser(state, req, res);
+  if (session) json(res, 200, sessionBody(session.user, session.token));
+}
+
+/** GET/POST /api/v1/auths/admin/config (admins only): ENABLE_SIGNUP and DEFAULT_USER_ROLE. */
+async function adminConfig(state, req, res) {
+  const session = currentUser(state, req, res);
+  if (!session) return;
+  if (session.user.role !== 'admin') return json(res, 401, { detail: ERROR_MESSAGES.ACCESS_PROHIBITED });
+  if (req.method === 'POST') {
+    const form = (await readJson(req)) ?? {};
+    if (typeof form.ENABLE_SIGNUP === 'boolean') state.db.config.ENABLE_SIGNUP = form.ENABLE_SIGNUP;
+    if (['pending', 'user', 'admin'].includes(form.DEFAULT_USER_ROLE)) state.db.config.DEFAULT_USER_ROLE = form.DEFAULT_USER_ROLE;
+    saveDatabase(state);
+  } else if (req.method !== 'GET') {
+    return json(res, 405, { detail: 'Method Not Allowed' });
+  }
+  return json(res, 200, { ...state.db.config });
 }
 
 /** Whether secrets are set, never their values. */
@@ -254,6 +374,8 @@ if (isMain()) {
     openaiApiKey: env.OPENAI_API_KEY,
     webuiSecretKey: env.WEBUI_SECRET_KEY,
     dataDir: env.DATA_DIR ?? '/app/backend/data',
+    enableSignup: env.ENABLE_SIGNUP === undefined ? undefined : env.ENABLE_SIGNUP.toLowerCase() === 'true',
+    defaultUserRole: env.DEFAULT_USER_ROLE,
     log: out,
   }).then(
     (handle) => {

@@ -69,6 +69,43 @@ describe('Open WebUI stand-in', () => {
     }
   });
 
+  it('makes the first account its administrator, then turns sign-up off, as upstream does; users survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owui-users-'));
+    let owui = await startOpenWebUIStandin({ port: 0, host: '127.0.0.1', dataDir: dir });
+    try {
+      const first = await call(owui.url, '/api/v1/auths/signup', { body: { name: 'Ada', email: 'Ada@example.com', password: 'correct horse' } });
+      expect(first.status).toBe(200);
+      expect(first.json).toMatchObject({ token_type: 'Bearer', email: 'ada@example.com', name: 'Ada', role: 'admin' });
+      expect(first.text).not.toContain('correct horse');
+      expect((await call(owui.url, '/api/v1/auths/', { key: first.json.token })).json.role).toBe('admin');
+
+      const second = await call(owui.url, '/api/v1/auths/signup', { body: { name: 'Eve', email: 'eve@example.com', password: 'pw' } });
+      expect(second).toMatchObject({ status: 403, json: { detail: 'You do not have permission to access this resource. Please contact your administrator for assistance.' } });
+
+      // Only an admin may turn sign-up back on; then new accounts wait for approval (DEFAULT_USER_ROLE).
+      expect((await call(owui.url, '/api/v1/auths/admin/config', { body: { ENABLE_SIGNUP: true } })).status).toBe(401);
+      const config = await call(owui.url, '/api/v1/auths/admin/config', { key: first.json.token, body: { ENABLE_SIGNUP: true } });
+      expect(config.json).toEqual({ ENABLE_SIGNUP: true, DEFAULT_USER_ROLE: 'pending' });
+      const third = await call(owui.url, '/api/v1/auths/signup', { body: { name: 'Bob', email: 'bob@example.com', password: 'pw' } });
+      expect(third.json.role).toBe('pending');
+      expect((await call(owui.url, '/api/v1/auths/signup', { body: { name: 'Bob', email: 'BOB@example.com', password: 'pw' } })).json.detail).toMatch(/already registered/);
+      expect((await call(owui.url, '/api/v1/auths/signup', { body: { name: 'X', email: 'not-an-email', password: 'pw' } })).status).toBe(400);
+
+      await owui.close();
+      owui = await startOpenWebUIStandin({ port: 0, host: '127.0.0.1', dataDir: dir });
+      const afterRestart = await call(owui.url, '/api/v1/auths/signup', { body: { name: 'Mal', email: 'mal@example.com', password: 'pw' } });
+      expect(afterRestart.json.role).toBe('pending'); // the users (and the setting) are in the data volume
+    } finally {
+      await owui.close();
+    }
+    const fresh = await startOpenWebUIStandin({ port: 0, host: '127.0.0.1', dataDir: null });
+    try {
+      expect((await call(fresh.url, '/api/v1/auths/signup', { body: { name: 'New', email: 'new@example.com', password: 'pw' } })).json.role).toBe('admin');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('writes a marker into its data directory at boot', () => {
     expect(existsSync(join(dataDir, 'standin-boot.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dataDir, 'standin-boot.json'), 'utf8')).boots).toBe(1);

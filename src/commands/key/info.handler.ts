@@ -3,7 +3,7 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import type { Style } from '../../core/output.js';
 import { connect } from '../../litellm/connection.js';
-import { formatBudget, formatExpiry, formatModels, resolveKeyRef, summarizeKey, type KeySummary } from '../../litellm/keys.js';
+import { formatBudget, formatExpiry, formatModels, readKeyRefArgument, resolveKeyRef, summarizeKey, type KeySummary } from '../../litellm/keys.js';
 import { envKeyToken } from './list.handler.js';
 import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
 import { keyRefArgs } from './shared.js';
@@ -17,8 +17,9 @@ export interface InfoResult {
 }
 
 export async function run(ctx: Context, options: InfoOptions): Promise<InfoResult> {
+  const ref = await readKeyRefArgument(ctx, options.args[0], options.apiKey);
   const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
-  const { record } = await resolveKeyRef(ctx, client, options.args[0]);
+  const { record } = await resolveKeyRef(ctx, client, ref);
   return { info: summarizeKey(record, { now: ctx.clock.now(), envToken: envKeyToken(gateway) }), baseUrl };
 }
 

@@ -38,4 +38,29 @@ describe('key info', () => {
       expect(error?.hint).toContain('ai-gateway key list');
     }
   });
+
+  it('"-" reads the key from stdin, so it is never in argv; a raw key in argv works with a warning', async () => {
+    const created = await create(fx.context(), createOptions.parse({ alias: 'piped' }));
+    const piped = fx.context({ readStdin: async () => `${created.key}\n` });
+    const result = await run(piped, optionsSchema.parse({ args: ['-'] }));
+    expect(result.info).toMatchObject({ alias: 'piped', token: hashKey(created.key) });
+    expect(piped.captured.all()).not.toMatch(/command line/);
+
+    const typed = fx.context();
+    await run(typed, optionsSchema.parse({ args: [created.key] }));
+    expect(typed.captured.all()).toMatch(/A key on the command line shows in "ps"/);
+    expect(typed.captured.all()).not.toContain(created.key);
+
+    const both = await run(fx.context({ readStdin: async () => created.key }), optionsSchema.parse({ args: ['-'], apiKey: '-' })).then(() => null, (e: { code: string }) => e);
+    expect(both?.code).toBe('STDIN_TWICE');
+    const terminal = await run(fx.context(), optionsSchema.parse({ args: ['-'] })).then(() => null, (e: { code: string }) => e);
+    expect(terminal?.code).toBe('KEY_STDIN_IS_TERMINAL');
+  });
+
+  it('never sends the master key over plain http:// to another machine without --insecure', async () => {
+    const error = await run(fx.context(), optionsSchema.parse({ args: ['x'], baseUrl: 'http://192.0.2.10:4000' })).then(() => null, (e: { code: string; exitCode: number; hint: string }) => e);
+    expect(error).toMatchObject({ code: 'MASTER_KEY_IN_CLEAR', exitCode: 2 });
+    expect(error?.hint).toContain('--insecure');
+    expect(fx.standin.requests.filter((r) => JSON.stringify(r).includes('192.0.2.10'))).toEqual([]);
+  });
 });

@@ -6,7 +6,7 @@ export function defineRevokeCommand(parent: Command, action: ActionFactory): voi
   const command = parent
     .command('revoke')
     .description('Delete a key (asks first; --yes to skip); removes VIRTUAL_KEY from .env when it was that key')
-    .argument('<key>', 'alias, sk-… key or sha256 hash');
+    .argument('<key>', 'alias, sk-… key or sha256 hash; "-" reads it from stdin (a key in argv shows in "ps")');
   addConnectionOptions(command, 60)
     .addHelpText('after', API_KEY_HELP)
     .action(action('key revoke', () => import('./revoke.handler.js')));

@@ -5,7 +5,7 @@ import { CancelledError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
-import { resolveKeyRef } from '../../litellm/keys.js';
+import { readKeyRefArgument, resolveKeyRef } from '../../litellm/keys.js';
 import { removeVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
 import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
 import { keyRefArgs } from './shared.js';
@@ -20,8 +20,9 @@ export interface RevokeResult {
 }
 
 export async function run(ctx: Context, options: RevokeOptions): Promise<RevokeResult> {
+  const ref = await readKeyRefArgument(ctx, options.args[0], options.apiKey);
   const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
-  const { record } = await resolveKeyRef(ctx, client, options.args[0]);
+  const { record } = await resolveKeyRef(ctx, client, ref);
   const label = `${record.key_alias ? `"${record.key_alias}" ` : ''}(${record.key_name ?? `${record.token.slice(0, 12)}…`})`;
   if (!ctx.yes) {
     const confirmed = await ctx.prompts.confirm({

@@ -6,7 +6,7 @@ export function defineRotateCommand(parent: Command, action: ActionFactory): voi
   const command = parent
     .command('rotate')
     .description('Replace a key with a new one with the same settings; switches .env if it held the old key, then deletes the old key')
-    .argument('<alias>', 'alias (or sk-… key / sha256 hash) of the key to replace')
+    .argument('<alias>', 'alias (or sk-… key / sha256 hash) of the key to replace; "-" reads it from stdin')
     .option('--duration <duration>', 'expiry of the new key, e.g. 90d (default: when the old one would have expired)')
     .option('--no-expiry', 'the new key never expires');
   addConnectionOptions(command, 60)

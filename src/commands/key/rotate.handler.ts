@@ -9,9 +9,11 @@ import { isAppError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { ENV } from '../../gateway/settings.js';
 import { connect } from '../../litellm/connection.js';
-import { newKey, resolveKeyRef, rotateKey, rotationWarnings, type NewKey } from '../../litellm/keys.js';
+import { newKey, readKeyRefArgument, resolveKeyRef, rotateKey, rotationWarnings, type NewKey } from '../../litellm/keys.js';
 import { OPEN_WEBUI_KEY_ALIAS } from '../../litellm/open-webui-key.js';
 import { switchVirtualKeyIfHeld } from '../../gateway/virtual-key-env.js';
+import { savedConnectionNote } from '../shared/first-start.js';
+import { gatewayCommand } from '../../core/shell.js';
 import { renderNewKey } from './create.handler.js';
 import { connectionFlags, connectionOptions } from '../shared/connection-options.js';
 import { durationSchema, keyRefArgs } from './shared.js';
@@ -37,8 +39,9 @@ export interface RotateResult extends NewKey {
 }
 
 export async function run(ctx: Context, options: RotateOptions): Promise<RotateResult> {
+  const ref = await readKeyRefArgument(ctx, options.args[0], options.apiKey);
   const { client, gateway, baseUrl } = await connect(ctx, { ...connectionFlags(options), audience: 'admin', key: 'master' });
-  const { record: old } = await resolveKeyRef(ctx, client, options.args[0]);
+  const { record: old } = await resolveKeyRef(ctx, client, ref);
   const expiry = options.duration ?? (options.expiry ? 'keep' : 'never');
   ctx.out.step(`Creating the replacement of ${old.key_alias ? `"${old.key_alias}"` : (old.key_name ?? 'the key')} with the same settings`);
   const rotation = await rotateKey(client, old, { expiry, blocked: 'keep', now: ctx.clock.now() });
@@ -65,7 +68,7 @@ export async function run(ctx: Context, options: RotateOptions): Promise<RotateR
   }
   if (saved) {
     ctx.out.warn(
-      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "ai-gateway start".`,
+      `${ENV.virtualKey} in .env now holds the new key. Open WebUI${old.key_alias === OPEN_WEBUI_KEY_ALIAS ? '' : ' (if it uses this key)'} keeps the old one until its container is recreated: run "${gatewayCommand(ctx, 'start')}". ${savedConnectionNote(ctx)}`,
     );
   }
   return {

@@ -45,6 +45,8 @@ describe('key rotate', () => {
     const now = await info(fx.context(), infoOptions.parse({ args: ['svc'] }));
     expect(now.info.token).toBe(hashKey(result.key));
     expect(ctx.captured.all()).toMatch(/ai-gateway start/);
+    // A connection key saved in Open WebUI would still win over the new VIRTUAL_KEY: said, with where to paste it.
+    expect(ctx.captured.all()).toContain('(Admin Panel > Settings > Connections), Open WebUI keeps using the key saved in its database');
     const text = render(result, ctx.out.style);
     expect(text).toContain(result.key);
     expect(text).not.toContain(old.key);

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { access, chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Context } from '../../core/context.js';
-import { EnvError, isPermissionError } from '../../core/errors.js';
+import { EnvError, isPermissionError, UserError } from '../../core/errors.js';
 import { maskSecret } from '../../core/output.js';
 import { unifiedDiff } from './diff.js';
 
@@ -37,11 +37,18 @@ export function maskEnvText(text: string, secretKeys: ReadonlySet<string>): stri
     .join('\n');
 }
 
-export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>): string {
+/** Literal values (a key written out in config.yaml) masked wherever they appear. */
+export function maskLiterals(text: string, literals: readonly string[]): string {
+  let masked = text;
+  for (const literal of [...literals].sort((a, b) => b.length - a.length)) masked = masked.split(literal).join(maskSecret(literal));
+  return masked;
+}
+
+export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>, literals: readonly string[] = []): string {
   if (plan.action === 'unchanged') return '';
   // A private key never appears, not even masked line by line.
   if (plan.file === 'tls/key.pem') return `--- ${plan.file}\n+++ ${plan.file}\n(private key, not shown: ${plan.action === 'create' ? 'would be written' : 'would be replaced'}, mode 600)`;
-  const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : text);
+  const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : maskLiterals(text, literals));
   return unifiedDiff(mask(plan.before), mask(plan.after) as string, plan.file);
 }
 
@@ -63,7 +70,7 @@ export async function assertWritable(dir: string, subdirs: string[]): Promise<vo
           target = parent;
           continue;
         }
-        throw notWritable(target, error, []);
+        throw notWritable(target, error);
       }
     }
   }
@@ -74,14 +81,14 @@ export async function createDirectory(ctx: Context, path: string): Promise<void>
   try {
     await ctx.fs.mkdirp(path);
   } catch (error) {
-    if (isWriteEnvironmentError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw notWritable(path, error, []);
+    if (isWriteEnvironmentError(error) || (error as NodeJS.ErrnoException).code === 'ENOENT') throw notWritable(path, error);
     throw error;
   }
 }
 
-function notWritable(path: string, error: unknown, written: string[]): EnvError {
+function notWritable(path: string, error: unknown): EnvError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  const done = written.length > 0 ? ` Already written (each complete): ${written.join(', ')}; every other file is unchanged.` : ' Nothing was changed.';
+  const done = ' Nothing was changed.';
   if (code === 'ENOSPC' || code === 'EDQUOT') {
     return new EnvError('DISK_FULL', `No space left to write ${path} (${code}).${done}`, { hint: 'Free some disk space, then run ai-gateway setup again.', cause: error });
   }
@@ -116,7 +123,7 @@ export async function backupFiles(ctx: Context, files: { file: string; content: 
       await ctx.fs.writeAtomic(target, content, { mode: 0o600 });
     }
   } catch (error) {
-    if (isWriteEnvironmentError(error)) throw notWritable(root, error, []);
+    if (isWriteEnvironmentError(error)) throw notWritable(root, error);
     throw error;
   }
   return relative;
@@ -127,28 +134,74 @@ async function privateDir(path: string): Promise<void> {
   await chmod(path, 0o700);
 }
 
+/** Files whose mode is the user's (no secret in them): an update keeps it. */
+const OWN_MODE_FILES = new Set(['.gitignore']);
+
 /**
- * Write the planned files, each atomically at 600, and fix the mode of unchanged ones. The writes
- * run concurrently: each file is still old-or-new on its own, and the filesystem journal commits
- * their fsyncs together instead of one after another (several times faster on a real disk).
+ * Write the planned files as one change (every file old, or every file new: core/files.ts
+ * writeFilesAtomic), each at 600 except those that keep the user's mode, then fix the mode of
+ * unchanged secret-bearing files.
  */
-export async function writePlannedFiles(ctx: Context, plans: FilePlan[]): Promise<void> {
-  for (const plan of plans) {
-    if (plan.action === 'unchanged') continue;
+export async function writePlannedFiles(ctx: Context, plans: FilePlan[], encodings: Readonly<Record<string, 'utf8' | 'latin1'>> = {}): Promise<void> {
+  const changing = plans.filter((plan) => plan.action !== 'unchanged');
+  for (const plan of changing) {
     const parent = dirname(join(ctx.dir, plan.file));
     if (parent !== ctx.dir) await createDirectory(ctx, parent);
   }
-  const outcomes = await Promise.allSettled(
-    plans.map(async (plan) => {
-      const path = join(ctx.dir, plan.file);
-      if (plan.action !== 'unchanged') await ctx.fs.writeAtomic(path, plan.after);
-      else if (plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode)) await ctx.platform.protectFile(path);
-    }),
-  );
-  const failedAt = outcomes.findIndex((o) => o.status === 'rejected');
-  if (failedAt === -1) return;
-  const error = (outcomes[failedAt] as PromiseRejectedResult).reason as unknown;
-  const written = plans.filter((plan, i) => plan.action !== 'unchanged' && outcomes[i]?.status === 'fulfilled').map((plan) => plan.file);
-  if (isWriteEnvironmentError(error)) throw notWritable(join(ctx.dir, (plans[failedAt] as FilePlan).file), error, written);
-  throw error;
+  try {
+    await ctx.fs.writeAllAtomic(
+      changing.map((plan) => ({
+        path: join(ctx.dir, plan.file),
+        // A file read as Latin-1 (bytes that are not UTF-8) is written back byte for byte.
+        content: encodings[plan.file] === 'latin1' ? Buffer.from(plan.after, 'latin1') : plan.after,
+        mode: OWN_MODE_FILES.has(plan.file) && plan.beforeMode !== null ? plan.beforeMode : undefined,
+      })),
+    );
+    for (const plan of plans) {
+      if (plan.action === 'unchanged' && !OWN_MODE_FILES.has(plan.file) && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode)) {
+        await ctx.platform.protectFile(join(ctx.dir, plan.file));
+      }
+    }
+  } catch (error) {
+    throw writeFailure(ctx, error);
+  }
+}
+
+/** A write that failed: a documented code (environment or usage), never "unexpected error". */
+function writeFailure(ctx: Context, error: unknown): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (isWriteEnvironmentError(error)) return notWritable(e.path ?? ctx.dir, error);
+  if (e.code === 'EISDIR' || e.code === 'ENOTDIR') {
+    return new UserError('NOT_A_FILE', `${e.path ?? ctx.dir} is in the way: a directory where setup writes a file (or a file where it needs a directory). Nothing was changed.`, {
+      hint: 'Move it out of the gateway directory, then run ai-gateway setup again.',
+      cause: error,
+    });
+  }
+  if (e.code === 'EEXIST') return new EnvError('TEMP_NAME_TAKEN', `Could not create a temporary file in ${ctx.dir}: every name tried was taken. Nothing was changed.`, { hint: 'Remove the *.ai-gateway-tmp entries there, then run ai-gateway setup again.', cause: error });
+  return error;
+}
+
+/**
+ * UTF-8 when the bytes are UTF-8; otherwise Latin-1, which maps every byte to one character and
+ * back, so the user's own lines (a comment in another encoding) are written back byte for byte.
+ */
+export function decodeFile(bytes: Uint8Array | null): { text: string; encoding: 'utf8' | 'latin1' } | null {
+  if (bytes === null) return null;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { text: Buffer.from(bytes).toString('latin1'), encoding: 'latin1' };
+  }
+}
+
+/** Values of secret-looking keys in the user's config.yaml that are written out (not os.environ/...). */
+export function literalSecrets(doc: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, key: string | null) => {
+    if (Array.isArray(node)) for (const item of node) walk(item, key);
+    else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
+    else if (typeof node === 'string' && key !== null && /(key|secret|password|token|credential)/i.test(key) && !node.startsWith('os.environ/') && node.trim().length >= 4) found.push(node);
+  };
+  walk(doc, null);
+  return found;
 }

@@ -93,7 +93,7 @@ Other LiteLLM providers: --provider-key-env and --provider-base-url apply to the
   ai-gateway setup --remove-provider groq --yes          # its managed entries and GROQ_API_KEY go
 
 Examples:
-  npx ai-gateway setup                                   # interactive
+  npx @ai-gateway/cli setup                              # interactive
   ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
   AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
   ai-gateway setup --dry-run                             # preview the changes

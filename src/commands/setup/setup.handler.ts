@@ -3,16 +3,18 @@
  * render the gateway files, then either show the plan (--dry-run) or write it atomically under the
  * directory lock. `.env` is the source of truth; secrets are generated once and never replaced.
  */
-import { totalmem } from 'node:os';
+import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from '../../core/schema.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, UserError } from '../../core/errors.js';
 import { removeStaleTempFiles, statOrNull } from '../../core/files.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
 import { findFreePort, probePort, randomHighPort } from '../../core/ports.js';
 import { EnvFile } from '../../gateway/env-file.js';
+import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
 import { providerSecretKeys } from '../../gateway/providers.js';
 import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
@@ -34,15 +36,16 @@ import {
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
-import { isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, type SetupMode } from './answers/general.js';
-import { resolveImages } from './answers/images.js';
+import { bindAddressWarning, isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, workersWarning, type SetupMode } from './answers/general.js';
+import { checkSuppliedImages, resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
-import { resolveProviders, type ProviderChange } from './answers/providers.js';
+import { checkSuppliedProviders, resolveProviders, type ProviderChange } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
-import { resolveSecrets } from './answers/secrets.js';
+import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
 import { currentHostIdentity, resolveTls } from './answers/tls.js';
 import type { CertificateSummary } from '../../gateway/tls.js';
-import { assertWritable, backupFiles, createDirectory, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
+import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory, refuseNewSecretsForAnExistingGateway, refuseNewSecretsOverOldVolumes } from './guards.js';
+import { assertWritable, backupFiles, createDirectory, decodeFile, literalSecrets, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
 const text = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
 
@@ -139,6 +142,9 @@ export const defaultProbes: SetupProbes = {
   findFreePort,
   randomHighPort,
   totalMemoryMb: () => Math.floor(totalmem() / (1024 * 1024)),
+  cpuCount: () => availableParallelism(),
+  projectVolumes,
+  hostAddresses: () => Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, ''))),
 };
 
 /** Files that mark a directory as a gateway (and are backed up before a recreate). */
@@ -149,10 +155,16 @@ const MANAGED_MARK = 'managed by ai-gateway';
 
 export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
   const dryRun = Boolean(options.dryRun);
-  const dirStat = await statOrNull(ctx.dir);
-  if (dirStat && !dirStat.isDirectory()) {
+  assertNotSystemDirectory(ctx.dir);
+  const dirStat = await statOrNull(ctx.dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOTDIR') return 'under-a-file' as const;
+    throw error;
+  });
+  if (dirStat === 'under-a-file' || (dirStat && !dirStat.isDirectory())) {
     throw new UserError('NOT_A_DIRECTORY', `${ctx.dir} is a file, not a directory.`, { hint: 'Pass --dir with a directory (it is created when missing).' });
   }
+  await assertLayout(ctx.dir, [...GATEWAY_FILES, FILES.gitignore], ['nginx']);
+  await assertPrivateDirectory(ctx, ctx.dir, [...GATEWAY_FILES, FILES.gitignore, 'nginx']);
   if (!dryRun) await assertWritable(ctx.dir, ['nginx']);
 
   const existing = await readExisting(ctx);
@@ -176,13 +188,33 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
   for (const key of [...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv)]) ctx.out.addSecret(existingEnv?.get(key));
 
+  // Before the first question: which directory the answers are for (and how to pick another).
+  if (ctx.prompts.interactive) {
+    const where = ctx.dir === ctx.cwd ? `${ctx.dir} (the current directory)` : ctx.dir;
+    ctx.out.info(`${ctx.out.style.bold('Gateway directory:')} ${where}. To set one up elsewhere, cancel (Ctrl-C) and pass --dir <path>.`);
+  }
+  const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
+  if (mode === 'reuse') {
+    const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && existing.text[file] != null);
+    refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text[FILES.env] != null, traces);
+  }
   const prior = mode === 'recreate' ? null : existingEnv;
+  if (mode !== 'recreate') for (const key of existingEnv?.duplicateKeys() ?? []) warnings.push(`${key.key} is set ${key.lines.length} times in .env (lines ${key.lines.join(', ')}): Compose uses the last one. Remove the others to avoid surprises.`);
   // A config.yaml that cannot be parsed stops a reuse before any question: it is the user's file.
   const configLabel = join(ctx.dir, FILES.config);
-  if (mode !== 'recreate' && existing.text[FILES.config] !== null) parseConfigYaml(existing.text[FILES.config] as string, configLabel);
+  const configSecrets: string[] = [];
+  if (existing.text[FILES.config] != null) {
+    try {
+      // A literal key in the user's config.yaml is masked like .env's (in --dry-run diffs and --json).
+      configSecrets.push(...literalSecrets(parseConfigYaml(existing.text[FILES.config] as string, configLabel).toJS()));
+      for (const secret of configSecrets) ctx.out.addSecret(secret);
+    } catch (error) {
+      if (mode !== 'recreate') throw error; // the user's file: a reuse stops here; a recreate backs it up
+    }
+  }
 
-  const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings: [] };
+  const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings };
   const fresh = prior === null;
 
   const projectName = resolveProjectName(resolver);
@@ -191,6 +223,12 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const nginx = await resolveNginx(resolver);
   const bind = await resolveBind(resolver);
   const exposePostgres = resolveExposePostgres(resolver);
+  // Every value given by flag, variable or file is checked before the first port probe: bad input is exit 2 even when a port is busy too.
+  checkSuppliedProviders(resolver);
+  checkSuppliedImages(resolver);
+  checkSuppliedSecrets(resolver);
+  // The first look at the host (the engine, then the ports) comes after every value is known good.
+  if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, {
     askInteractively: fresh,
@@ -223,6 +261,12 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
+  const cpus = probes.cpuCount?.();
+  const cpuNote = cpus === undefined ? null : workersWarning(resourceProfile, cpus);
+  if (cpuNote) resolver.warnings.push(cpuNote);
+  const addresses = probes.hostAddresses?.();
+  const bindNote = addresses === undefined ? null : bindAddressWarning(bind, addresses);
+  if (bindNote) resolver.warnings.push(bindNote);
   if (!isLoopback(bind)) {
     resolver.warnings.push(
       `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
@@ -259,6 +303,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       : []),
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
+  const encodings = existing.encoding;
   for (const warning of resolver.warnings) ctx.out.warn(warning);
 
   let backup: string | null = null;
@@ -282,7 +327,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         backup = await backupFiles(ctx, toSave);
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
-      await writePlannedFiles(ctx, plans);
+      await writePlannedFiles(ctx, plans, encodings);
     } finally {
       await lock.release();
     }
@@ -297,9 +342,9 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     files: plans.map((plan) => ({
       file: plan.file,
       action: plan.action,
-      mode: '600',
-      ...(plan.action === 'unchanged' && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
-      ...(dryRun ? { diff: maskedDiff(plan, secretKeys) } : {}),
+      mode: plan.file === FILES.gitignore && plan.beforeMode !== null ? plan.beforeMode.toString(8) : '600',
+      ...(plan.action === 'unchanged' && plan.file !== FILES.gitignore && plan.beforeMode !== null && ctx.platform.isExposed(plan.beforeMode) ? { modeFixed: true } : {}),
+      ...(dryRun ? { diff: maskedDiff(plan, secretKeys, configSecrets) } : {}),
     })),
     backup,
     settings: {
@@ -330,22 +375,25 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         }
       : null,
     urls: gatewayUrls(settings),
-    next: 'ai-gateway start',
+    next: gatewayCommand(ctx, 'start'),
   };
 }
 
-async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null> }> {
+async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null>; encoding: Record<string, 'utf8' | 'latin1'> }> {
   const names = [...GATEWAY_FILES, FILES.gitignore, FILES.tlsCert, FILES.tlsKey];
   const text: Record<string, string | null> = {};
   const mode: Record<string, number | null> = {};
+  const encoding: Record<string, 'utf8' | 'latin1'> = {};
   await Promise.all(
     names.map(async (file) => {
       const path = join(ctx.dir, file);
-      text[file] = await ctx.fs.readText(path);
+      const read = decodeFile(await ctx.fs.readBytes(path));
+      text[file] = read?.text ?? null;
+      if (read) encoding[file] = read.encoding;
       mode[file] = text[file] === null ? null : await ctx.fs.mode(path);
     }),
   );
-  return { text, mode };
+  return { text, mode, encoding };
 }
 
 function portsIn(env: EnvFile | null): Set<number> {
@@ -412,7 +460,7 @@ export function trustCommands(certPath: string): string[] {
 export async function filesChangedSince(ctx: Context, read: Record<string, string | null>): Promise<string[]> {
   const changed: string[] = [];
   for (const [file, before] of Object.entries(read)) {
-    if ((await ctx.fs.readText(join(ctx.dir, file))) !== before) changed.push(file);
+    if ((decodeFile(await ctx.fs.readBytes(join(ctx.dir, file)))?.text ?? null) !== before) changed.push(file);
   }
   return changed;
 }

@@ -1,8 +1,8 @@
-import { access, chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { createFileSystem, type FileSystem } from '../../core/files.js';
+import { createFileSystem, writeFilesAtomic, type FileSystem } from '../../core/files.js';
 import { LOCK_FILE } from '../../core/lock.js';
 import { randomHighPort } from '../../core/ports.js';
 import type { Prompts } from '../../core/prompts.js';
@@ -694,6 +694,182 @@ describe('bad input: a clear message, its exit code, and no file changed', () =>
 
 // ── file safety ────────────────────────────────────────────────────────────────────────────────
 
+describe('bad input that used to get through', () => {
+  const isRoot = process.getuid?.() === 0;
+  const posix = process.platform !== 'win32';
+
+  it('refuses to make new secrets for a gateway whose .env is missing or empty, unless recreating (exit 2)', async () => {
+    for (const damage of ['missing', 'empty', 'no secrets']) {
+      const dir = await newDir();
+      await setup({ dir });
+      if (damage === 'missing') await rm(join(dir, '.env'));
+      else if (damage === 'empty') await writeFile(join(dir, '.env'), '');
+      else await writeFile(join(dir, '.env'), 'RESOURCE_PROFILE=small\n');
+      const before = await snapshotFiles(dir);
+      const { error } = await failure({ dir });
+      expect(error, damage).toMatchObject({ code: 'ENV_MISSING', exitCode: 2 });
+      expect(error.message).toContain('would generate new secrets');
+      expect(error.hint).toContain('--mode recreate');
+      expect(await snapshotFiles(dir)).toEqual(before);
+      // A dry run says the same, and a deliberate recreate goes ahead.
+      expect((await failure({ dir, options: { dryRun: true } })).error.code).toBe('ENV_MISSING');
+      const { result } = await setup({ dir, options: { mode: 'recreate' } });
+      expect(result.secrets.generated).toHaveLength(5);
+    }
+  });
+
+  it('refuses to replace a lost salt key or PostgreSQL password of an existing gateway, but fills in the others', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const env = await readFile(join(dir, '.env'), 'utf8');
+    const salt = (await readEnv(dir)).get('LITELLM_SALT_KEY') as string;
+    await writeFile(join(dir, '.env'), env.replace(/^LITELLM_SALT_KEY=.*\n/m, ''));
+    const { error } = await failure({ dir });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2, message: expect.stringContaining('has lost LITELLM_SALT_KEY') });
+    expect(error.hint).toContain('AI_GATEWAY_SALT_KEY');
+    // Given back through its variable, it is a restore: setup goes ahead and keeps it.
+    await setup({ dir, env: { AI_GATEWAY_SALT_KEY: salt } });
+    expect((await readEnv(dir)).get('LITELLM_SALT_KEY')).toBe(salt);
+    // A lost UI password is simply generated again.
+    await writeFile(join(dir, '.env'), (await readFile(join(dir, '.env'), 'utf8')).replace(/^UI_PASSWORD=.*\n/m, ''));
+    const { result } = await setup({ dir });
+    expect(result.secrets.generated).toEqual(['UI_PASSWORD']);
+  });
+
+  it('refuses to make new secrets in an empty directory whose project still has volumes on the engine (exit 2)', async () => {
+    const dir = await newDir();
+    const asked: string[] = [];
+    const probes = { ...fakeProbes(), projectVolumes: async (_ctx: unknown, project: string) => (asked.push(project), ['aigw-my-gateway_postgres-data']) };
+    const { error } = await failure({ dir, probes });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2, message: expect.stringContaining('aigw-my-gateway_postgres-data') });
+    expect(asked).toEqual(['aigw-my-gateway']);
+    await expect(access(dir)).rejects.toThrow();
+    // Another project name is a new gateway; an engine that cannot be asked is no reason to refuse.
+    await setup({ dir, options: { projectName: 'aigw-other' }, probes: { ...fakeProbes(), projectVolumes: async (_ctx: unknown, project: string) => (project === 'aigw-other' ? [] : ['x']) } });
+    await setup({ dir: await newDir(), probes: { ...fakeProbes(), projectVolumes: async () => null } });
+  });
+
+  it.skipIf(!posix)('refuses a directory other users can write to (exit 3), and makes its own directories 700 whatever the umask', async () => {
+    const shared = await newDir();
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    expect((await failure({ dir: shared })).error).toMatchObject({ code: 'DIRECTORY_NOT_PRIVATE', exitCode: 3, hint: expect.stringContaining('chmod go-w') });
+    expect(await readdir(shared)).toEqual([]);
+
+    const fresh = join(await newDir(), 'deeper');
+    const previous = process.umask(0o000);
+    try {
+      await setup({ dir: fresh });
+    } finally {
+      process.umask(previous);
+    }
+    expect(await modeOf(fresh)).toBe(0o700);
+    expect(await modeOf(join(fresh, '..'))).toBe(0o700);
+    expect(await modeOf(join(fresh, 'nginx'))).toBe(0o700);
+  });
+
+  it.skipIf(!posix || !isRoot)('refuses a gateway holding a file owned by another user (exit 3)', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    await chown(join(dir, 'config.yaml'), 65534, 65534);
+    const before = await snapshotFiles(dir);
+    const { error } = await failure({ dir, options: { profile: 'small' } });
+    expect(error).toMatchObject({ code: 'FOREIGN_OWNER', exitCode: 3, message: expect.stringContaining('config.yaml (uid 65534)') });
+    expect(await snapshotFiles(dir)).toEqual(before);
+  });
+
+  it('refuses an empty path and system directories (exit 2)', async () => {
+    for (const dir of ['/', '/etc', '/usr', '/var/lib']) {
+      expect((await failure({ dir })).error, dir).toMatchObject({ code: 'SYSTEM_DIRECTORY', exitCode: 2 });
+    }
+  });
+
+  it('names what is in the way: .env or config.yaml a directory, nginx a file (exit 2)', async () => {
+    for (const [path, kind, code] of [
+      ['.env', 'dir', 'NOT_A_FILE'],
+      ['config.yaml', 'dir', 'NOT_A_FILE'],
+      ['nginx', 'file', 'NOT_A_DIRECTORY'],
+    ] as const) {
+      const dir = await newDir();
+      await setup({ dir });
+      await rm(join(dir, path), { recursive: true });
+      if (kind === 'dir') await mkdir(join(dir, path));
+      else await writeFile(join(dir, path), 'x');
+      const { error } = await failure({ dir, options: { mode: 'recreate' } });
+      expect(error, path).toMatchObject({ code, exitCode: 2, message: expect.stringContaining(join(dir, path)) });
+    }
+  });
+
+  it('masks a literal key in the user\'s config.yaml in --dry-run diffs and --json', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const literal = 'sk-literal-in-config-yaml-0123456789';
+    const config = await readFile(join(dir, 'config.yaml'), 'utf8');
+    await writeFile(join(dir, 'config.yaml'), `${config}\n# mine\nenvironment_variables:\n  MY_PROVIDER_API_KEY: ${literal}\n`);
+    // A recreate's diff shows the whole old file as removed lines, the literal's line among them.
+    const { result, ctx } = await setup({ dir, json: true, options: { dryRun: true, mode: 'recreate' } });
+    expect(result.files.find((f) => f.file === 'config.yaml')?.diff).toMatch(/-  MY_PROVIDER_API_KEY: sk-…6789/);
+    expect(JSON.stringify(result)).not.toContain(literal);
+    ctx.out.result('setup', result, render);
+    expect(ctx.captured.all()).not.toContain(literal);
+  });
+
+  it('writes bytes that are not UTF-8 in the user\'s own .env lines back byte for byte, and warns about duplicate keys', async () => {
+    const dir = await newDir();
+    await setup({ dir });
+    const mine = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(' (Latin-1)\nMY_NOTE=na'), Buffer.from([0xef, 0xff]), Buffer.from('ve\nRESOURCE_PROFILE=small\n')]);
+    await writeFile(join(dir, '.env'), Buffer.concat([await readFile(join(dir, '.env')), mine]));
+    const { ctx } = await setup({ dir, options: { profile: 'large' } });
+    const after = await readFile(join(dir, '.env'));
+    expect(after.includes(Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9])]))).toBe(true);
+    expect(after.includes(Buffer.concat([Buffer.from('MY_NOTE=na'), Buffer.from([0xef, 0xff]), Buffer.from('ve')]))).toBe(true);
+    expect(after.toString('latin1')).toMatch(/RESOURCE_PROFILE=medium[\s\S]*RESOURCE_PROFILE=large/); // the last one counts and changes; the first stays
+    expect(ctx.captured.stderr.join('')).toMatch(/RESOURCE_PROFILE is set 2 times in \.env \(lines \d+, \d+\)/);
+  });
+
+  it('reports every busy port in one run and never suggests a port the gateway uses', async () => {
+    const dir = await newDir();
+    // 3999 given for Nginx is busy: the next port up, 4000, is LiteLLM's, so 4001 is suggested; LiteLLM's 4000 is busy too.
+    const probes = fakeProbes([3999, 4000]);
+    const { error } = await failure({ dir, options: { nginxPort: '3999' }, probes });
+    expect(error).toMatchObject({ code: 'PORT_IN_USE', exitCode: 3 });
+    expect(error.message).toMatch(/3999 .*--nginx-port.*4000 .*the default/);
+    expect(error.hint).toMatch(/--nginx-port 4001 --litellm-port 4002/);
+  });
+
+  it('warns about a --bind address this host does not have, and about more workers than CPUs', async () => {
+    const dir = await newDir();
+    const probes = { ...fakeProbes(), hostAddresses: () => ['127.0.0.1', '::1', '192.168.1.20'], cpuCount: () => 2 };
+    const { ctx } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    const stderr = ctx.captured.stderr.join('');
+    expect(stderr).toMatch(/--bind 10\.9\.8\.7: this host has no such address .*192\.168\.1\.20/);
+    expect(stderr).toMatch(/The desktop profile runs 4 LiteLLM workers, but this machine has 2 CPUs\. Choose --profile medium/);
+    const quiet = await setup({ dir: await newDir(), options: { bind: '192.168.1.20', profile: 'medium' }, probes });
+    expect(quiet.ctx.captured.stderr.join('')).not.toMatch(/no such address|CPUs/);
+  });
+
+  it('checks every value before probing a port: a weak master key is exit 2 even when a port is busy too', async () => {
+    const dir = await newDir();
+    const probes = fakeProbes([3000, 4000]);
+    for (const env of [{ AI_GATEWAY_MASTER_KEY: 'sk-1234' }, { AI_GATEWAY_LITELLM_IMAGE: 'not an image' }, { AI_GATEWAY_OPENAI_API_KEY: 'sk "quoted"' }]) {
+      const { error } = await failure({ dir, env, probes });
+      expect(error.exitCode, JSON.stringify(env)).toBe(2);
+    }
+    expect(probes.probed).toEqual([]);
+  });
+
+  it('keeps the mode of a .gitignore it merges into', async () => {
+    const dir = await newDir();
+    await mkdir(dir, { mode: 0o700 });
+    await writeFile(join(dir, '.gitignore'), 'node_modules/\n');
+    await chmod(join(dir, '.gitignore'), 0o644);
+    const { result } = await setup({ dir });
+    expect(result.files.find((f) => f.file === '.gitignore')).toMatchObject({ action: 'update', mode: '644' });
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toMatch(/node_modules\/[\s\S]*\.env/);
+    if (posix) expect(await modeOf(join(dir, '.gitignore'))).toBe(0o644);
+  });
+});
+
 describe('file safety', () => {
   it('leaves 600 after updating a file that was 644, and tightens unchanged ones', async () => {
     const dir = await newDir();
@@ -705,31 +881,37 @@ describe('file safety', () => {
     for (const file of GATEWAY_FILES) expect(await modeOf(join(dir, file)), file).toBe(0o600);
   });
 
-  it('a write that fails midway leaves every file either old or new, and says which (exit 3)', async () => {
+  it('a write that fails midway (the third rename) leaves every file old, modes too, and says so (exit 3)', async () => {
     const dir = await newDir();
     await setup({ dir });
+    await chmod(join(dir, '.gitignore'), 0o644);
     const before = await snapshotFiles(dir);
+    const modesBefore = await Promise.all(GATEWAY_FILES.map((file) => modeOf(join(dir, file))));
     const real = createFileSystem();
-    let writes = 0;
+    const fs = await import('node:fs/promises');
+    let renames = 0;
     const failing: FileSystem = {
       ...real,
-      writeAtomic: async (path, content, options) => {
-        writes++;
-        if (writes === 3) throw Object.assign(new Error(`EROFS: read-only file system, open '${path}'`), { code: 'EROFS', path });
-        await real.writeAtomic(path, content, options);
-      },
+      writeAllAtomic: (files) =>
+        writeFilesAtomic(files, {
+          steps: {
+            rename: async (from, to) => {
+              if (++renames === 3) throw Object.assign(new Error(`EROFS: read-only file system, rename '${String(from)}'`), { code: 'EROFS', path: String(to) });
+              await fs.rename(from, to);
+            },
+          },
+        }),
     };
     const { error } = await failure({ dir, options: { profile: 'large', budget: 'prod' }, fs: failing });
     expect(error).toMatchObject({ code: 'DIR_NOT_WRITABLE', exitCode: 3 });
-    expect(error.message).toContain('Already written (each complete): .env, config.yaml; every other file is unchanged.');
-    const after = await snapshotFiles(dir);
-    expect(after['.env']).toContain('RESOURCE_PROFILE=large'); // new
-    expect(parseYaml(after['config.yaml'] as string).litellm_settings.max_budget).toBe(200); // new
-    expect(after['docker-compose.override.yml']).toBe(before['docker-compose.override.yml']); // old
-    expect(await readdir(dir)).not.toContain(LOCK_FILE);
-    // A second run completes the job.
+    expect(error.message).toContain('Nothing was changed.');
+    expect(await snapshotFiles(dir)).toEqual(before);
+    expect(await Promise.all(GATEWAY_FILES.map((file) => modeOf(join(dir, file))))).toEqual(modesBefore);
+    expect((await readdir(dir)).filter((name) => name.includes('ai-gateway-tmp') || name === LOCK_FILE)).toEqual([]);
+    // A second run does the whole job.
     const { result } = await setup({ dir, options: { profile: 'large', budget: 'prod' } });
     expect(result.files.find((f) => f.file === 'docker-compose.override.yml')?.action).toBe('update');
+    expect(await modeOf(join(dir, '.gitignore'))).toBe(0o644);
   });
 
   it('refuses while another process holds the directory lock, writing nothing (exit 3)', async () => {

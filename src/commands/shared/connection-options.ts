@@ -13,9 +13,10 @@ export const connectionOptions = {
   /** Only "-" is accepted (checked where it is read, so the refusal never echoes a key). */
   apiKey: z.optional(z.string()),
   timeout: z._default(timeoutSeconds, 60),
+  insecure: z.optional(z.boolean()),
 };
 
 /** The connection flags of a command's options, for connect(). */
-export function connectionFlags(options: { baseUrl?: string | undefined; apiKey?: string | undefined; timeout: number }) {
-  return { baseUrl: options.baseUrl, apiKey: options.apiKey, timeout: options.timeout };
+export function connectionFlags(options: { baseUrl?: string | undefined; apiKey?: string | undefined; timeout: number; insecure?: boolean | undefined }) {
+  return { baseUrl: options.baseUrl, apiKey: options.apiKey, timeout: options.timeout, insecure: options.insecure };
 }

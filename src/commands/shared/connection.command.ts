@@ -8,6 +8,7 @@ export function addConnectionOptions(command: Command, defaultTimeoutSeconds: nu
   if (options.apiKey !== false) {
     command.addOption(new Option('--api-key <->', '"-": read the API key from stdin (a key itself is refused: argv shows in "ps")'));
   }
+  command.addOption(new Option('--insecure', 'allow sending the master key over plain http:// to a host that is not this machine'));
   return command
     .addOption(
       new Option('--timeout <seconds>', 'how long to wait for a starting proxy (connection refused, 503, database not connected)').default(

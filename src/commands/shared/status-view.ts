@@ -72,7 +72,8 @@ export function lanIPv4(interfaces: NodeJS.Dict<import('node:os').NetworkInterfa
   return candidates[0]?.address ?? null;
 }
 
-export function renderServiceTable(rows: ServiceRow[], style: Style): string {
+/** `missing`: how a service without a container reads ("not created"; "stopped" when the whole stack is). */
+export function renderServiceTable(rows: ServiceRow[], style: Style, missing = 'not created'): string {
   const healthText = (row: ServiceRow) => {
     if (row.state === 'missing') return style.dim('-');
     if (row.health === 'healthy') return style.green('healthy');
@@ -83,7 +84,7 @@ export function renderServiceTable(rows: ServiceRow[], style: Style): string {
   const stateText = (row: ServiceRow) => {
     const text = row.exitCode !== null && row.state !== 'running' ? `${row.state} (${row.exitCode})` : row.state;
     if (row.state === 'running') return style.green(text);
-    if (row.state === 'missing') return style.dim('not created');
+    if (row.state === 'missing') return style.dim(missing);
     return style.red(text);
   };
   return table(

@@ -64,6 +64,8 @@ export async function run(ctx: Context, options: SmokeOptions): Promise<SmokeRes
   ctx.out.step(`GET ${baseUrl}/v1/models with ${key.source}`);
   const models = await timed(ctx, () => client.listModels());
   if (!models.ok) {
+    // Nothing to test: the same error (and exit code) as every command against a stopped gateway.
+    if (isAppError(models.error) && models.error.code === 'GATEWAY_NOT_RUNNING') throw models.error;
     steps.push(failedStep('models', models.error, models.ms));
     steps.push(skippedStep('chat', 'Skipped: the model list failed.'), skippedStep('stream', 'Skipped: the model list failed.'));
     return finish(baseUrl, key.source, null, steps);

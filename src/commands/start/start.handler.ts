@@ -30,6 +30,8 @@ import { probeRoutes, routeFailure, routeFetcher, waitForRoutes } from '../../ga
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import { gatewayCommand } from '../../core/shell.js';
+import { firstAccountNote, isFirstStart, recordFirstStart, warnIfClaimable, warnSavedConnectionKey } from '../shared/first-start.js';
 
 /** Which docker-compose binary answered which version (saves a Python start-up per start). */
 export const COMPOSE_CACHE_FILE = join('.ai-gateway', 'compose.json');
@@ -66,6 +68,10 @@ export interface StartResult {
   openWebuiKey: OpenWebuiKeyAction | 'skipped';
   services: ServiceRow[];
   urls: StackUrls;
+  /** The first healthy start of this gateway (.ai-gateway/first-start.json): Open WebUI's first account becomes its admin. */
+  firstStart: boolean;
+  /** What to run next, from the user's current directory (with --dir when the gateway is elsewhere). */
+  next: string[];
 }
 
 /** Seams for tests; production uses the real modules. */
@@ -90,6 +96,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
   let cancelDetection = async () => {};
   try {
+    const firstStart = await isFirstStart(ctx);
     const serverVersion = await checkDaemon(ctx);
     // Compose v1 alone takes half a second (seconds on a busy machine) to say its version: find
     // it while the checks below run, and stop looking when it turns out not to be needed.
@@ -109,7 +116,8 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       // Healthy containers behind an Nginx that cannot reach them are not "already running".
       if (readiness.ready && (await probeRoutes(await routeFetcher(ctx, ctx.dir, settings), settings, 2_000)).every((p) => p.ok)) {
         await cancelDetection();
-        return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started });
+        if (firstStart) await welcome(ctx, stack);
+        return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started, firstStart });
       }
     }
     if (drift.changedFiles.length > 0) ctx.out.info(`Files changed since the last start: ${drift.changedFiles.join(', ')}; applying them.`);
@@ -117,6 +125,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
+    await engine.compose.remember?.();
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
     let compose = composeProject(ctx, stack.gateway, engine);
 
@@ -126,7 +135,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       if (up.exitCode !== 0) throw await upFailure(ctx, compose, up);
       const containers = byService(await projectContainers(ctx, stack.project));
       ctx.out.warn('Not waiting for health (--no-wait); "ai-gateway status" shows when every service is healthy. Open WebUI\'s key is checked by the next "ai-gateway start".');
-      return result(ctx, stack, engine, { alreadyRunning: false, waited: false, healthy: false, changed: changedServices(before, containers, []), openWebuiKey: 'skipped', containers, started });
+      return result(ctx, stack, engine, { alreadyRunning: false, waited: false, healthy: false, changed: changedServices(before, containers, []), openWebuiKey: 'skipped', containers, started, firstStart: false });
     }
 
     // Open WebUI's key only needs LiteLLM: check it while the services after LiteLLM still start,
@@ -170,10 +179,12 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
         services: [SERVICES.openWebui],
       });
       await record(ctx, stack, waited.containers);
+      if (!firstStart) warnSavedConnectionKey(ctx);
     }
     // Healthy containers are not a working gateway until Nginx reaches them (a 502 is a failed start).
     const routes = await waitForRoutes({ fetch: await routeFetcher(ctx, ctx.dir, stack.gateway.settings), clock: ctx.clock }, stack.gateway.settings);
     if (!routes.every((p) => p.ok)) throw routeFailure(routes, ctx.dir);
+    if (firstStart) await welcome(ctx, stack);
     return result(ctx, stack, engine, {
       alreadyRunning: false,
       waited: true,
@@ -182,11 +193,18 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       openWebuiKey: key.action,
       containers: waited.containers,
       started,
+      firstStart,
     });
   } finally {
     await cancelDetection(); // a failed check must not wait for (or leave behind) the Compose probe
     await lock.release();
   }
+}
+
+/** The first healthy start: recorded, and a warning when Open WebUI's first account is up for grabs beyond this machine. */
+async function welcome(ctx: Context, stack: Stack): Promise<void> {
+  await recordFirstStart(ctx);
+  warnIfClaimable(ctx, stack.gateway.settings.bind, stackUrls(stack.gateway.settings));
 }
 
 function isReady(container: ContainerInfo | undefined): boolean {
@@ -356,6 +374,7 @@ function result(
     openWebuiKey: StartResult['openWebuiKey'];
     containers: Map<string, ContainerInfo>;
     started: number;
+    firstStart: boolean;
   },
 ): StartResult {
   return {
@@ -370,6 +389,8 @@ function result(
     openWebuiKey: parts.openWebuiKey,
     services: serviceRows(stack.services, parts.containers),
     urls: stackUrls(stack.gateway.settings),
+    firstStart: parts.firstStart,
+    next: [gatewayCommand(ctx, 'status'), gatewayCommand(ctx, 'logs <service>'), gatewayCommand(ctx, 'stop')],
   };
 }
 
@@ -385,6 +406,8 @@ export function render(result: StartResult, style: Style): string {
   if (result.openWebuiKey === 'created' || result.openWebuiKey === 'rotated') {
     lines.push('', style.dim(`Open WebUI's virtual key was ${result.openWebuiKey} and saved in .env (VIRTUAL_KEY).`));
   }
-  lines.push('', style.dim('Next: "ai-gateway status" for details, "ai-gateway logs <service>", "ai-gateway stop" to stop (data is kept).'));
+  if (result.firstStart) lines.push('', style.bold(firstAccountNote(result.urls)));
+  const [status, logs, stop] = result.next;
+  lines.push('', style.dim(`Next: "${status}" for details, "${logs}", "${stop}" to stop (data is kept).`));
   return lines.join('\n');
 }

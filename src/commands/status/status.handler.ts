@@ -6,9 +6,10 @@
  */
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
-import { UserError } from '../../core/errors.js';
+import { EnvError, ExitCode, UserError } from '../../core/errors.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
-import { byService, projectContainers } from '../../docker/containers.js';
+import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
@@ -32,6 +33,13 @@ export interface StatusResult {
   litellmReadiness: { ready: boolean; detail: string } | null;
   urls: StackUrls;
   drift: Drift;
+  /**
+   * Docker could not be asked (not installed, daemon down): the services are reported stopped,
+   * the configured URLs still shown, and the command exits 3 after the report.
+   */
+  engine: { available: true } | { available: false; code: string; message: string; hint: string | null };
+  /** The command that starts this gateway from where the user stands. */
+  startCommand: string;
   /** Only with -o env: the lines to eval (never part of --json). */
   env?: [string, string][];
 }
@@ -44,8 +52,8 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
   }
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
-  await checkDaemon(ctx);
-  const containers = byService(await projectContainers(ctx, stack.project));
+  const engine = await askEngine(ctx);
+  const containers = engine.available ? byService(await projectContainers(ctx, stack.project)) : new Map<string, ContainerInfo>();
   const services = serviceRows(stack.services, containers);
   const expected = services.filter((s) => stack.services.includes(s.service));
   const runningCount = expected.filter((s) => s.state === 'running').length;
@@ -63,6 +71,8 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
+    engine,
+    startCommand: gatewayCommand(ctx, 'start'),
   };
   if (options.output === 'env') {
     const virtualKey = stack.gateway.env.get(ENV.virtualKey);
@@ -72,6 +82,24 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     result.env = envLines(result, virtualKey || undefined);
   }
   return result;
+}
+
+/** Without Docker nothing of the stack can run: report it stopped (exit 3 after the report). Other engine errors stay errors. */
+async function askEngine(ctx: Context): Promise<StatusResult['engine']> {
+  try {
+    await checkDaemon(ctx);
+    return { available: true };
+  } catch (error) {
+    // Permission denied or a daemon that does not answer: the stack may well run; we cannot say it is stopped.
+    const stopped = error instanceof EnvError && (error.code === 'DOCKER_NOT_INSTALLED' || (error.code === 'DOCKER_DAEMON_UNREACHABLE' && !/did not answer/.test(error.message)));
+    if (!stopped) throw error;
+    return { available: false, code: error.code, message: error.message, hint: error.hint ?? null };
+  }
+}
+
+/** Exit 0 whenever the engine answered (running, partial or stopped); 3 when Docker is unusable. */
+export function outcome(result: StatusResult): { ok: boolean; exitCode: number } {
+  return result.engine.available ? { ok: true, exitCode: ExitCode.ok } : { ok: false, exitCode: ExitCode.environment };
 }
 
 export function envLines(result: StatusResult, virtualKey: string | undefined): [string, string][] {
@@ -96,17 +124,18 @@ export function shellQuote(value: string): string {
 
 export function render(result: StatusResult, style: Style): string {
   if (result.env) return result.env.map(([key, value]) => `${key}=${shellQuote(value)}`).join('\n');
-  const headline =
-    result.state === 'stopped'
-      ? `${style.bold(result.project)} is ${style.dim('stopped')} ("ai-gateway start" starts it).`
+  const headline = !result.engine.available
+    ? `${style.bold(result.project)} is ${style.dim('stopped')}: ${result.engine.message}${result.engine.hint ? `\n  ${style.dim('→')} ${result.engine.hint}` : ''}`
+    : result.state === 'stopped'
+      ? `${style.bold(result.project)} is ${style.dim('stopped')} ("${result.startCommand}" starts it).`
       : result.healthy
         ? `${style.bold(result.project)} is ${style.green('running and healthy')}.`
-        : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("ai-gateway start" brings it up; "ai-gateway logs <service>" shows why).`;
-  const lines = [headline, '', renderServiceTable(result.services, style)];
+        : `${style.bold(result.project)} is ${style.yellow(result.state === 'partial' ? 'partly running' : 'running but not healthy')} ("${result.startCommand}" brings it up; "ai-gateway logs <service>" shows why).`;
+  const lines = [headline, '', renderServiceTable(result.services, style, result.state === 'stopped' ? 'stopped' : 'not created')];
   if (result.litellmReadiness) {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
-  if (result.state !== 'stopped') lines.push('', renderUrls(result.urls, style));
+  lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
   const drift = renderDrift(result, style);
   if (drift) lines.push('', drift);
   return lines.join('\n');

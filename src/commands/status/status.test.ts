@@ -8,7 +8,7 @@ import { createTestContext, fakeClock } from '../../testing/context.js';
 import { FakeDocker, fakeContainer } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { lanIPv4, stackUrls } from '../shared/status-view.js';
-import { render, run, shellQuote } from './status.handler.js';
+import { outcome, render, run, shellQuote } from './status.handler.js';
 import type { HttpFetch } from '../../core/http.js';
 
 const VIRTUAL_KEY = 'sk-virtual0123456789abcd';
@@ -58,6 +58,35 @@ describe('status', () => {
     const text = render(partResult, partial.ctx.out.style);
     expect(text).toMatch(/litellm\s+exited \(3\)/);
     expect(text).toMatch(/nginx\s+not created/);
+  });
+
+  it('a stopped stack, or no Docker at all: the configured URLs and every service stopped; exit 0, or 3 without Docker', async () => {
+    for (const daemon of ['up', 'missing', 'down'] as const) {
+      const { dir } = await writeGatewayFixture({ env: { VIRTUAL_KEY } });
+      const ctx = createTestContext({ dir, cwd: '/elsewhere', docker: new FakeDocker({ daemon, containers: [] }), clock: fakeClock(), http: { fetch: ready } });
+      const result = await run(ctx, { output: 'table' });
+      expect(result).toMatchObject({ state: 'stopped', healthy: false, litellmReadiness: null, startCommand: `ai-gateway start --dir ${dir}` });
+      expect(result.services.map((s) => s.state)).toEqual(['postgres', 'litellm', 'open-webui', 'nginx'].map(() => 'missing'));
+      const text = render(result, ctx.out.style);
+      expect(text).toContain(`Where it answers once started (ai-gateway start --dir ${dir}):`);
+      expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
+      expect(text).toMatch(/litellm\s+stopped/);
+      if (daemon === 'up') {
+        expect(result.engine).toEqual({ available: true });
+        expect(outcome(result)).toEqual({ ok: true, exitCode: 0 });
+        expect(text).toContain(`gw is stopped ("ai-gateway start --dir ${dir}" starts it).`);
+      } else {
+        expect(result.engine).toMatchObject({ available: false, code: daemon === 'missing' ? 'DOCKER_NOT_INSTALLED' : 'DOCKER_DAEMON_UNREACHABLE' });
+        expect(outcome(result)).toEqual({ ok: false, exitCode: 3 });
+        expect(text).toMatch(daemon === 'missing' ? /gw is stopped: Docker is not installed/ : /gw is stopped: The Docker daemon is not running/);
+      }
+    }
+  });
+
+  it('without permission on the Docker socket it cannot say the stack is stopped: the error, exit 3', async () => {
+    const { dir } = await writeGatewayFixture();
+    const ctx = createTestContext({ dir, docker: new FakeDocker({ daemon: 'denied' }), clock: fakeClock(), http: { fetch: ready } });
+    await expect(run(ctx, { output: 'table' })).rejects.toMatchObject({ code: 'DOCKER_PERMISSION_DENIED', exitCode: 3 });
   });
 
   it('says which files changed since the last start, and which containers were replaced', async () => {

@@ -6,12 +6,14 @@ import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { CancelledError, EnvError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
+import { gatewayCommand } from '../../core/shell.js';
 import type { Style } from '../../core/output.js';
 import { projectContainers } from '../../docker/containers.js';
 import { daemonError, ensureDocker } from '../../docker/engine.js';
 import { composeProject } from '../../docker/stack.js';
 import { loadGateway } from '../../gateway/layout.js';
 import { removeStartRecord } from '../../docker/start-record.js';
+import { forgetFirstStart } from '../shared/first-start.js';
 
 export const optionsSchema = z.object({
   volumes: z._default(z.boolean(), false),
@@ -26,6 +28,8 @@ export interface StopResult {
   deletedVolumes: string[];
   /** Volumes left in place (all of them without --volumes). */
   keptVolumes: string[];
+  /** The command that starts it again from where the user stands (--dir when elsewhere). */
+  startCommand: string;
 }
 
 export async function run(ctx: Context, options: StopOptions): Promise<StopResult> {
@@ -40,7 +44,8 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     const volumes = await projectVolumes(ctx, stack.project);
     if (containers.length === 0 && (!options.volumes || volumes.length === 0)) {
       await removeStartRecord(ctx, ctx.dir);
-      return { project: stack.project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes };
+      if (options.volumes) await forgetFirstStart(ctx); // no data: the next start is a first one
+      return { project: stack.project, nothingRunning: true, removedContainers: [], deletedVolumes: [], keptVolumes: volumes, startCommand: gatewayCommand(ctx, 'start') };
     }
     if (options.volumes && volumes.length > 0) await confirmVolumeDeletion(ctx, stack.project, volumes);
 
@@ -55,6 +60,8 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
     }
     const remainingVolumes = await projectVolumes(ctx, stack.project);
     await removeStartRecord(ctx, ctx.dir);
+    // Open WebUI's users went with the volumes: its next first account is an administrator again.
+    if (options.volumes && remainingVolumes.length === 0) await forgetFirstStart(ctx);
     spinner.succeed(`Stopped ${stack.project}`);
     return {
       project: stack.project,
@@ -62,6 +69,7 @@ export async function run(ctx: Context, options: StopOptions): Promise<StopResul
       removedContainers: containers.map((c) => c.name).sort(),
       deletedVolumes: volumes.filter((v) => !remainingVolumes.includes(v)),
       keptVolumes: remainingVolumes,
+      startCommand: gatewayCommand(ctx, 'start'),
     };
   } finally {
     await lock.release();
@@ -102,7 +110,7 @@ export function render(result: StopResult, style: Style): string {
   const lines = [`${style.green('✔')} Stopped ${style.bold(result.project)}: removed ${result.removedContainers.length} container(s) (${result.removedContainers.join(', ')}).`];
   if (result.deletedVolumes.length > 0) lines.push(`${style.red('Deleted')} volumes: ${result.deletedVolumes.join(', ')}.`);
   if (result.keptVolumes.length > 0) {
-    lines.push(`Data kept in ${result.keptVolumes.join(', ')}; "ai-gateway start" picks it up again (${style.dim('"ai-gateway stop --volumes" deletes it')}).`);
+    lines.push(`Data kept in ${result.keptVolumes.join(', ')}; "${result.startCommand}" picks it up again (${style.dim(`"${result.startCommand.replace(/^ai-gateway start/, 'ai-gateway stop --volumes')}" deletes it`)}).`);
   }
   return lines.join('\n');
 }

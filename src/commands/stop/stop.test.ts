@@ -29,7 +29,11 @@ describe('stop', () => {
     expect(result.removedContainers).toHaveLength(4);
     const text = render(result, ctx.out.style);
     expect(text).toContain('Stopped gw: removed 4 container(s)');
-    expect(text).toContain('Data kept in gw_open_webui_data, gw_postgres_data');
+    expect(text).toContain('Data kept in gw_open_webui_data, gw_postgres_data; "ai-gateway start" picks it up again ("ai-gateway stop --volumes" deletes it)');
+
+    // From another directory, the commands carry --dir.
+    const elsewhere = await run(createTestContext({ dir, cwd: '/elsewhere', docker: new FakeDocker({ containers: running(), volumes: [...VOLUMES] }), clock: fakeClock() }), { volumes: false });
+    expect(render(elsewhere, ctx.out.style)).toContain(`"ai-gateway start --dir ${dir}" picks it up again ("ai-gateway stop --volumes --dir ${dir}" deletes it)`);
   });
 
   it('says so and succeeds when nothing is running', async () => {

@@ -18,7 +18,7 @@ export function loadTemplate(name: TemplateName): string {
       text = readFileSync(packageFile('templates', name), 'utf8');
     } catch (error) {
       throw new InternalError('TEMPLATE_MISSING', `The template ${name} is missing from the ai-gateway package.`, {
-        hint: 'Reinstall ai-gateway (npm install -g ai-gateway), then run the command again.',
+        hint: 'Reinstall ai-gateway (npm install -g @ai-gateway/cli), then run the command again.',
         cause: error,
       });
     }

@@ -11,6 +11,7 @@ import {
   RESOURCE_PROFILE_NAMES,
   RESOURCE_PROFILES,
   type BudgetProfile,
+  type GatewaySettings,
   type ResourceProfile,
 } from '../../../gateway/settings.js';
 import { interactive, oneOf, priorValue, suppliedWithSource, yesNo, type Resolver, type SetupOptions } from './resolver.js';
@@ -181,4 +182,19 @@ export function resolveExposePostgres(r: Resolver): boolean {
   if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, 'AI_GATEWAY_EXPOSE_POSTGRES');
   const prior = priorValue(r, ENV.exposePostgres);
   return prior ? yesNo(prior, `${ENV.exposePostgres} in .env`) : false;
+}
+
+/** More LiteLLM workers than CPUs only adds memory and contention. Names the largest profile that fits. */
+export function workersWarning(profile: GatewaySettings['resourceProfile'], cpus: number): string | null {
+  const workers = RESOURCE_PROFILES[profile].workers;
+  if (workers === null || workers <= cpus) return null;
+  const fits = RESOURCE_PROFILE_NAMES.filter((name) => (RESOURCE_PROFILES[name].workers ?? Infinity) <= cpus).sort((a, b) => (RESOURCE_PROFILES[b].workers ?? 0) - (RESOURCE_PROFILES[a].workers ?? 0))[0];
+  return `The ${profile} profile runs ${workers} LiteLLM workers, but this machine has ${cpus} CPU${cpus === 1 ? '' : 's'}.${fits ? ` Choose --profile ${fits} (${RESOURCE_PROFILES[fits].workers} worker${RESOURCE_PROFILES[fits].workers === 1 ? '' : 's'}).` : ''}`;
+}
+
+/** Docker cannot publish on an address this host does not have: say so now rather than at start. */
+export function bindAddressWarning(bind: string, hostAddresses: readonly string[]): string | null {
+  const bare = bind.replace(/^\[|\]$/g, '');
+  if (bare === '0.0.0.0' || bare === '::' || hostAddresses.includes(bare)) return null;
+  return `--bind ${bind}: this host has no such address (it has ${hostAddresses.join(', ') || 'none'}), so Docker would fail to publish the ports at start. Use --bind 127.0.0.1 or one of those addresses.`;
 }

@@ -36,6 +36,18 @@ function checkNginxImage(value: string): true | string {
 
 const imageCheck = (spec: ImageSpec) => (spec.key === 'nginx' ? checkNginxImage : checkImage);
 
+/** Every image given by flag, variable or `.env`, checked before anything touches the host. */
+export function checkSuppliedImages(r: Resolver): void {
+  for (const spec of IMAGES) {
+    const given = suppliedWithSource(r, spec.option, spec.flag, spec.sourceVar);
+    const source = given ? given.source : `${spec.envKey} in .env`;
+    const value = given?.value ?? priorValue(r, spec.envKey);
+    if (value === undefined) continue;
+    const ok = imageCheck(spec)(value);
+    if (ok !== true) throw new UserError('INVALID_IMAGE', `${source}: ${ok}.`, { hint: given ? `Pass ${spec.flag} with an image name and tag.` : `Fix ${spec.envKey} in .env or pass ${spec.flag}.` });
+  }
+}
+
 export async function resolveImages(r: Resolver): Promise<Record<ServiceImageKey, string>> {
   const images = {} as Record<ServiceImageKey, string>;
   const open: ImageSpec[] = [];

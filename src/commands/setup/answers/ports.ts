@@ -86,10 +86,15 @@ export async function resolvePorts(r: Resolver, settings: { nginx: boolean; expo
   /** Ports already claimed by the other services (chosen, or given explicitly). */
   const takenBy = (self: PortRole) =>
     new Set(roles.filter((role) => role !== self).flatMap((role) => [chosen[role], explicit.get(role)?.port].filter((p): p is number => p !== undefined)));
+  const busy: BusyPort[] = [];
+  /** Never suggested: any port this gateway uses or may use (given, chosen, in .env, a default, suggested already). */
+  const gatewayPorts = () =>
+    new Set([...[...explicit.values()].map((e) => e.port), ...(Object.values(chosen) as number[]), ...r.ourPorts, ...roles.map((role) => PORT_ROLES[role].defaultPort), ...busy.map((b) => b.suggestion)]);
+  const check = (role: PortRole, port: number, source: string) => ensureFree(r, role, port, settings.bind, { source, taken: takenBy(role), avoid: gatewayPorts(), busy });
   // Explicit ports first, so the others steer clear of them.
   for (const role of roles) {
     const given = explicit.get(role);
-    if (given) chosen[role] = await ensureFree(r, role, given.port, settings.bind, { source: given.source, taken: takenBy(role) });
+    if (given) chosen[role] = await check(role, given.port, given.source);
   }
   for (const role of roles) {
     if (chosen[role] !== undefined) continue;
@@ -99,13 +104,14 @@ export async function resolvePorts(r: Resolver, settings: { nginx: boolean; expo
     if (mode === undefined && prior !== undefined && !others.has(prior)) {
       chosen[role] = prior; // reuse: our own port, kept as it is
     } else if ((mode ?? 'default') === 'default') {
-      chosen[role] = await ensureFree(r, role, spec.defaultPort, settings.bind, { source: 'the default', taken: others });
+      chosen[role] = await check(role, spec.defaultPort, 'the default');
     } else if (mode === 'random') {
       chosen[role] = prior !== undefined && prior >= RANDOM_PORT_RANGE.min && !others.has(prior) ? prior : await r.probes.randomHighPort({ random: r.ctx.random, host: settings.bind, exclude: others });
     } else {
       chosen[role] = await askPort(r, role, prior ?? spec.defaultPort, settings.bind, others);
     }
   }
+  if (busy.length > 0) throw portsInUse(busy);
   return {
     ...(chosen.nginx !== undefined ? { nginx: chosen.nginx } : {}),
     litellm: chosen.litellm as number,
@@ -119,8 +125,32 @@ function priorPort(r: Resolver, role: PortRole): number | undefined {
   return value === undefined ? undefined : parsePort(value, `${PORT_ROLES[role].envKey} in .env`);
 }
 
-/** The port if it is free (or ours); otherwise ask for another (interactive) or fail naming the flag and a free port. */
-async function ensureFree(r: Resolver, role: PortRole, port: number, bind: string, context: { source: string; taken: Set<number> }): Promise<number> {
+interface BusyPort {
+  port: number;
+  bind: string;
+  flag: string;
+  label: string;
+  source: string;
+  suggestion: number;
+}
+
+/** Every busy port of this run in one error: fixing them one run at a time is a guessing game. */
+function portsInUse(busy: BusyPort[]): EnvError {
+  const first = busy[0] as BusyPort;
+  const what = busy.map((b) => `${b.port} (${b.label}, from ${b.source})`).join(', ');
+  const message = busy.length === 1 ? `Port ${first.port} on ${first.bind} (${first.label}, from ${first.source}) is already in use.` : `Ports ${what} on ${first.bind} are already in use.`;
+  const flags = busy.map((b) => `${b.flag} ${b.suggestion}`).join(' ');
+  return new EnvError('PORT_IN_USE', message, {
+    hint: `${busy.length === 1 ? `Port ${first.suggestion} is` : `Ports ${busy.map((b) => b.suggestion).join(', ')} are`} free: pass ${flags} (or --ports random), or stop what uses ${busy.length === 1 ? `port ${first.port}` : 'those ports'}.`,
+    details: { port: first.port, bind: first.bind, flag: first.flag, suggestion: first.suggestion, ports: busy.map(({ port, flag, suggestion }) => ({ port, flag, suggestion })) },
+  });
+}
+
+/**
+ * The port if it is free (or ours). Otherwise: ask for another (interactive), or note it in `busy`
+ * with a free port to suggest (never one the gateway uses) and carry on, so one run reports them all.
+ */
+async function ensureFree(r: Resolver, role: PortRole, port: number, bind: string, context: { source: string; taken: Set<number>; avoid: Set<number>; busy: BusyPort[] }): Promise<number> {
   const spec = PORT_ROLES[role];
   if (context.taken.has(port)) {
     throw new UserError('PORT_CONFLICT', `Port ${port} (${spec.label}, from ${context.source}) is already used by another service of this gateway.`, { hint: `Pass ${spec.flag} with a different port.` });
@@ -129,19 +159,17 @@ async function ensureFree(r: Resolver, role: PortRole, port: number, bind: strin
   if (r.ourPorts.has(port)) return port;
   const status = await r.probes.probePort(port, bind);
   if (status !== 'busy') return port;
-  const suggestion = await r.probes.findFreePort({ preferred: port + 1, host: bind, exclude: context.taken });
-  const message = `Port ${port} on ${bind} (${spec.label}, from ${context.source}) is already in use.`;
+  const exclude = new Set([...context.taken, ...context.avoid]);
+  const suggestion = await r.probes.findFreePort({ preferred: port + 1, host: bind, exclude });
   if (!interactive(r)) {
-    throw new EnvError('PORT_IN_USE', message, {
-      hint: `Port ${suggestion} is free: pass ${spec.flag} ${suggestion} (or --ports random), or stop what uses port ${port}.`,
-      details: { port, bind, flag: spec.flag, suggestion },
-    });
+    context.busy.push({ port, bind, flag: spec.flag, label: spec.label, source: context.source, suggestion });
+    return port;
   }
-  r.ctx.out.warn(`${message} Port ${suggestion} is free.`);
-  return askPort(r, role, suggestion, bind, context.taken);
+  r.ctx.out.warn(`Port ${port} on ${bind} (${spec.label}, from ${context.source}) is already in use. Port ${suggestion} is free.`);
+  return askPort(r, role, suggestion, bind, context.taken, context.avoid);
 }
 
-async function askPort(r: Resolver, role: PortRole, suggested: number, bind: string, taken: Set<number>): Promise<number> {
+async function askPort(r: Resolver, role: PortRole, suggested: number, bind: string, taken: Set<number>, avoid: ReadonlySet<number> = new Set()): Promise<number> {
   const spec = PORT_ROLES[role];
   if (!interactive(r)) throw new NonInteractiveError(`The host port of ${spec.label}`, `Pass ${spec.flag} <port> (or ${spec.sourceVar}), or use --ports default|random.`);
   let proposal = suggested;
@@ -163,7 +191,7 @@ async function askPort(r: Resolver, role: PortRole, suggested: number, bind: str
       if (port < 1024) r.warnings.push(`Port ${port} (${spec.label}) is below 1024: rootless Docker and Podman cannot publish it.`);
       return port;
     }
-    proposal = await r.probes.findFreePort({ preferred: port + 1, host: bind, exclude: taken });
+    proposal = await r.probes.findFreePort({ preferred: port + 1, host: bind, exclude: new Set([...taken, ...avoid]) });
     r.ctx.out.warn(`Port ${port} on ${bind} is already in use. Port ${proposal} is free.`);
   }
 }

@@ -109,6 +109,14 @@ function failIfInvalid(result: true | string, source: string): void {
 /** `--provider` without flags: the same `prefix[:KEY_VARIABLE]` list as EXTRA_PROVIDERS in `.env`. */
 const PROVIDERS_VAR = 'AI_GATEWAY_PROVIDERS';
 
+/** Every built-in provider value given by flag or variable, checked before anything touches the host. */
+export function checkSuppliedProviders(r: Resolver): void {
+  for (const spec of PROVIDERS) {
+    const given = givenBuiltin(r, spec, []);
+    if (given) failIfInvalid(validateProviderValue(spec, given.value), given.source);
+  }
+}
+
 function requestsFromEnv(r: Resolver): ProviderRequest[] {
   const given = valueFromEnv(r, PROVIDERS_VAR);
   if (!given) return [];

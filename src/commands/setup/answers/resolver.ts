@@ -51,6 +51,12 @@ export interface SetupProbes {
   findFreePort(options: { preferred: number; host: string; exclude: Iterable<number> }): Promise<number>;
   randomHighPort(options: { random: RandomSource; host: string; exclude: Iterable<number> }): Promise<number>;
   totalMemoryMb(): number;
+  /** CPUs this host offers (for the workers warning); absent: no warning. */
+  cpuCount?(): number;
+  /** This host's IP addresses (for the --bind warning); absent: no warning. */
+  hostAddresses?(): string[];
+  /** Volumes of a Compose project on this engine (null: cannot ask); absent: not checked. */
+  projectVolumes?(ctx: Context, project: string): Promise<string[] | null>;
   /** This host's name and addresses (the names of a self-signed certificate); the real host's when absent. */
   hostIdentity?(): { hostname: string; addresses: string[] };
 }

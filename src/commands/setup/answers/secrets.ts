@@ -11,6 +11,32 @@ export interface ResolvedSecrets {
   supplied: string[];
 }
 
+/**
+ * Every secret given by an AI_GATEWAY_* variable or kept in `.env`, checked before anything touches
+ * the host: a weak master key is bad input (exit 2) even when a port is busy too.
+ */
+export function checkSuppliedSecrets(r: Resolver): void {
+  for (const spec of SECRET_SPECS) {
+    const given = valueFromEnv(r, spec.sourceVar);
+    if (given) r.ctx.out.addSecret(given.value);
+    const prior = priorValue(r, spec.envKey);
+    if (prior !== undefined) {
+      r.ctx.out.addSecret(prior);
+      failIfInvalidSecret(spec.validate(prior), spec.envKey, `${spec.envKey} in .env`, true);
+    } else if (given) failIfInvalidSecret(spec.validate(given.value), spec.envKey, given.source, false);
+  }
+}
+
+function failIfInvalidSecret(ok: true | string, envKey: string, source: string, inEnvFile: boolean): void {
+  if (ok === true) return;
+  if (inEnvFile) {
+    throw new UserError('INVALID_SECRET', `${source} is not acceptable: ${ok}`, {
+      hint: `Replace it in .env with a valid value (or delete the line to have setup generate one), then run setup again.${envKey === ENV.saltKey ? ' Changing the salt key makes provider credentials stored in the database unreadable.' : ''}`,
+    });
+  }
+  throw new UserError('INVALID_SECRET', `${source}: ${ok}`, { hint: `Fix ${source}, or unset it to have setup generate the value.` });
+}
+
 export async function resolveSecrets(r: Resolver): Promise<ResolvedSecrets> {
   const values: Record<string, string> = {};
   const result: ResolvedSecrets = { values, generated: [], kept: [], supplied: [] };
@@ -21,12 +47,7 @@ export async function resolveSecrets(r: Resolver): Promise<ResolvedSecrets> {
     if (given) r.ctx.out.addSecret(given.value);
     if (prior !== undefined) {
       r.ctx.out.addSecret(prior);
-      const ok = spec.validate(prior);
-      if (ok !== true) {
-        throw new UserError('INVALID_SECRET', `${spec.envKey} in .env is not acceptable: ${ok}`, {
-          hint: `Replace it in .env with a valid value (or delete the line to have setup generate one), then run setup again.${spec.envKey === ENV.saltKey ? ' Changing the salt key makes provider credentials stored in the database unreadable.' : ''}`,
-        });
-      }
+      failIfInvalidSecret(spec.validate(prior), spec.envKey, `${spec.envKey} in .env`, true);
       if (given && given.value !== prior) {
         r.warnings.push(`${given.source} differs from ${spec.envKey} in .env; the existing value was kept (secrets are never replaced by setup). To change it deliberately, edit ${spec.envKey} in .env${spec.envKey === ENV.saltKey ? ' (never the salt key once providers are stored)' : ''} and restart.`);
       }
@@ -35,8 +56,7 @@ export async function resolveSecrets(r: Resolver): Promise<ResolvedSecrets> {
       continue;
     }
     if (given) {
-      const ok = spec.validate(given.value);
-      if (ok !== true) throw new UserError('INVALID_SECRET', `${given.source}: ${ok}`, { hint: `Fix ${given.source}, or unset it to have setup generate the value.` });
+      failIfInvalidSecret(spec.validate(given.value), spec.envKey, given.source, false);
       values[spec.envKey] = given.value;
       result.supplied.push(spec.envKey);
       continue;
