@@ -115,10 +115,15 @@ export function certificateNames(cert: X509Certificate): string[] {
       .split(/,\s*/)
       .map((entry) => /^(?:DNS|IP Address):(.+)$/.exec(entry.trim())?.[1])
       .filter((name): name is string => name !== undefined)
-      .map((name) => name.replace(/^"|"$/g, ''));
+      .map((name) => compactIp(name.replace(/^"|"$/g, '')));
   }
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
   return cn ? [cn] : [];
+}
+
+/** Node prints IPv6 SAN entries in full (0:0:0:0:0:0:0:1); people read ::1. */
+function compactIp(name: string): string {
+  return isIP(name) === 6 ? new URL(`http://[${name}]/`).hostname.slice(1, -1) : name;
 }
 
 /** Does the leaf cover this host (a name or an IP address, brackets allowed)? */
