@@ -21,6 +21,7 @@ const BENCHES = [
   { name: 'readiness', what: 'readiness latency on the real stack', docker: true },
   { name: 'data-path', what: 'Nginx vs direct to LiteLLM on the real stack (wrk, 64 connections)', docker: true },
   { name: 'backup', what: '`backup` / `restore` vs raw pg_dump / pg_restore, 10,000 keys + 100,000 spend rows', docker: true },
+  { name: 'first-start', what: 'first start from a throttled local registry: pull seconds, boot seconds', docker: true },
 ];
 
 const args = process.argv.slice(2);

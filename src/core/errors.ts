@@ -13,6 +13,7 @@ export const ExitCode = {
   unhealthy: 4,
   remote: 5,
   checksFailed: 6,
+  pullFailed: 7,
   cancelled: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -61,6 +62,11 @@ export class RemoteError extends AppError {
 /** doctor/smoke ran and at least one check failed; the report was already printed. */
 export class ChecksFailedError extends AppError {
   readonly exitCode = ExitCode.checksFailed;
+}
+
+/** An image could not be pulled (not found, access denied, network, disk full); nothing was created. */
+export class PullError extends AppError {
+  readonly exitCode = ExitCode.pullFailed;
 }
 
 /** Ctrl-C at a prompt or a declined confirmation of a destructive action. */

@@ -114,6 +114,19 @@ export class Output {
     this.err(this.json ? `warning: ${message}` : `${this.style.yellow('!')} ${message}`);
   }
 
+  /**
+   * Progress of long work a person may watch (image pulls): stderr in both modes, so --json keeps
+   * stdout one document while a log still shows that something moves.
+   */
+  progress(message: string): void {
+    this.err(message);
+  }
+
+  /** Spinners redraw in place (an interactive stderr, not --json). */
+  get live(): boolean {
+    return !this.json && this.options.spinners;
+  }
+
   debug(message: string): void {
     if (this.verbose) this.err(this.style.dim(`[debug] ${message}`));
   }

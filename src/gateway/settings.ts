@@ -72,6 +72,7 @@ export const ENV = {
   useNginx: 'USE_NGINX',
   bind: 'BIND_ADDRESS',
   exposePostgres: 'EXPOSE_POSTGRES',
+  exposeAdmin: 'EXPOSE_ADMIN',
   nginxPort: 'NGINX_PORT',
   litellmPort: 'LITELLM_PORT',
   webuiPort: 'WEBUI_PORT',
@@ -124,6 +125,7 @@ const settingsSchema = z
     [ENV.useNginx]: z._default(yesNo, true),
     [ENV.bind]: z._default(z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}$|^\[?[0-9a-fA-F:]+\]?$/, 'an IP address such as 127.0.0.1 or 0.0.0.0')), '127.0.0.1'),
     [ENV.exposePostgres]: z._default(yesNo, false),
+    [ENV.exposeAdmin]: z._default(yesNo, false),
     [ENV.nginxPort]: z.optional(port),
     [ENV.litellmPort]: port,
     [ENV.webuiPort]: z.optional(port),
@@ -152,6 +154,8 @@ export interface GatewaySettings {
   nginx: boolean;
   bind: string;
   exposePostgres: boolean;
+  /** With Nginx: publish LiteLLM's own (admin) port on BIND_ADDRESS too, not only on 127.0.0.1. */
+  exposeAdmin?: boolean;
   ports: { nginx?: number; litellm: number; webui?: number; postgres?: number; httpRedirect?: number };
   images: Record<ServiceImageKey, string>;
   /** HTTPS on the Nginx port (null or absent: plain HTTP). The files are tls/cert.pem and tls/key.pem. */
@@ -183,6 +187,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
     nginx: v[ENV.useNginx],
     bind: v[ENV.bind],
     exposePostgres: v[ENV.exposePostgres],
+    ...(v[ENV.exposeAdmin] ? { exposeAdmin: true } : {}),
     ports: {
       litellm: v[ENV.litellmPort],
       ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
@@ -208,6 +213,7 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.useNginx]: settings.nginx ? 'yes' : 'no',
     [ENV.bind]: settings.bind,
     [ENV.exposePostgres]: settings.exposePostgres ? 'yes' : 'no',
+    [ENV.exposeAdmin]: settings.exposeAdmin === true ? 'yes' : 'no',
     [ENV.nginxPort]: settings.ports.nginx === undefined ? '' : String(settings.ports.nginx),
     [ENV.litellmPort]: String(settings.ports.litellm),
     [ENV.webuiPort]: settings.ports.webui === undefined ? '' : String(settings.ports.webui),
@@ -250,7 +256,10 @@ export function defaultHost(settings: GatewaySettings): string {
 
 /** URLs on `host` (localhost for local use; the LAN address when bound to 0.0.0.0). */
 export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settings)): GatewayUrls {
-  const direct = `http://${host}:${settings.ports.litellm}`;
+  // Behind Nginx, LiteLLM's own port is published on 127.0.0.1 only (unless EXPOSE_ADMIN=yes).
+  const adminOnLoopback = settings.nginx && settings.exposeAdmin !== true;
+  const directHost = adminOnLoopback && host !== 'localhost' && !host.startsWith('127.') ? '127.0.0.1' : host;
+  const direct = `http://${directHost}:${settings.ports.litellm}`;
   if (settings.nginx && settings.ports.nginx !== undefined) {
     const front = `${settings.tls ? 'https' : 'http'}://${host}:${settings.ports.nginx}`;
     return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };

@@ -29,6 +29,12 @@ const virtualKeyIn = (env: string) => /^VIRTUAL_KEY=(.*)$/m.exec(env)?.[1];
 const status = async (fx: KeysFixture, key: string) => (await fetch(`${fx.standin.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status;
 const block = (fx: KeysFixture, key: string) =>
   fetch(`${fx.standin.url}/key/block`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key: hashKey(key) }) });
+/** A management route called with `key`: the status and the refusal's detail (if any). */
+async function generateWith(fx: KeysFixture, key: string): Promise<{ status: number; detail?: string }> {
+  const res = await fetch(`${fx.standin.url}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+  const body = (await res.json()) as { detail?: string };
+  return typeof body.detail === 'string' ? { status: res.status, detail: body.detail } : { status: res.status };
+}
 const generateCount = (fx: KeysFixture) => fx.standin.requests.filter((r) => r.path === '/key/generate').length;
 
 describe('ensureOpenWebuiKey', () => {
@@ -39,7 +45,7 @@ describe('ensureOpenWebuiKey', () => {
     const key = virtualKeyIn(await fx.readEnv());
     expect(key).toMatch(/^sk-/);
     const sent = fx.standin.requests.find((r) => r.path === '/key/generate')?.body;
-    expect(sent).toEqual({ key_alias: OPEN_WEBUI_KEY_ALIAS, metadata: { created_by: 'ai-gateway' }, max_budget: 15, budget_duration: '30d' });
+    expect(sent).toEqual({ key_alias: OPEN_WEBUI_KEY_ALIAS, metadata: { created_by: 'ai-gateway' }, max_budget: 15, budget_duration: '30d', allowed_routes: ['llm_api_routes'] });
     expect(await status(fx, key as string)).toBe(200);
     // Nothing secret reached the output.
     expect(first.ctx.captured.all()).not.toContain(key);
@@ -49,6 +55,8 @@ describe('ensureOpenWebuiKey', () => {
     expect(second.result).toEqual({ action: 'kept', changed: false });
     expect(generateCount(fx)).toBe(1);
     expect(virtualKeyIn(await fx.readEnv())).toBe(key);
+    // Only LLM API routes: a management route is refused with LiteLLM's route-check text.
+    expect(await generateWith(fx, key as string)).toEqual({ status: 403, detail: "Virtual key is not allowed to call this route. Only allowed to call routes: ['llm_api_routes']. Tried to call route: /key/generate" });
   });
 
   it('rotates when .env lost the key but the alias exists: same settings, old key deleted', async () => {
@@ -69,6 +77,43 @@ describe('ensureOpenWebuiKey', () => {
     expect(ctx.captured.all()).not.toContain(fresh);
 
     expect((await ensure(fx)).result.action).toBe('kept');
+    expect((await generateWith(fx, fresh)).status).toBe(403); // the rotation kept the restriction
+  });
+
+  it('limits a key made by an older version (no allowed_routes) to the LLM API routes on start, keeping the key', async () => {
+    const fx = await fixture();
+    const res = await fetch(`${fx.standin.url}/key/generate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ key_alias: OPEN_WEBUI_KEY_ALIAS, metadata: { created_by: 'ai-gateway' } }),
+    });
+    const old = ((await res.json()) as { key: string }).key;
+    await writeFile(join(fx.dir, '.env'), `${await fx.readEnv()}\nVIRTUAL_KEY=${old}\n`, { mode: 0o600 });
+    const keyInfo = async () => (await fetch(`${fx.standin.url}/key/info`, { headers: { authorization: `Bearer ${old}` } })).status;
+    expect(await keyInfo()).toBe(200); // unrestricted: it reaches routes beyond the LLM API
+    const { result, ctx } = await ensure(fx);
+    expect(result).toEqual({ action: 'kept', changed: false });
+    expect(virtualKeyIn(await fx.readEnv())).toBe(old);
+    expect(fx.standin.requests.filter((r) => r.path === '/key/update').at(-1)?.body).toEqual({ key: hashKey(old), allowed_routes: ['llm_api_routes'] });
+    expect(ctx.captured.all()).toMatch(/Limited the Open WebUI key/);
+    expect(await keyInfo()).toBe(403);
+    expect((await generateWith(fx, old)).status).toBe(403);
+    expect(await status(fx, old)).toBe(200);
+    // Corrected once: the next start changes nothing.
+    const updates = fx.standin.requests.filter((r) => r.path === '/key/update').length;
+    await ensure(fx);
+    expect(fx.standin.requests.filter((r) => r.path === '/key/update').length).toBe(updates);
+  });
+
+  it('leaves a route list an admin narrowed further alone', async () => {
+    const fx = await fixture();
+    await ensure(fx);
+    const key = virtualKeyIn(await fx.readEnv()) as string;
+    await fetch(`${fx.standin.url}/key/update`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key: hashKey(key), allowed_routes: ['/v1/chat/completions'] }) });
+    const updates = fx.standin.requests.filter((r) => r.path === '/key/update').length;
+    expect((await ensure(fx)).result.action).toBe('kept');
+    expect(fx.standin.requests.filter((r) => r.path === '/key/update').length).toBe(updates);
+    expect(await status(fx, key)).toBe(403); // /v1/models is outside what the admin allowed
   });
 
   it('rotates when VIRTUAL_KEY is not known to the proxy (e.g. its database was reset) and the alias exists', async () => {
@@ -85,8 +130,12 @@ describe('ensureOpenWebuiKey', () => {
     const other = await fixture();
     const userKey = (await (await fetch(`${other.standin.url}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${TEST_MASTER_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ key_alias: 'mine' }) })).json()) as { key: string };
     await writeFile(join(other.dir, '.env'), `${await other.readEnv()}VIRTUAL_KEY=${userKey.key}\n`, { mode: 0o600 });
-    expect((await ensure(other)).result).toEqual({ action: 'kept', changed: false });
+    const kept = await ensure(other);
+    expect(kept.result).toEqual({ action: 'kept', changed: false });
     expect(generateCount(other)).toBe(1); // only the one made above
+    // The user's key is theirs: not changed, but the warning says what it allows and the way out.
+    expect(other.standin.requests.filter((r) => r.path === '/key/update')).toEqual([]);
+    expect(kept.ctx.captured.all()).toMatch(/VIRTUAL_KEY in \.env \(Open WebUI's key, "mine"\) is not limited to LiteLLM's LLM API routes[\s\S]*remove VIRTUAL_KEY from \.env and run "ai-gateway start"/);
   });
 
   it('a blocked VIRTUAL_KEY is kept with a warning, never rotated into another key on every start', async () => {

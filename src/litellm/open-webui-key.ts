@@ -5,6 +5,9 @@
  *   VIRTUAL_KEY known but blocked                           → kept, with a warning (a block is an admin's decision)
  *   no usable VIRTUAL_KEY, no key with alias "open-webui"  → created and saved
  *   no usable VIRTUAL_KEY, alias "open-webui" exists        → rotated (same settings), saved, old deleted
+ * The key may call only LiteLLM's LLM API routes (allowed_routes ["llm_api_routes"]): nothing reachable
+ * through Open WebUI can manage keys, users, teams or spend. A kept key without that restriction (made
+ * by an older version) gets it through /key/update; a rotation carries it (keys.ts sameSettings).
  * It always talks to this gateway's own LiteLLM with its master key: LITELLM_PROXY_URL and API key
  * overrides in the shell are for the key commands, never for what `start` writes into .env.
  * It waits for readiness instead of sleeping, and running it twice changes nothing the second time.
@@ -23,6 +26,13 @@ import type { LiteLLMClient } from './client.js';
 
 export const OPEN_WEBUI_KEY_ALIAS = 'open-webui';
 export const CREATED_BY = 'ai-gateway';
+/** LiteLLMRoutes.llm_api_routes: chat, completions, embeddings, models... and no management route. */
+export const OPEN_WEBUI_ALLOWED_ROUTES = ['llm_api_routes'] as const;
+
+/** Any route list is a deliberate restriction (an admin may narrow it further); none = every route, as older versions made it. */
+export function isRestricted(record: Pick<StoredKey, 'allowed_routes'>): boolean {
+  return (record.allowed_routes ?? []).length > 0;
+}
 
 export interface EnsureOpenWebuiKeyResult {
   action: 'created' | 'rotated' | 'kept';
@@ -35,7 +45,18 @@ export async function ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options
 
   // Read .env again: `gateway` may have been loaded before setup or a key command changed it.
   const current = (await freshVirtualKey(ctx, gateway)) ?? null;
-  const state = current === null ? 'missing' : await keyState(client, current, ctx.clock.now());
+  const found = current === null ? null : await keyState(client, current, ctx.clock.now());
+  const state = found === null ? 'missing' : found.state;
+  if (found?.record && (state === 'usable' || state === 'blocked') && !isRestricted(found.record)) {
+    if (isOurs(found.record)) await restrictRoutes(ctx, client, found.record.token);
+    else {
+      // A key of the user's (key create --save): theirs to change, not ours; say what it allows.
+      ctx.out.warn(
+        `${ENV.virtualKey} in .env (Open WebUI's key, "${found.record.key_alias ?? found.record.key_name ?? 'no alias'}") is not limited to LiteLLM's LLM API routes, so Open WebUI could reach key, user and spend management with it. ` +
+          `Limit it to llm_api_routes in the LiteLLM admin UI, or remove ${ENV.virtualKey} from .env and run "ai-gateway start", which gives Open WebUI a limited key of its own.`,
+      );
+    }
+  }
   if (state === 'usable') return { action: 'kept', changed: false };
   if (state === 'blocked') {
     ctx.out.warn(
@@ -47,7 +68,12 @@ export async function ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options
 
   const existing = await findKeyOrParked(ctx, client, OPEN_WEBUI_KEY_ALIAS);
   if (existing) {
-    const old = await client.keyInfo(existing.token);
+    let old = await client.keyInfo(existing.token);
+    if (!isRestricted(old)) {
+      // Restrict the old key first: the rotation copies its settings, the restriction included.
+      await restrictRoutes(ctx, client, old.token);
+      old = await client.keyInfo(existing.token);
+    }
     const now = ctx.clock.now();
     const rotation = await rotateKey(client, old, { expiry: isExpired(old, now) ? 'never' : 'keep', blocked: 'keep', now });
     ctx.out.addSecret(rotation.generated.key);
@@ -64,6 +90,7 @@ export async function ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options
     metadata: { created_by: CREATED_BY },
     max_budget: budget.maxBudget,
     budget_duration: BUDGET_DURATION,
+    allowed_routes: [...OPEN_WEBUI_ALLOWED_ROUTES],
   });
   ctx.out.addSecret(generated.key);
   await saveVirtualKey(ctx, gateway.dir, generated.key);
@@ -78,14 +105,26 @@ async function freshVirtualKey(ctx: Context, gateway: Gateway): Promise<string |
   return value ? value : undefined;
 }
 
-/** What the proxy says of the key in .env. Only "unknown key" counts as gone; other errors propagate. */
-async function keyState(client: LiteLLMClient, key: string, now: number): Promise<'usable' | 'blocked' | 'expired' | 'unknown'> {
+/** Made by ai-gateway for Open WebUI (its alias or our metadata), so ai-gateway may correct it. */
+function isOurs(record: StoredKey): boolean {
+  return record.key_alias === OPEN_WEBUI_KEY_ALIAS || record.metadata?.created_by === CREATED_BY;
+}
+
+async function restrictRoutes(ctx: Context, client: LiteLLMClient, token: string): Promise<void> {
+  await client.updateKey({ key: token, allowed_routes: [...OPEN_WEBUI_ALLOWED_ROUTES] });
+  ctx.out.step(`Limited the Open WebUI key (alias "${OPEN_WEBUI_KEY_ALIAS}") to LiteLLM's LLM API routes: it was made by an older ai-gateway and could call management routes.`);
+}
+
+type KeyState = 'usable' | 'blocked' | 'expired' | 'unknown';
+
+/** What the proxy says of the key in .env (asked with the master key). Only "unknown key" counts as gone; other errors propagate. */
+async function keyState(client: LiteLLMClient, key: string, now: number): Promise<{ state: KeyState; record: StoredKey | null }> {
   try {
     const info = await client.keyInfo(hashKey(key));
-    if (isExpired(info, now)) return 'expired';
-    return info.blocked === true ? 'blocked' : 'usable';
+    if (isExpired(info, now)) return { state: 'expired', record: info };
+    return { state: info.blocked === true ? 'blocked' : 'usable', record: info };
   } catch (error) {
-    if (isAppError(error) && error.code === 'KEY_NOT_FOUND') return 'unknown';
+    if (isAppError(error) && error.code === 'KEY_NOT_FOUND') return { state: 'unknown', record: null };
     throw error;
   }
 }

@@ -40,5 +40,8 @@ describe('probeReadiness (docs/litellm-contract.md §3)', () => {
     expect(litellmProbeUrl(settings)).toBe('http://127.0.0.1:4000');
     expect(litellmProbeUrl({ ...settings, bind: '192.168.1.5' })).toBe('http://192.168.1.5:4000');
     expect(litellmProbeUrl({ ...settings, bind: '::1' })).toBe('http://[::1]:4000');
+    // Behind Nginx the admin port is on loopback whatever the bind, unless EXPOSE_ADMIN=yes.
+    expect(litellmProbeUrl({ ...settings, nginx: true, bind: '192.168.1.5' })).toBe('http://127.0.0.1:4000');
+    expect(litellmProbeUrl({ ...settings, nginx: true, exposeAdmin: true, bind: '192.168.1.5' })).toBe('http://192.168.1.5:4000');
   });
 });

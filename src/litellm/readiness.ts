@@ -35,6 +35,8 @@ export interface ReadinessVerdict {
 
 /** Where this machine reaches LiteLLM's published port (0.0.0.0 is not a destination). */
 export function litellmProbeUrl(settings: GatewaySettings): string {
+  // Behind Nginx, LiteLLM's own port is published on 127.0.0.1 only (unless EXPOSE_ADMIN=yes).
+  if (settings.nginx && settings.exposeAdmin !== true) return `http://127.0.0.1:${settings.ports.litellm}`;
   const bind = settings.bind.replace(/^\[|\]$/g, '');
   const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind;
   return `http://${host}:${settings.ports.litellm}`;

@@ -242,6 +242,7 @@ export const updateKeyRequestSchema = lazy(() =>
     key: z.string(),
     key_alias: sendString(),
     metadata: sendObject(),
+    allowed_routes: sendList(),
   }),
 );
 export type UpdateKeyRequest = z.infer<ReturnType<typeof updateKeyRequestSchema>>;

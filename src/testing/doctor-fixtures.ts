@@ -87,7 +87,8 @@ export function healthyContainers(options: GatewayFixtureOptions): FakeContainer
   const hostIp = settings.bind;
   const list = [
     fakeContainer('postgres', { project, ports: settings.exposePostgres ? [{ containerPort: INTERNAL_PORTS.postgres, hostIp, hostPort: settings.ports.postgres ?? 5432 }] : [] }),
-    fakeContainer('litellm', { project, ports: [{ containerPort: INTERNAL_PORTS.litellm, hostIp, hostPort: settings.ports.litellm }] }),
+    // Behind Nginx, LiteLLM's admin port is published on 127.0.0.1 only (EXPOSE_ADMIN=no).
+    fakeContainer('litellm', { project, ports: [{ containerPort: INTERNAL_PORTS.litellm, hostIp: settings.nginx ? '127.0.0.1' : hostIp, hostPort: settings.ports.litellm }] }),
     fakeContainer('open-webui', { project, ports: settings.nginx ? [] : [{ containerPort: INTERNAL_PORTS.openWebui, hostIp, hostPort: settings.ports.webui ?? 3999 }] }),
   ];
   if (settings.nginx) list.push(fakeContainer('nginx', { project, ports: [{ containerPort: INTERNAL_PORTS.nginx, hostIp, hostPort: settings.ports.nginx ?? 3000 }] }));

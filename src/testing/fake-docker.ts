@@ -37,6 +37,18 @@ export interface FakeDockerOptions {
   compose?: { kind: 'plugin' | 'standalone'; version: string } | null;
   containers?: FakeContainer[];
   volumes?: string[];
+  /** Images the engine has; undefined: it has every image asked about. */
+  images?: string[];
+}
+
+/** What `docker pull IMAGE` does in the fake: the lines it prints, then its exit. */
+export interface FakePull {
+  lines?: string[];
+  stderr?: string;
+  exitCode?: number;
+  sizeBytes?: number;
+  /** Runs between the lines and the exit (advance a clock, abort a signal, wait for cancellation). */
+  during?: (options: RunOptions) => void | Promise<void>;
 }
 
 export type ComposeHandler = (subcommand: string, args: string[], engine: FakeDocker, options: RunOptions) => ExecResult | Promise<ExecResult> | undefined;
@@ -49,6 +61,10 @@ export class FakeDocker implements DockerClient {
   compose: FakeDockerOptions['compose'];
   containers: FakeContainer[];
   volumes: string[];
+  /** null: every image is present. */
+  images: Map<string, number> | null;
+  /** `docker pull` behaviour per image; an image not listed pulls at once (two layers). */
+  pulls = new Map<string, FakePull>();
   calls: FakeCall[] = [];
   /** Called before every listing of a project's containers: move the stack forward in time. */
   onPoll: ((engine: FakeDocker, poll: number) => void) | undefined;
@@ -63,6 +79,12 @@ export class FakeDocker implements DockerClient {
     this.compose = options.compose === undefined ? { kind: 'standalone', version: '1.29.2' } : options.compose;
     this.containers = options.containers ?? [];
     this.volumes = options.volumes ?? [];
+    this.images = options.images ? new Map(options.images.map((i) => [i, 1_000_000])) : null;
+  }
+
+  /** `docker pull` calls, as image names in call order. */
+  pullCalls(): string[] {
+    return this.calls.filter((c) => c.program === 'docker' && c.args[0] === 'pull').map((c) => c.args[1] ?? '');
   }
 
   docker(args: string[], options: RunOptions = {}): Promise<ExecResult> {
@@ -175,6 +197,31 @@ export class FakeDocker implements DockerClient {
             resolve({ stdout: '', stderr: '', exitCode: -1, cancelled: true });
           }),
         );
+      }
+      case 'image': {
+        if (rest[0] !== 'inspect') return fail(`unexpected: docker ${args.join(' ')}`);
+        const format = rest[rest.indexOf('--format') + 1] ?? '';
+        const names = rest.slice(rest.indexOf('--format') + 2);
+        const found = names.filter((n) => this.images === null || this.images.has(n));
+        const missing = names.filter((n) => !found.includes(n));
+        const value = (n: string) => (format.includes('Size') ? String(this.images?.get(n) ?? 1_000_000) : `sha256:${n.length.toString(16).padStart(64, '0')}`);
+        return {
+          stdout: found.map(value).join('\n'),
+          stderr: missing.map((n) => `Error response from daemon: no such image: ${n}: No such image: ${n}`).join('\n'),
+          exitCode: missing.length > 0 ? 1 : 0,
+        };
+      }
+      case 'pull': {
+        const image = rest[0] ?? '';
+        const pull = this.pulls.get(image) ?? {};
+        const lines = pull.lines ?? [`latest: Pulling from ${image}`, 'aaaaaaaaaaaa: Pulling fs layer', 'bbbbbbbbbbbb: Pulling fs layer', 'aaaaaaaaaaaa: Pull complete', 'bbbbbbbbbbbb: Pull complete', `Status: Downloaded newer image for ${image}`];
+        for (const line of lines) options.onStdout?.(`${line}\n`);
+        await pull.during?.(options);
+        if (options.signal?.aborted) return { stdout: '', stderr: '', exitCode: -1, cancelled: true };
+        const exitCode = pull.exitCode ?? 0;
+        if (exitCode === 0) this.images?.set(image, pull.sizeBytes ?? 1_000_000);
+        if (pull.stderr) options.onStderr?.(pull.stderr);
+        return { stdout: '', stderr: '', exitCode };
       }
       case 'volume':
         if (rest[0] === 'ls') {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderCompose, renderOverride } from '../gateway/render/compose.js';
 import { EnvFile } from '../gateway/env-file.js';
-import { settingsFromEnv, type GatewaySettings } from '../gateway/settings.js';
+import { DEFAULT_IMAGES, settingsFromEnv, type GatewaySettings } from '../gateway/settings.js';
 import { tempDir } from './context.js';
 
 export const FIXTURE_SECRETS = {
@@ -28,6 +28,11 @@ export async function writeGatewayFixture(
     LITELLM_PORT: '54000',
     POSTGRES_USER: 'litellm',
     POSTGRES_DB: 'litellm',
+    // Setup writes the image names into .env; the compose files read them from there.
+    LITELLM_IMAGE: DEFAULT_IMAGES.litellm,
+    POSTGRES_IMAGE: DEFAULT_IMAGES.postgres,
+    OPEN_WEBUI_IMAGE: DEFAULT_IMAGES.openWebui,
+    NGINX_IMAGE: DEFAULT_IMAGES.nginx,
     ...FIXTURE_SECRETS,
     ...options.env,
   };

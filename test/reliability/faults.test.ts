@@ -89,7 +89,10 @@ beforeAll(async () => {
   fullRunMs = Date.now() - started;
   expect(first.exitCode, first.stderr).toBe(0);
   const a = await snapshot(dir);
+  // The killed runs change an existing gateway, which is quicker than the first run: time one of them.
+  const rerunStarted = Date.now();
   expect((await setup(dir, 'b')).exitCode).toBe(0);
+  fullRunMs = Math.min(fullRunMs, Date.now() - rerunStarted);
   const b = await snapshot(dir);
   expect((await setup(dir, 'a')).exitCode).toBe(0);
   expect(await snapshot(dir), 'setup renders the same files for the same settings').toEqual(a);
@@ -117,7 +120,8 @@ describe('setup killed with SIGKILL at random points', () => {
       const next: Variant = current === 'a' ? 'b' : 'a';
       // Half the kills at a random moment of the whole run, half inside the write phase.
       const mode = i % 2 === 0 ? 'spawn' : 'lock';
-      const delay = mode === 'spawn' ? Math.floor(Math.random() * fullRunMs * 0.9) : Math.floor(Math.random() * 25);
+      // Inside the write phase: it lasts a few milliseconds, so the kill follows the lock within 0-5 ms.
+      const delay = mode === 'spawn' ? Math.floor(Math.random() * fullRunMs * 0.9) : Math.floor(Math.random() * 6);
       const outcome = await killedSetup(dir, next, mode, delay);
       if (outcome.killed) tally.kills++;
       else tally.finishedFirst++;

@@ -1,9 +1,11 @@
 // The LiteLLM stand-in must behave like the real proxy (docs/litellm-contract.md §0-§6, §12), or the
 // tests that use it prove nothing. These run in-process against the memory store: no Docker.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiteLLMStandin, pyRepr } from './litellm.mjs';
 import { call, sleep } from './helpers.js';
@@ -287,6 +289,29 @@ describe('virtual keys (contract §4)', () => {
     const missing = await call(url, '/key/info?key=sk-does-not-exist', { key: MASTER });
     expect(missing.json).toEqual({ error: { message: 'Key not found in database', type: 'not_found_error', param: 'key', code: '404' } });
     expect((await call(url, '/key/info', { key: MASTER })).status).toBe(404); // the master key is not in the DB
+  });
+
+  it("limits a key to its allowed_routes (contract §13): LLM API routes pass, anything else is a bare 403 detail, checked before the admin-only rule", async () => {
+    const { key } = await generate({ allowed_routes: ['llm_api_routes'], models: ['gpt-4o-mini'] });
+    expect((await call(url, '/v1/models', { key })).status).toBe(200);
+    const chat = await call(url, '/v1/chat/completions', { key, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+    expect(chat.status).toBe(200);
+    for (const [path, body] of [['/key/generate', {}], ['/key/info', undefined], ['/key/list', undefined]] as const) {
+      const res = await call(url, path, { key, ...(body ? { body } : {}) });
+      expect(res.status, path).toBe(403);
+      expect(res.json, path).toEqual({ detail: `Virtual key is not allowed to call this route. Only allowed to call routes: ['llm_api_routes']. Tried to call route: ${path}` });
+    }
+    // key_type llm_api is the same restriction; an explicit list or a prefix* entry is honoured as written.
+    const typed = await generate({ key_type: 'llm_api' });
+    expect(typed.allowed_routes).toEqual(['llm_api_routes']);
+    const explicit = await generate({ allowed_routes: ['/v1/models'] });
+    expect((await call(url, '/v1/models', { key: explicit.key })).status).toBe(200);
+    expect((await call(url, '/models', { key: explicit.key })).status).toBe(403);
+    // /key/update changes the restriction (ai-gateway corrects keys made before it set one).
+    const open = await generate();
+    expect((await call(url, '/key/info', { key: open.key })).status).toBe(200);
+    expect((await call(url, '/key/update', { key: MASTER, body: { key: open.token, allowed_routes: ['llm_api_routes'] } })).status).toBe(200);
+    expect((await call(url, '/key/info', { key: open.key })).status).toBe(403);
   });
 
   it('forbids one virtual key from reading another', async () => {
@@ -623,5 +648,21 @@ describe('docs, UI and config', () => {
     const res = await call(fromConfig.url, '/v1/chat/completions', { key: 'sk-master-from-config-000000', body: { model: 'from-config', messages: [] } });
     expect(res.json.choices[0].message.content).toBe('configured');
     await sleep(0);
+  });
+});
+
+describe('the litellm server command', () => {
+  it("stops the boot with upstream's message when the config file cannot be read", async () => {
+    const standin = join(import.meta.dirname, 'litellm.mjs');
+    const env = { ...process.env, LITELLM_MASTER_KEY: MASTER, STANDIN_BOOT_DELAY_MS: '0' };
+    for (const [path, errno] of [[join(tmpdir(), 'aigw-no-such-config.yaml'), '[Errno 2] No such file or directory'], [tmpdir(), '[Errno 21] Is a directory']] as const) {
+      const failure = await promisify(execFile)(process.execPath, [standin, '--config', path, '--port', '0'], { env }).then(
+        () => null,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code, path).toBe(1);
+      expect(failure?.stderr, path).toContain(`Config file ${path} could not be read: ${errno}`);
+    }
+    // EACCES ("[Errno 13] Permission denied") needs a non-root reader: test/e2e/least-privilege.e2e.test.ts.
   });
 });

@@ -1199,28 +1199,32 @@ async function authenticate(ctx) {
   return auth;
 }
 
-/** RouteChecks for non-admin keys: admin-only routes and allowed_routes / key_type. */
+/**
+ * RouteChecks for non-admin keys. `should_call_route` (allowed_routes / key_type, "applies to all
+ * roles") runs first; then the admin-only routes. A refused allowed_routes check is a bare FastAPI
+ * 403 `{"detail": "Virtual key is not allowed to call this route. ..."}` (contract §13).
+ */
 function checkRouteAllowed(ctx, auth) {
   const route = ctx.route.path;
+  const allowed = auth.row.allowed_routes ?? [];
+  if (allowed.length) {
+    const ok = allowed.some((entry) => {
+      if (entry === 'llm_api_routes' || entry === 'openai_routes') return LLM_ROUTES.has(route) || MODEL_LIST_ROUTES.has(route);
+      if (entry === 'info_routes') return INFO_ROUTES.has(route);
+      if (entry === 'management_routes') return route.startsWith('/key/') || route.startsWith('/user/') || route.startsWith('/team/');
+      if (entry.endsWith('*')) return ctx.url.pathname.startsWith(entry.slice(0, -1));
+      return ctx.url.pathname === entry || ctx.url.pathname.startsWith(`${entry}/`);
+    });
+    if (!ok) {
+      throw new DetailError(
+        403,
+        `Virtual key is not allowed to call this route. Only allowed to call routes: ${pyRepr(allowed)}. Tried to call route: ${ctx.url.pathname}`,
+      );
+    }
+  }
   if (ctx.route.access === 'admin') {
     throw ProxyError.auth(
       `Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${ctx.url.pathname}. Your role=${auth.role}. Your user_id=${maskUserId(auth.userId)}`,
-    );
-  }
-  const allowed = auth.row.allowed_routes ?? [];
-  if (!allowed.length) return;
-  const ok = allowed.some((entry) => {
-    if (entry === 'llm_api_routes') return LLM_ROUTES.has(route) || MODEL_LIST_ROUTES.has(route);
-    if (entry === 'info_routes') return INFO_ROUTES.has(route);
-    if (entry === 'management_routes') return route.startsWith('/key/');
-    return entry === ctx.url.pathname;
-  });
-  if (!ok) {
-    throw new ProxyError(
-      403,
-      `Virtual key is not allowed to call this route. Only allowed to call routes: ${pyRepr(allowed)}. Tried to call route: ${ctx.url.pathname}`,
-      'auth_error',
-      'None',
     );
   }
 }
@@ -2173,7 +2177,18 @@ async function main(argv, env) {
   }
 
   const configPath = flags.config ?? env.CONFIG_FILE_PATH ?? env.WORKER_CONFIG;
-  const config = configPath ? await loadLiteLLMConfig(configPath, env) : { model_list: [], general_settings: {} };
+  let config = { model_list: [], general_settings: {} };
+  if (configPath) {
+    try {
+      config = await loadLiteLLMConfig(configPath, env);
+    } catch (err) {
+      // The real image runs as a non-root user: a mode-600 file owned by someone else stops the boot.
+      const errno = { EACCES: '[Errno 13] Permission denied', ENOENT: '[Errno 2] No such file or directory', EISDIR: '[Errno 21] Is a directory' }[err?.code];
+      if (!errno) throw err;
+      out(`Config file ${configPath} could not be read: ${errno}`, 'stderr');
+      return 1;
+    }
+  }
   if (flags.validate_config) {
     out(`Config ${configPath ?? '(none)'} is valid (${config.model_list.length} models).`);
     return 0;

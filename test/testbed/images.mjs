@@ -12,7 +12,7 @@
 // Image names (tags are content hashes):
 //   ai-gateway-test/base:<h>        debootstrap minbase + postgresql-15, nginx-light, nodejs, python3, curl, wget
 //   ai-gateway-test/postgres:<h>    like postgres:16
-//   ai-gateway-test/litellm:<h>     like docker.litellm.ai/berriai/litellm:main-stable (Node stand-in)
+//   ai-gateway-test/litellm:<h>     like docker.litellm.ai/berriai/litellm:main-stable (Node stand-in, uid 65532)
 //   ai-gateway-test/litellm:never-ready-<h>, ai-gateway-test/litellm:exit-after-boot-<h>   broken variants
 //   ai-gateway-test/open-webui:<h>  like ghcr.io/open-webui/open-webui:main (Node stand-in)
 //   ai-gateway-test/nginx-base:<h>  debootstrap forky minbase + nginx-light (>= 1.27.3), wget, ca-certificates

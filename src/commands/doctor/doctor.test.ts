@@ -274,6 +274,22 @@ describe('doctor: stack', () => {
     expect((await run(moved.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({ status: 'fail', finding: expect.stringContaining(`litellm publishes 127.0.0.1:4999, but LITELLM_PORT=${standin.port} in .env`) });
   });
 
+  it("ports: behind Nginx, LiteLLM's admin port belongs on 127.0.0.1 even with BIND_ADDRESS=0.0.0.0", async () => {
+    const nginxPort = await freePort();
+    const lan = await scenario({ fixture: { bind: '0.0.0.0', nginxPort } });
+    const ok = (await run(lan.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0];
+    expect(ok).toMatchObject({ status: 'warn', finding: expect.stringContaining(`nginx 0.0.0.0:${nginxPort}`) });
+    expect(ok?.finding).not.toContain('litellm 0.0.0.0');
+    const exposed = await scenario({
+      fixture: { bind: '0.0.0.0', nginxPort },
+      containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, ports: (c.ports ?? []).map((p) => ({ ...p, hostIp: '0.0.0.0' })) } : c)),
+    });
+    expect((await run(exposed.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({
+      status: 'fail',
+      finding: expect.stringContaining(`litellm is bound to 0.0.0.0:${standin.port}, but the LiteLLM admin port belongs on 127.0.0.1 (EXPOSE_ADMIN=no)`),
+    });
+  });
+
   it('a stopped stack whose port is taken fails stack.ports with the owner and a free port to move to', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -11,6 +11,8 @@ import { lstat } from 'node:fs/promises';
 import type { EnvFile } from '../../gateway/env-file.js';
 import { SECRET_SPECS } from '../../gateway/secrets.js';
 import { ENV } from '../../gateway/settings.js';
+import { FILES } from '../../gateway/layout.js';
+import { litellmUid } from '../../gateway/container-access.js';
 import type { SetupProbes } from './answers/resolver.js';
 
 /** Directories that hold the system, never a gateway (nor a place to create one directly). */
@@ -82,7 +84,9 @@ export async function assertPrivateDirectory(ctx: Context, dir: string, entries:
   if (s.uid !== uid) foreign.push(`${dir} (uid ${s.uid})`);
   for (const name of entries) {
     const e = await lstatOrNull(join(dir, name));
-    if (e !== null && e !== 'not-a-directory' && e.uid !== uid) foreign.push(`${name} (uid ${e.uid})`);
+    // As root, setup itself hands config.yaml to LiteLLM's container uid (src/gateway/container-access.ts).
+    const handedToLitellm = uid === 0 && name === FILES.config && e !== null && e !== 'not-a-directory' && e.uid === litellmUid(0);
+    if (e !== null && e !== 'not-a-directory' && e.uid !== uid && !handedToLitellm) foreign.push(`${name} (uid ${e.uid})`);
   }
   if (foreign.length > 0) {
     throw new EnvError('FOREIGN_OWNER', `The gateway directory holds files owned by another user: ${foreign.join(', ')}. This process runs as uid ${uid}.`, {

@@ -52,6 +52,8 @@ export function registerSetup(program: Command, action: ActionFactory): void {
     .addOption(new Option('--bind <address>', 'address the ports are published on: 127.0.0.1 (default) or 0.0.0.0 (the LAN)').env('AI_GATEWAY_BIND'))
     .option('--expose-postgres', 'publish PostgreSQL on the host too (env AI_GATEWAY_EXPOSE_POSTGRES=yes|no)')
     .option('--no-expose-postgres', 'do not publish PostgreSQL (the default)')
+    .option('--expose-admin', "with Nginx: publish LiteLLM's admin port on --bind too, not only on 127.0.0.1 (env AI_GATEWAY_EXPOSE_ADMIN=yes|no)")
+    .option('--no-expose-admin', "keep LiteLLM's admin port on 127.0.0.1 (the default with Nginx)")
     .addOption(new Option('--project-name <name>', 'Docker Compose project name (default: aigw-<directory name>)').env('AI_GATEWAY_PROJECT_NAME'))
     .addOption(new Option('--litellm-image <ref>', 'LiteLLM image').env('AI_GATEWAY_LITELLM_IMAGE'))
     .addOption(new Option('--postgres-image <ref>', 'PostgreSQL image').env('AI_GATEWAY_POSTGRES_IMAGE'))

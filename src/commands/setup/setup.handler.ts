@@ -17,7 +17,9 @@ import { EnvFile } from '../../gateway/env-file.js';
 import { projectVolumes } from '../../docker/project-volumes.js';
 import { FILES } from '../../gateway/layout.js';
 import { providerSecretKeys } from '../../gateway/providers.js';
-import { renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { currentHost, renderCompose, renderOverride } from '../../gateway/render/compose.js';
+import { ensureLitellmCanReadConfig } from '../../gateway/container-access.js';
+import { resolveExposeAdmin } from './expose-admin.js';
 import { parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
@@ -61,6 +63,7 @@ export const optionsSchema = z.object({
   postgresPort: text,
   bind: z.optional(z.string()),
   exposePostgres: z.optional(z.boolean()),
+  exposeAdmin: z.optional(z.boolean()),
   projectName: z.optional(z.string()),
   litellmImage: z.optional(z.string()),
   postgresImage: z.optional(z.string()),
@@ -113,6 +116,7 @@ export interface SetupResult {
     nginx: boolean;
     bind: string;
     exposePostgres: boolean;
+    exposeAdmin: boolean;
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
   };
@@ -229,6 +233,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedSecrets(resolver);
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
+  const exposeAdmin = resolveExposeAdmin(resolver, nginx);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, {
     askInteractively: fresh,
@@ -255,6 +260,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     nginx,
     bind,
     exposePostgres,
+    exposeAdmin,
     ports: tls.redirectPort === undefined ? ports : { ...ports, httpRedirect: tls.redirectPort },
     images,
     tls: tls.settings,
@@ -269,7 +275,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   if (bindNote) resolver.warnings.push(bindNote);
   if (!isLoopback(bind)) {
     resolver.warnings.push(
-      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}). Use --bind 127.0.0.1 to keep it on this machine.`,
+      `BIND_ADDRESS=${bind}: the gateway is reachable from your network (${nginx && !exposeAdmin ? "Open WebUI's login and the API through Nginx; the LiteLLM admin port stays on 127.0.0.1" : `Open WebUI's login, the API and the LiteLLM admin UI on port ${ports.litellm}`}). Use --bind 127.0.0.1 to keep it on this machine.`,
     );
   }
   if (exposePostgres) resolver.warnings.push(`PostgreSQL is published on ${bind}:${ports.postgres}.`);
@@ -292,7 +298,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings)],
+    [FILES.override, renderOverride(settings, currentHost(config.text))],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
     ...(tls.files
@@ -328,6 +334,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
       await writePlannedFiles(ctx, plans, encodings);
+      await ensureLitellmCanReadConfig(ctx, ctx.dir);
     } finally {
       await lock.release();
     }
@@ -358,6 +365,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       nginx,
       bind,
       exposePostgres,
+      exposeAdmin,
       ports,
       images,
     },

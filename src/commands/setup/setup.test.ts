@@ -470,6 +470,34 @@ describe('re-running setup', () => {
     expect(names).toEqual(['groq/*', 'groq-llama-3.3-70b']);
   });
 
+  it("re-renders the variables LiteLLM gets from config.yaml: a user's own os.environ/NAME entry, a provider added later", async () => {
+    const dir = await newDir();
+    await setup({ dir, env: { AI_GATEWAY_OPENAI_API_KEY: 'sk-openai-first-0123456789' } });
+    const litellmEnv = async () => (parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: { litellm: { environment?: Record<string, string> } } }).services.litellm.environment;
+    expect(await litellmEnv()).toEqual({ OPENAI_API_KEY: '${OPENAI_API_KEY:-}' });
+    const config = await readFile(join(dir, 'config.yaml'), 'utf8');
+    await writeFile(join(dir, 'config.yaml'), config.replace('model_list:\n', 'model_list:\n  - model_name: mine\n    litellm_params:\n      model: openai/mine\n      api_key: os.environ/MY_OWN_KEY\n'));
+    await setup({ dir, env: { AI_GATEWAY_GROQ_API_KEY: 'gsk_groq-0123456789' } });
+    expect(await litellmEnv()).toEqual({ GROQ_API_KEY: '${GROQ_API_KEY:-}', MY_OWN_KEY: '${MY_OWN_KEY:-}', OPENAI_API_KEY: '${OPENAI_API_KEY:-}' });
+    // No value is ever written into the compose files.
+    expect(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).not.toMatch(/sk-openai|gsk_groq/);
+  });
+
+  it('--expose-admin is kept in .env and publishes the admin port on --bind; by default it stays on 127.0.0.1', async () => {
+    const dir = await newDir();
+    const ports = async () => (parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')) as { services: { litellm: { ports: string[] } } }).services.litellm.ports;
+    const first = await setup({ dir, options: { bind: '0.0.0.0' } });
+    expect(await ports()).toEqual(['127.0.0.1:${LITELLM_PORT}:4000']);
+    expect(first.result.urls.litellmDirect).toBe('http://localhost:4000');
+    expect(first.ctx.captured.stderr.join('')).toMatch(/the LiteLLM admin port stays on 127\.0\.0\.1/);
+    const exposed = await setup({ dir, options: { exposeAdmin: true } });
+    expect((await readEnv(dir)).get('EXPOSE_ADMIN')).toBe('yes');
+    expect(await ports()).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
+    expect(exposed.ctx.captured.stderr.join('')).toMatch(/--expose-admin: LiteLLM's admin port/);
+    await setup({ dir }); // kept from .env on a re-run
+    expect(await ports()).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
+  });
+
   it('keeps an existing secret when a variable asks for another, and says how to change it', async () => {
     const dir = await newDir();
     await setup({ dir });

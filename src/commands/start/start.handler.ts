@@ -2,16 +2,21 @@
  * `ai-gateway start`: port check, `compose up -d`, our own health wait (fail fast, no sleeps),
  * Open WebUI's virtual key, then where everything is. See docs in start.command.ts.
  */
+import { checkLitellmAccess } from '../../gateway/container-access.js';
 import { join } from 'node:path';
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { EnvError, HealthError, UserError } from '../../core/errors.js';
+import { listenForInterrupts, type Interrupts } from '../../core/interrupt.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
 import type { ComposeProject } from '../../docker/compose.js';
 import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import { checkDaemon, detectCompose, type DockerEngine } from '../../docker/engine.js';
+import { stackImages } from '../../docker/images.js';
 import { findPortConflicts, portConflictError } from '../../docker/port-check.js';
+import { PULL_POLICIES, pullPhase, type PullPolicy, type PullSummary } from '../../docker/pull-phase.js';
+import { formatBytes } from '../../docker/pull-progress.js';
 import { composeProject, loadStack, type Stack } from '../../docker/stack.js';
 import {
   compareWithRecord,
@@ -47,8 +52,10 @@ export const optionsSchema = z.object({
       ),
   ),
   wait: z._default(z.boolean(), true),
+  pull: z._default(z.enum(PULL_POLICIES, { message: '--pull must be missing, always or never' }), 'missing'),
 });
-export type StartOptions = z.output<typeof optionsSchema>;
+/** `pull` may be left out by callers that build options themselves (default: missing). */
+export type StartOptions = Omit<z.output<typeof optionsSchema>, 'pull'> & { pull?: PullPolicy };
 
 export type OpenWebuiKeyAction = 'created' | 'rotated' | 'kept';
 
@@ -66,6 +73,8 @@ export interface StartResult {
   /** Services Compose (re)created or we restarted to apply changed files. */
   changed: string[];
   openWebuiKey: OpenWebuiKeyAction | 'skipped';
+  /** The pull phase (before `up`, outside the health timeout); null when the stack was already running. */
+  pull: PullSummary | null;
   services: ServiceRow[];
   urls: StackUrls;
   /** The first healthy start of this gateway (.ai-gateway/first-start.json): Open WebUI's first account becomes its admin. */
@@ -77,6 +86,8 @@ export interface StartResult {
 /** Seams for tests; production uses the real modules. */
 export interface StartDeps {
   ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options: { timeoutMs: number }): Promise<{ action: OpenWebuiKeyAction; changed: boolean }>;
+  /** Ctrl-C / SIGTERM while images are pulled (tests abort their own controller). */
+  interrupts?(): Interrupts;
 }
 
 const defaultDeps: StartDeps = {
@@ -92,7 +103,6 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
   const timeoutSeconds = options.timeout ?? defaultStartTimeoutSeconds(settings.resourceProfile);
-  const deadline = started + timeoutSeconds * 1000;
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
   let cancelDetection = async () => {};
   try {
@@ -111,23 +121,36 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     const beforeByService = byService(before);
     const drift = compareWithRecord(await readStartRecord(ctx, ctx.dir), await fingerprintFiles(ctx, ctx.dir), beforeByService);
 
-    if (drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
+    const pullPolicy = options.pull ?? 'missing';
+    if (pullPolicy !== 'always' && drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       // Healthy containers behind an Nginx that cannot reach them are not "already running".
       if (readiness.ready && (await probeRoutes(await routeFetcher(ctx, ctx.dir, settings), settings, 2_000)).every((p) => p.ok)) {
         await cancelDetection();
         if (firstStart) await welcome(ctx, stack);
-        return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', containers: beforeByService, started, firstStart });
+        return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', pull: null, containers: beforeByService, started, firstStart });
       }
     }
     if (drift.changedFiles.length > 0) ctx.out.info(`Files changed since the last start: ${drift.changedFiles.join(', ')}; applying them.`);
 
     const conflicts = await findPortConflicts(ctx, settings, before);
     if (conflicts.length > 0) throw portConflictError(ctx, settings, conflicts);
+    await checkLitellmAccess(ctx, ctx.dir);
     const engine: DockerEngine = { serverVersion, compose: await composeCli };
     await engine.compose.remember?.();
     ctx.out.debug(`Docker ${engine.serverVersion}, ${engine.compose.label} ${engine.compose.version.raw}`);
     let compose = composeProject(ctx, stack.gateway, engine);
+
+    // Images first, as their own phase: a download of gigabytes never counts against --timeout,
+    // and Ctrl-C here leaves nothing behind (no container exists yet).
+    const interrupts = (deps.interrupts ?? listenForInterrupts)();
+    let pull: PullSummary;
+    try {
+      pull = await pullPhase(ctx, await stackImages(ctx, stack.gateway, stack.services, compose), { policy: pullPolicy, signal: interrupts.signal });
+    } finally {
+      interrupts.dispose();
+    }
+    const deadline = ctx.clock.now() + timeoutSeconds * 1000;
 
     ctx.out.step(`Starting ${stack.project} with ${engine.compose.label} ${engine.compose.version.raw}`);
     if (!options.wait) {
@@ -135,7 +158,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       if (up.exitCode !== 0) throw await upFailure(ctx, compose, up);
       const containers = byService(await projectContainers(ctx, stack.project));
       ctx.out.warn('Not waiting for health (--no-wait); "ai-gateway status" shows when every service is healthy. Open WebUI\'s key is checked by the next "ai-gateway start".');
-      return result(ctx, stack, engine, { alreadyRunning: false, waited: false, healthy: false, changed: changedServices(before, containers, []), openWebuiKey: 'skipped', containers, started, firstStart: false });
+      return result(ctx, stack, engine, { alreadyRunning: false, waited: false, healthy: false, changed: changedServices(before, containers, []), openWebuiKey: 'skipped', pull, containers, started, firstStart: false });
     }
 
     // Open WebUI's key only needs LiteLLM: check it while the services after LiteLLM still start,
@@ -191,6 +214,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       healthy: true,
       changed: changedServices(before, waited.containers, restarts),
       openWebuiKey: key.action,
+      pull,
       containers: waited.containers,
       started,
       firstStart,
@@ -372,6 +396,7 @@ function result(
     healthy: boolean;
     changed: string[];
     openWebuiKey: StartResult['openWebuiKey'];
+    pull: PullSummary | null;
     containers: Map<string, ContainerInfo>;
     started: number;
     firstStart: boolean;
@@ -387,6 +412,7 @@ function result(
     compose: engine ? `${engine.compose.label} ${engine.compose.version.raw}` : null,
     changed: parts.changed,
     openWebuiKey: parts.openWebuiKey,
+    pull: parts.pull,
     services: serviceRows(stack.services, parts.containers),
     urls: stackUrls(stack.gateway.settings),
     firstStart: parts.firstStart,
@@ -402,6 +428,15 @@ export function render(result: StartResult, style: Style): string {
       ? `${style.green('✔')} ${style.bold(result.project)} is running and healthy (${seconds} s).`
       : `${style.yellow('!')} ${style.bold(result.project)}: containers created (${seconds} s); not waiting for health (--no-wait).`;
   const lines = [head, '', renderUrls(result.urls, style)];
+  if (result.pull && result.pull.pulled > 0) {
+    const bytes = result.pull.images.reduce((sum, i) => sum + (i.sizeBytes ?? 0), 0);
+    lines.push(
+      '',
+      style.dim(
+        `Pulled ${result.pull.pulled} image${result.pull.pulled === 1 ? '' : 's'}${bytes > 0 ? ` (${formatBytes(bytes)})` : ''} in ${result.pull.seconds.toFixed(0)} s, before the health wait began.`,
+      ),
+    );
+  }
   if (result.alreadyRunning || !result.waited) lines.push('', renderServiceTable(result.services, style));
   if (result.openWebuiKey === 'created' || result.openWebuiKey === 'rotated') {
     lines.push('', style.dim(`Open WebUI's virtual key was ${result.openWebuiKey} and saved in .env (VIRTUAL_KEY).`));

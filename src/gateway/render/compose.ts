@@ -1,10 +1,12 @@
 /**
  * docker-compose.yml (from templates/docker-compose.yml) and docker-compose.override.yml (the
- * host-specific part: published ports and the LiteLLM worker count). Both interpolate `.env`
- * (`${VAR}`) instead of baking values in, so an edit to `.env` applies on the next start.
+ * host-specific part: published ports, the LiteLLM worker count, the user LiteLLM runs as and the
+ * provider variables config.yaml reads). Both interpolate `.env` (`${VAR}`) instead of baking
+ * values in, so an edit to `.env` applies on the next start and no secret is ever written here.
  */
 import { Document } from 'yaml';
 import { ENV, INTERNAL_PORTS, RESOURCE_PROFILES, SERVICES, type GatewaySettings } from '../settings.js';
+import { containerUser, LITELLM_FIXED_ENV, litellmEnvReferences } from '../container-access.js';
 import { loadTemplate, renderTemplate } from './template.js';
 
 export function renderCompose(settings: Pick<GatewaySettings, 'nginx'>): string {
@@ -19,13 +21,32 @@ export function litellmCommand(profile: GatewaySettings['resourceProfile']): str
   return command;
 }
 
-const publish = (envKey: string, internal: number) => `\${${ENV.bind}}:\${${envKey}}:${internal}`;
+const publish = (envKey: string, internal: number, host = `\${${ENV.bind}}`) => `${host}:\${${envKey}}:${internal}`;
 
-export function renderOverride(settings: GatewaySettings): string {
+/** Where LiteLLM's own port is published: behind Nginx it is the admin door, kept on loopback unless --expose-admin. */
+export function litellmPublishHost(settings: Pick<GatewaySettings, 'nginx' | 'exposeAdmin'>): string {
+  return settings.nginx && settings.exposeAdmin !== true ? '127.0.0.1' : `\${${ENV.bind}}`;
+}
+
+export interface OverrideHost {
+  /** The uid setup runs as (null where there are no uids): LiteLLM runs as the owner of config.yaml. */
+  uid: number | null;
+  /** config.yaml as it will be written: every os.environ/NAME it reads is handed to LiteLLM. */
+  configYaml: string | null;
+}
+
+export function currentHost(configYaml: string | null = null): OverrideHost {
+  return { uid: typeof process.getuid === 'function' ? process.getuid() : null, configYaml };
+}
+
+export function renderOverride(settings: GatewaySettings, host: OverrideHost = currentHost()): string {
   const services: Record<string, Record<string, unknown>> = {};
+  const providerEnv = litellmEnvReferences(host.configYaml ?? '').filter((name) => !LITELLM_FIXED_ENV.includes(name));
   services[SERVICES.litellm] = {
+    user: containerUser(host.uid),
     command: litellmCommand(settings.resourceProfile),
-    ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm)],
+    ...(providerEnv.length > 0 ? { environment: Object.fromEntries(providerEnv.map((name) => [name, `\${${name}:-}`])) } : {}),
+    ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm, litellmPublishHost(settings))],
   };
   if (settings.nginx && settings.tls) {
     // HTTPS on the Nginx port; the certificate and key read-only (the master process reads them as root).
@@ -49,7 +70,9 @@ export function renderOverride(settings: GatewaySettings): string {
     ' docker-compose.override.yml - managed by ai-gateway setup (re-running setup rewrites it).',
     ' Host-specific settings, applied on top of docker-compose.yml by Compose:',
     `   resource profile: ${settings.resourceProfile} (${workers === null ? "LiteLLM's default worker count" : `${workers} LiteLLM worker${workers === 1 ? '' : 's'}`})`,
-    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''} and the LiteLLM admin port` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
+    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''}${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
+    `   LiteLLM runs as ${containerUser(host.uid)}: config.yaml's owner and group 0 (the image's writable paths are group 0), never root`,
+    `   LiteLLM gets the variables config.yaml reads${providerEnv.length > 0 ? ` (${providerEnv.join(', ')})` : ''}, from .env; re-run setup after adding one`,
     ' Change ports and profiles with `ai-gateway setup` (or in .env), not here.',
   ].join('\n');
   return doc.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });

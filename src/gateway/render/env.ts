@@ -32,9 +32,10 @@ const GROUPS: EnvGroup[] = [
       'Network. With USE_NGINX=yes the API is http://HOST:NGINX_PORT/api/litellm/v1 and Open WebUI is at /;',
       'LITELLM_PORT is LiteLLM itself (admin UI at /ui). Without Nginx, Open WebUI gets WEBUI_PORT.',
       'Ports are published on BIND_ADDRESS (127.0.0.1 = this machine only; 0.0.0.0 = the whole LAN).',
-      'PostgreSQL is published only with EXPOSE_POSTGRES=yes.',
+      'PostgreSQL is published only with EXPOSE_POSTGRES=yes. With Nginx, LITELLM_PORT is published on',
+      '127.0.0.1 only (Nginx is the door that enforces the route policy) unless EXPOSE_ADMIN=yes.',
     ],
-    keys: [ENV.useNginx, ENV.bind, ENV.nginxPort, ENV.litellmPort, ENV.webuiPort, ENV.exposePostgres, ENV.postgresPort],
+    keys: [ENV.useNginx, ENV.bind, ENV.nginxPort, ENV.litellmPort, ENV.webuiPort, ENV.exposePostgres, ENV.postgresPort, ENV.exposeAdmin],
   },
   {
     comment: [

@@ -51,8 +51,9 @@ async function writeGateway(settings: GatewaySettings): Promise<string> {
   const dir = await tempDir('aigw-render-');
   await writeFile(join(dir, '.env'), envFor(settings).toString());
   await writeFile(join(dir, 'docker-compose.yml'), renderCompose(settings));
-  await writeFile(join(dir, 'docker-compose.override.yml'), renderOverride(settings));
-  await writeFile(join(dir, 'config.yaml'), renderConfigYaml(null, { budgetProfile: settings.budgetProfile, providers: [{ id: 'openai' }] }).text);
+  const config = renderConfigYaml(null, { budgetProfile: settings.budgetProfile, providers: [{ id: 'openai' }] }).text;
+  await writeFile(join(dir, 'docker-compose.override.yml'), renderOverride(settings, { uid: 1000, configYaml: config }));
+  await writeFile(join(dir, 'config.yaml'), config);
   await mkdir(join(dir, 'nginx'));
   await writeFile(join(dir, 'nginx', 'nginx.conf'), renderNginxConf());
   return dir;
@@ -75,9 +76,10 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
   it('match their snapshots', async () => {
     await expect(renderCompose(base)).toMatchFileSnapshot('./__snapshots__/docker-compose.nginx.yml');
     await expect(renderCompose(withoutNginx)).toMatchFileSnapshot('./__snapshots__/docker-compose.no-nginx.yml');
-    await expect(renderOverride(base)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.nginx.yml');
-    await expect(renderOverride(withoutNginx)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.no-nginx.yml');
-    await expect(renderOverride(everything)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.everything.yml');
+    const host = { uid: 1000, configYaml: renderConfigYaml(null, { budgetProfile: 'test', providers: [{ id: 'openai' }] }).text };
+    await expect(renderOverride(base, host)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.nginx.yml');
+    await expect(renderOverride(withoutNginx, host)).toMatchFileSnapshot('./__snapshots__/docker-compose.override.no-nginx.yml');
+    await expect(renderOverride(everything, { uid: 0, configYaml: null })).toMatchFileSnapshot('./__snapshots__/docker-compose.override.everything.yml');
   });
 
   it('parse as YAML with the services, healthchecks and dependencies the stack needs', () => {
@@ -98,8 +100,15 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
     expect(s['open-webui']?.depends_on).toEqual({ litellm: { condition: 'service_healthy' } });
     expect(s.nginx?.depends_on).toEqual({ litellm: { condition: 'service_healthy' }, 'open-webui': { condition: 'service_healthy' } });
     expect(s['open-webui']?.environment).toMatchObject({ OPENAI_API_BASE_URL: 'http://litellm:4000/v1', OPENAI_API_KEY: '${VIRTUAL_KEY:-}', WEBUI_SECRET_KEY: '${WEBUI_SECRET_KEY}' });
-    expect(s.litellm?.environment).toMatchObject({ STORE_MODEL_IN_DB: 'True' });
-    expect(s.litellm?.env_file).toBe('.env');
+    // Each container gets only what it reads: LiteLLM never sees .env whole, Open WebUI's secret or VIRTUAL_KEY.
+    expect(s.litellm?.env_file).toBeUndefined();
+    expect(Object.keys(s.litellm?.environment as object).sort()).toEqual(['DATABASE_URL', 'LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'STORE_MODEL_IN_DB', 'UI_PASSWORD', 'UI_USERNAME']);
+    expect(s.litellm?.environment).toMatchObject({ STORE_MODEL_IN_DB: 'True', LITELLM_MASTER_KEY: '${LITELLM_MASTER_KEY}' });
+    expect(Object.keys(s['open-webui']?.environment as object).sort()).toEqual(['ENABLE_OLLAMA_API', 'OPENAI_API_BASE_URL', 'OPENAI_API_KEY', 'WEBUI_SECRET_KEY']);
+    expect(s['open-webui']?.environment).toMatchObject({ ENABLE_OLLAMA_API: 'false' });
+    expect(Object.keys(s.postgres?.environment as object).sort()).toEqual(['POSTGRES_DB', 'POSTGRES_PASSWORD', 'POSTGRES_USER']);
+    expect(s.nginx?.environment).toBeUndefined();
+    expect(s.nginx?.env_file).toBeUndefined();
     // Nothing is baked in: every image and secret is interpolated from .env.
     expect(renderCompose(base)).not.toMatch(/sk-|postgres:16|main-stable/);
     expect(Object.keys(parseYaml(renderCompose(withoutNginx)).services)).toEqual(['postgres', 'litellm', 'open-webui']);
@@ -115,6 +124,45 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
     expect(parseYaml(renderOverride(base)).services.postgres).toBeUndefined();
   });
 
+  it('runs LiteLLM as the host user with group 0, never as root', () => {
+    const user = (uid: number | null) => (parseYaml(renderOverride(base, { uid, configYaml: null })) as { services: { litellm: { user: string } } }).services.litellm.user;
+    expect(user(1000)).toBe('1000:0');
+    expect(user(501)).toBe('501:0');
+    expect(user(0)).toBe('65532:0'); // setup as root: the image's own uid (config.yaml is handed to it)
+    expect(user(null)).toBe('65532:0'); // Windows: no uids; Docker Desktop ignores file owners
+  });
+
+  it("hands LiteLLM every variable config.yaml reads, interpolated from .env, and nothing else", () => {
+    const config = renderConfigYaml(null, { budgetProfile: 'test', providers: [{ id: 'openai' }, { id: 'azure', azureDeployment: 'gpt-4o-eu' }, { id: 'ollama' }] }).text;
+    const withUserEntry = `${config}\nenvironment_variables:\n  LANGFUSE_PUBLIC_KEY: os.environ/LANGFUSE_PUBLIC_KEY\n# os.environ/IN_A_COMMENT\n`;
+    const env = (parseYaml(renderOverride(base, { uid: 1000, configYaml: withUserEntry })) as { services: { litellm: { environment: Record<string, string> } } }).services.litellm.environment;
+    expect(env).toEqual({
+      AZURE_API_BASE: '${AZURE_API_BASE:-}',
+      AZURE_API_KEY: '${AZURE_API_KEY:-}',
+      AZURE_API_VERSION: '${AZURE_API_VERSION:-}',
+      LANGFUSE_PUBLIC_KEY: '${LANGFUSE_PUBLIC_KEY:-}',
+      OLLAMA_API_BASE: '${OLLAMA_API_BASE:-}',
+      OPENAI_API_KEY: '${OPENAI_API_KEY:-}',
+    });
+    // The fixed set (master key, database) stays in docker-compose.yml; no config, no environment block.
+    expect((parseYaml(renderOverride(base, { uid: 1000, configYaml: null })) as { services: { litellm: Record<string, unknown> } }).services.litellm.environment).toBeUndefined();
+  });
+
+  it("keeps LiteLLM's admin port on 127.0.0.1 behind Nginx unless EXPOSE_ADMIN, and on --bind without Nginx", () => {
+    const litellmPorts = (settings: GatewaySettings) => (parseYaml(renderOverride(settings, { uid: 1000, configYaml: null })) as { services: { litellm: { ports: string[] } } }).services.litellm.ports;
+    const lan: GatewaySettings = { ...base, bind: '0.0.0.0' };
+    expect(litellmPorts(lan)).toEqual(['127.0.0.1:${LITELLM_PORT}:4000']);
+    expect(litellmPorts({ ...lan, exposeAdmin: true })).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
+    expect(litellmPorts({ ...withoutNginx, bind: '0.0.0.0' })).toEqual(['${BIND_ADDRESS}:${LITELLM_PORT}:4000']);
+    expect((parseYaml(renderOverride(lan, { uid: 1000, configYaml: null })) as { services: { nginx: { ports: string[] } } }).services.nginx.ports).toEqual(['${BIND_ADDRESS}:${NGINX_PORT}:80']);
+    // Where this machine reaches it follows: loopback behind Nginx, the bind address otherwise.
+    const at = (settings: GatewaySettings) => gatewayUrls(settings).litellmDirect;
+    expect(at({ ...base, bind: '192.168.1.5' })).toBe('http://127.0.0.1:4000');
+    expect(at({ ...base, bind: '192.168.1.5', exposeAdmin: true })).toBe('http://192.168.1.5:4000');
+    expect(at({ ...withoutNginx, bind: '192.168.1.5' })).toBe('http://192.168.1.5:4000');
+    expect(gatewayUrls({ ...base, bind: '192.168.1.5' }).api).toBe('http://192.168.1.5:3000/api/litellm/v1');
+  });
+
   const composeV1 = hasCommand('docker-compose');
   for (const [label, settings] of [
     ['with Nginx', base],
@@ -128,7 +176,8 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
       const { stdout } = await exec('docker-compose', [...args, 'config']);
       const resolved = parseYaml(stdout) as { services: Record<string, { ports?: { published?: number }[] | string[]; command?: string[] }> };
       const published = Object.values(resolved.services).flatMap((s) => (s.ports ?? []).map((p) => String(p)));
-      expect(published.join(' ')).toContain(`${settings.bind}:${settings.ports.litellm}:4000`);
+      const litellmHost = settings.nginx ? '127.0.0.1' : settings.bind;
+      expect(published.join(' ')).toContain(`${litellmHost}:${settings.ports.litellm}:4000`);
       expect(stdout).not.toMatch(/variable is not set/);
     });
   }

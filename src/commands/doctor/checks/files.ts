@@ -10,6 +10,7 @@ import type { Context } from '../../../core/context.js';
 import { statOrNull } from '../../../core/files.js';
 import { composeProject } from '../../../docker/stack.js';
 import { compareWithRecord, fingerprintFiles, isDrifted, readStartRecord } from '../../../docker/start-record.js';
+import { overrideLitellmUid } from '../../../gateway/container-access.js';
 import { FILES, PRIVATE_FILES } from '../../../gateway/layout.js';
 import { parseConfigYaml } from '../../../gateway/render/config-yaml.js';
 import { GITIGNORE_LINES, renderGitignore } from '../../../gateway/render/gitignore.js';
@@ -85,13 +86,16 @@ async function inspectModes(ctx: Context, state: DoctorState) {
   const exposed: { file: string; mode: number }[] = [];
   const foreign: { file: string; uid: number }[] = [];
   const checked: string[] = [];
+  // config.yaml may belong to the uid LiteLLM runs as (setup run as root hands it to 65532).
+  const override = await ctx.fs.readText(state.path(FILES.override));
+  const litellmUid = override === null ? null : overrideLitellmUid(override);
   for (const file of PRIVATE_FILES) {
     const s = await statOrNull(state.path(file));
     if (!s) continue;
     checked.push(file);
     const mode = s.mode & 0o777;
     if (ctx.platform.isExposed(mode)) exposed.push({ file, mode });
-    if (uid !== null && s.uid !== uid) foreign.push({ file, uid: s.uid });
+    if (uid !== null && s.uid !== uid && !(file === FILES.config && s.uid === litellmUid)) foreign.push({ file, uid: s.uid });
   }
   return { exposed, foreign, checked };
 }

@@ -117,8 +117,11 @@ export const ports: Check = {
         problems.push(`${w.service} publishes ${actual}, but ${w.envKey}=${w.port} in .env`);
         continue;
       }
-      if (!match.some((p) => sameAddress(p.hostIp, settings.bind))) {
-        problems.push(`${w.service} is bound to ${match.map((p) => p.hostIp).join(', ')}:${w.port}, but BIND_ADDRESS=${settings.bind} in .env`);
+      // Behind Nginx, LiteLLM's admin port is on 127.0.0.1 unless EXPOSE_ADMIN=yes.
+      const adminOnLoopback = w.service === SERVICES.litellm && settings.nginx && settings.exposeAdmin !== true;
+      const expected = adminOnLoopback ? '127.0.0.1' : settings.bind;
+      if (!match.some((p) => sameAddress(p.hostIp, expected))) {
+        problems.push(`${w.service} is bound to ${match.map((p) => p.hostIp).join(', ')}:${w.port}, but ${adminOnLoopback ? 'the LiteLLM admin port belongs on 127.0.0.1 (EXPOSE_ADMIN=no)' : `BIND_ADDRESS=${settings.bind} in .env`}`);
       }
     }
     const postgres = found.get(SERVICES.postgres);
