@@ -44,7 +44,7 @@ import { resolvePorts } from './answers/ports.js';
 import { checkSuppliedProviders, resolveProviders, type ProviderChange } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
 import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
-import { currentHostIdentity, resolveTls } from './answers/tls.js';
+import { checkSuppliedTls, currentHostIdentity, resolveTls } from './answers/tls.js';
 import type { CertificateSummary } from '../../gateway/tls.js';
 import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory, refuseNewSecretsForAnExistingGateway, refuseNewSecretsOverOldVolumes } from './guards.js';
 import { assertWritable, backupFiles, createDirectory, decodeFile, literalSecrets, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
@@ -231,6 +231,11 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedProviders(resolver);
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
+  const tlsChecked = await checkSuppliedTls(resolver, {
+    nginx,
+    urlHost: defaultHost({ bind } as GatewaySettings),
+    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+  });
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
@@ -241,10 +246,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     removals: options.removeProvider ?? [],
     userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
   });
-  const tls = await resolveTls(resolver, {
-    nginx,
+  const tls = await resolveTls(resolver, tlsChecked, {
     bind,
-    urlHost: defaultHost({ bind } as GatewaySettings),
     existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
     takenPorts: new Set(Object.values(ports).filter((p): p is number => p !== undefined)),
     host: probes.hostIdentity?.() ?? currentHostIdentity(),

@@ -191,6 +191,13 @@ describe('setup --tls-cert / --tls-key', () => {
   });
 });
 
+it('bad TLS input is exit 2 even when a port is busy too: the pair is checked before any port probe', async () => {
+  const one = await pairFiles(await selfSigned());
+  const other = await pairFiles(await selfSigned());
+  const { error } = await failure(await newDir(), { tlsCert: one.cert, tlsKey: other.key }, {}, [3000, 4000]);
+  expect(error).toMatchObject({ code: 'TLS_KEY_MISMATCH', exitCode: 2 });
+});
+
 describe('setup --tls self-signed', () => {
   it("makes a certificate for the host's names and addresses, says how to trust it, and keeps it on the next run", async () => {
     const dir = await newDir();

@@ -53,10 +53,16 @@ export function selfSignedNames(bind: string, host: HostIdentity): string[] {
 
 const SOURCE_HINT = 'Pass --tls-cert FILE --tls-key FILE (PEM: the certificate with its chain, and its unencrypted private key), or --tls self-signed.';
 
-export async function resolveTls(
-  r: Resolver,
-  context: { nginx: boolean; bind: string; urlHost: string; existing: { cert: string | null; key: string | null }; takenPorts: ReadonlySet<number>; host: HostIdentity; makeSelfSigned: (names: string[]) => Promise<{ certPem: string; keyPem: string }> },
-): Promise<TlsAnswer> {
+/** What the flags, variables and `.env` ask for, checked before any port probe (bad input is exit 2 first). */
+export interface TlsChecked {
+  mode: TlsMode;
+  hsts: boolean;
+  redirect: RedirectAsk | undefined;
+  /** --tls-cert/--tls-key read and checked: the texts to copy and what they hold. */
+  given: { cert: string; key: string; summary: CertificateSummary } | null;
+}
+
+export async function checkSuppliedTls(r: Resolver, context: { nginx: boolean; urlHost: string; existing: { cert: string | null; key: string | null } }): Promise<TlsChecked> {
   const certPath = suppliedWithSource(r, 'tlsCert', '--tls-cert', 'AI_GATEWAY_TLS_CERT');
   const keyPath = suppliedWithSource(r, 'tlsKey', '--tls-key', 'AI_GATEWAY_TLS_KEY');
   const modeGiven = suppliedWithSource(r, 'tls', '--tls', 'AI_GATEWAY_TLS');
@@ -78,43 +84,58 @@ export async function resolveTls(
   } else if (certPath) mode = 'files';
   else mode = oneOf(priorValue(r, ENV.tls) ?? 'off', TLS_MODES, 'TLS mode', `${ENV.tls} in .env`);
 
-  const hstsAsked = resolveHsts(r);
-  const redirect = resolveRedirectPort(r, context.takenPorts);
+  const hsts = resolveHsts(r);
+  const redirect = resolveRedirectPort(r);
   if (mode === 'off') {
-    if (hstsAsked === true && (r.options.hsts === true || r.ctx.env.AI_GATEWAY_HSTS)) r.warnings.push('--hsts is ignored: HTTPS is off (give --tls-cert/--tls-key or --tls self-signed).');
+    if (hsts === true && (r.options.hsts === true || r.ctx.env.AI_GATEWAY_HSTS)) r.warnings.push('--hsts is ignored: HTTPS is off (give --tls-cert/--tls-key or --tls self-signed).');
     if (redirect?.explicit) r.warnings.push(`${redirect.source} is ignored: there is no HTTPS to redirect to.`);
-    return { settings: null, redirectPort: undefined, files: null, certificate: null, generated: false };
+    return { mode, hsts: false, redirect: undefined, given: null };
   }
   if (!context.nginx) {
     throw new UserError('TLS_NEEDS_NGINX', 'HTTPS is served by Nginx, and this gateway runs without it (--no-nginx / USE_NGINX=no).', {
       hint: 'Drop --no-nginx (Nginx in front is the default), or run setup without the TLS options.',
     });
   }
-  const settings: TlsSettings = { mode, hsts: hstsAsked ?? false };
-  const redirectPort = redirect ? await checkRedirectPortFree(r, redirect, context.bind) : undefined;
+  if (!certPath || !keyPath) return { mode, hsts: hsts ?? false, redirect, given: null };
 
-  if (mode === 'files') {
-    if (certPath && keyPath) {
-      const cert = await readUserFile(certPath.value, certPath.source, 'certificate');
-      const key = await readUserFile(keyPath.value, keyPath.source, 'private key');
-      r.ctx.out.addSecret(key.trim()); // the key's text never reaches output
-      const pair = readPair(cert, key);
-      if ('code' in pair) {
-        const which = pair.code === 'TLS_CERT_INVALID' ? `${certPath.source} ${certPath.value}` : `${keyPath.source} ${keyPath.value}`;
-        throw new UserError(pair.code, `${which}: ${pair.message}.`, { hint: SOURCE_HINT, details: { cert: certPath.value, key: keyPath.value } });
-      }
-      const leaf = pair.chain[0] as NonNullable<(typeof pair.chain)[0]>;
-      const state = validity(leaf, r.ctx.clock.now());
-      if (state.state === 'expired') {
-        throw new UserError('TLS_CERT_EXPIRED', `${certPath.source} ${certPath.value} expired on ${pair.summary.validTo}; clients refuse it.`, { hint: `Renew it, then run setup again with the new files (${SOURCE_HINT.replace(/^Pass /, 'pass ')}` });
-      }
-      if (state.state === 'not-yet-valid') r.warnings.push(`The certificate is valid only from ${pair.summary.validFrom}: until then clients refuse it (is this machine's clock right?).`);
-      if (state.state === 'expiring') r.warnings.push(`The certificate expires in ${state.daysLeft} days (${pair.summary.validTo}): renew it and run setup again with the new files.`);
-      if (!coversHost(leaf, context.urlHost)) {
-        r.warnings.push(`The certificate covers ${pair.summary.names.join(', ') || 'no names'}, not ${context.urlHost} (the host in the gateway's URLs): clients using ${context.urlHost} refuse it. Reach the gateway by a name it covers.`);
-      }
-      return { settings, redirectPort, files: { cert: ensureNewline(cert), key: ensureNewline(key) }, certificate: pair.summary, generated: false };
+  const cert = await readUserFile(certPath.value, certPath.source, 'certificate');
+  const key = await readUserFile(keyPath.value, keyPath.source, 'private key');
+  r.ctx.out.addSecret(key.trim()); // the key's text never reaches output
+  const pair = readPair(cert, key);
+  if ('code' in pair) {
+    const which = pair.code === 'TLS_CERT_INVALID' ? `${certPath.source} ${certPath.value}` : `${keyPath.source} ${keyPath.value}`;
+    throw new UserError(pair.code, `${which}: ${pair.message}.`, { hint: SOURCE_HINT, details: { cert: certPath.value, key: keyPath.value } });
+  }
+  const leaf = pair.chain[0] as NonNullable<(typeof pair.chain)[0]>;
+  const state = validity(leaf, r.ctx.clock.now());
+  if (state.state === 'expired') {
+    throw new UserError('TLS_CERT_EXPIRED', `${certPath.source} ${certPath.value} expired on ${pair.summary.validTo}; clients refuse it.`, { hint: `Renew it, then run setup again with the new files (${SOURCE_HINT.replace(/^Pass /, 'pass ')}` });
+  }
+  if (state.state === 'not-yet-valid') r.warnings.push(`The certificate is valid only from ${pair.summary.validFrom}: until then clients refuse it (is this machine's clock right?).`);
+  if (state.state === 'expiring') r.warnings.push(`The certificate expires in ${state.daysLeft} days (${pair.summary.validTo}): renew it and run setup again with the new files.`);
+  if (!coversHost(leaf, context.urlHost)) {
+    r.warnings.push(`The certificate covers ${pair.summary.names.join(', ') || 'no names'}, not ${context.urlHost} (the host in the gateway's URLs): clients using ${context.urlHost} refuse it. Reach the gateway by a name it covers.`);
+  }
+  return { mode, hsts: hsts ?? false, redirect, given: { cert: ensureNewline(cert), key: ensureNewline(key), summary: pair.summary } };
+}
+
+/** The answer, once the ports are known: the redirect port checked against them and the host, a self-signed certificate made when needed. */
+export async function resolveTls(
+  r: Resolver,
+  checked: TlsChecked,
+  context: { bind: string; existing: { cert: string | null; key: string | null }; takenPorts: ReadonlySet<number>; host: HostIdentity; makeSelfSigned: (names: string[]) => Promise<{ certPem: string; keyPem: string }> },
+): Promise<TlsAnswer> {
+  if (checked.mode === 'off') return { settings: null, redirectPort: undefined, files: null, certificate: null, generated: false };
+  const settings: TlsSettings = { mode: checked.mode, hsts: checked.hsts };
+  let redirectPort: number | undefined;
+  if (checked.redirect) {
+    if (context.takenPorts.has(checked.redirect.port)) {
+      throw new UserError('PORT_CONFLICT', `${checked.redirect.source} asks for port ${checked.redirect.port}, which another service of this gateway uses.`, { hint: 'Give the HTTP redirect its own port.' });
     }
+    redirectPort = await checkRedirectPortFree(r, checked.redirect, context.bind);
+  }
+  if (checked.mode === 'files') {
+    if (checked.given) return { settings, redirectPort, files: { cert: checked.given.cert, key: checked.given.key }, certificate: checked.given.summary, generated: false };
     // Reuse: the files setup copied before stay as they are (doctor checks them).
     return { settings, redirectPort, files: null, certificate: existingSummary(r, context.existing), generated: false };
   }
@@ -144,7 +165,7 @@ interface RedirectAsk {
   explicit: boolean;
 }
 
-function resolveRedirectPort(r: Resolver, taken: ReadonlySet<number>): RedirectAsk | undefined {
+function resolveRedirectPort(r: Resolver): RedirectAsk | undefined {
   const given = suppliedWithSource(r, 'httpRedirectPort', '--http-redirect-port', 'AI_GATEWAY_HTTP_REDIRECT_PORT');
   const prior = priorValue(r, ENV.httpRedirectPort);
   const ask = given ? { ...given, explicit: true } : prior !== undefined ? { value: prior, source: `${ENV.httpRedirectPort} in .env`, explicit: false } : undefined;
@@ -152,7 +173,6 @@ function resolveRedirectPort(r: Resolver, taken: ReadonlySet<number>): RedirectA
   if (['off', 'no', 'none'].includes(ask.value.toLowerCase())) return undefined; // --http-redirect-port off: drop it
   const checked = checkPortText(ask.value);
   if (typeof checked === 'string') throw new UserError('INVALID_PORT', `${ask.source}: ${checked}.`, { hint: 'Pick a free port for plain HTTP, e.g. --http-redirect-port 8080 (or 80), or --http-redirect-port off.' });
-  if (taken.has(checked)) throw new UserError('PORT_CONFLICT', `${ask.source} asks for port ${checked}, which another service of this gateway uses.`, { hint: 'Give the HTTP redirect its own port.' });
   return { port: checked, source: ask.source, explicit: ask.explicit };
 }
 
