@@ -41,12 +41,40 @@ export type BudgetProfile = keyof typeof BUDGET_PROFILES;
 export const BUDGET_PROFILE_NAMES = Object.keys(BUDGET_PROFILES) as BudgetProfile[];
 export const BUDGET_DURATION = '30d';
 
+/**
+ * The images a new gateway runs: explicit release tags, never a moving tag (`main-stable`, `main`,
+ * `latest`, bare `alpine`), so the same setup gives the same system next month and a pull never
+ * migrates a database by surprise. `start` records the digest each tag resolved to
+ * (.ai-gateway/images.json) and `status` shows it.
+ *
+ * How to move them (one place): pick the new release of each project (LiteLLM: a stable release
+ * `vX.Y.Z` of BerriAI/litellm; Open WebUI: a release `vX.Y.Z` of open-webui/open-webui; PostgreSQL:
+ * the newest 16.x minor; Nginx: a stable `1.N-alpine`, at least 1.27.3 for upstream `resolve`), read
+ * their release notes for migrations, update the tags here and in the README's table, and run the
+ * e2e suite. Existing gateways keep what their .env names until `ai-gateway upgrade`.
+ */
 export const DEFAULT_IMAGES = {
-  litellm: 'docker.litellm.ai/berriai/litellm:main-stable',
-  postgres: 'postgres:16',
-  openWebui: 'ghcr.io/open-webui/open-webui:main',
-  nginx: 'nginx:alpine',
+  litellm: 'docker.litellm.ai/berriai/litellm:v1.110.4',
+  postgres: 'postgres:16.16',
+  openWebui: 'ghcr.io/open-webui/open-webui:v0.12.4',
+  nginx: 'nginx:1.30-alpine',
 } as const;
+
+/**
+ * Tags that move under a gateway: a pull may bring another release. `doctor` warns about them
+ * (a tag-less reference means `latest`).
+ */
+export function movingTag(reference: string): string | null {
+  const slash = reference.lastIndexOf('/');
+  const at = reference.indexOf('@', slash);
+  if (at >= 0) return null; // pinned by digest
+  const colon = reference.lastIndexOf(':');
+  const tag = colon > slash ? reference.slice(colon + 1) : '';
+  if (tag === '') return 'latest (no tag)';
+  if (/^(latest|main|main-stable|main-latest|stable|nightly|dev|edge|mainline|alpine|bookworm|trixie|lts|ollama|cuda)$/i.test(tag)) return tag;
+  if (/^main-/.test(tag) || /-(latest|nightly|dev)$/i.test(tag)) return tag;
+  return null;
+}
 export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
 
 /** Compose service names (stable: tests, docs and users' scripts rely on them). */

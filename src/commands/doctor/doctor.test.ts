@@ -190,10 +190,10 @@ describe('doctor: files', () => {
     expect(result.checks[0]).toMatchObject({
       status: 'fail',
       finding: 'NGINX_IMAGE=nginx:1.25-alpine is Nginx 1.25; the rendered nginx.conf needs 1.27.3 or newer (upstream "resolve") and an older one refuses to start.',
-      fix: expect.stringContaining('--nginx-image nginx:alpine'),
+      fix: expect.stringContaining('--nginx-image nginx:1.30-alpine'),
     });
     const current = await scenario({ fixture: { nginxPort: 3999 } });
-    expect((await run(current.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'ok', finding: expect.stringContaining('nginx:alpine') });
+    expect((await run(current.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'ok', finding: expect.stringContaining('nginx:1.30-alpine') });
     const none = await scenario();
     expect((await run(none.ctx, optionsSchema.parse({ check: 'files.nginx-image' }))).checks[0]).toMatchObject({ status: 'skipped' });
   });

@@ -1,3 +1,4 @@
+import { DEFAULT_IMAGES } from '../../gateway/settings.js';
 import { access, chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,7 +116,7 @@ describe('setup --yes (non-interactive)', () => {
     expect(env.get('BIND_ADDRESS')).toBe('127.0.0.1');
     expect(env.get('NGINX_PORT')).toBe('3000');
     expect(env.get('LITELLM_PORT')).toBe('4000');
-    expect(env.get('LITELLM_IMAGE')).toBe('docker.litellm.ai/berriai/litellm:main-stable');
+    expect(env.get('LITELLM_IMAGE')).toBe(DEFAULT_IMAGES.litellm);
     expect(env.get('LITELLM_MASTER_KEY')).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
     expect(env.get('LITELLM_SALT_KEY')).toMatch(/^sk-[A-Za-z0-9_-]{43}$/);
     expect(env.get('POSTGRES_PASSWORD')).toMatch(/^[A-Za-z0-9]{32}$/);

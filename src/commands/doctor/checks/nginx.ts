@@ -6,12 +6,12 @@
 import { nginxImageTooOld, NGINX_MIN_VERSION, versionAtLeast } from '../../../gateway/nginx-version.js';
 import { probeRoutes, routeFailure, routeFetcher } from '../../../gateway/routes.js';
 import { FILES } from '../../../gateway/layout.js';
-import { defaultHost, ENV, SERVICES } from '../../../gateway/settings.js';
+import { DEFAULT_IMAGES, defaultHost, ENV, SERVICES } from '../../../gateway/settings.js';
 import { coversHost, readPair, validity } from '../../../gateway/tls.js';
 import { fail, ok, skip, warn, type Check } from '../registry.js';
 
 const UPGRADE = (dir: string) =>
-  `Use an Nginx ${NGINX_MIN_VERSION} or newer, such as nginx:alpine: "ai-gateway setup --dir ${dir} --nginx-image nginx:alpine", then "ai-gateway start --dir ${dir}".`;
+  `Use an Nginx ${NGINX_MIN_VERSION} or newer, such as ${DEFAULT_IMAGES.nginx}: "ai-gateway setup --dir ${dir} --nginx-image ${DEFAULT_IMAGES.nginx}", then "ai-gateway start --dir ${dir}".`;
 
 export const nginxImage: Check = {
   id: 'files.nginx-image',

@@ -31,7 +31,7 @@ function checkNginxImage(value: string): true | string {
   const ref = checkImage(value);
   if (ref !== true) return ref;
   const old = nginxImageTooOld(value);
-  return old ? `${value} is Nginx ${old}; the gateway's nginx.conf needs Nginx ${NGINX_MIN_VERSION} or newer (upstream "resolve"), such as nginx:alpine` : true;
+  return old ? `${value} is Nginx ${old}; the gateway's nginx.conf needs Nginx ${NGINX_MIN_VERSION} or newer (upstream "resolve"), such as ${DEFAULT_IMAGES.nginx}` : true;
 }
 
 const imageCheck = (spec: ImageSpec) => (spec.key === 'nginx' ? checkNginxImage : checkImage);
