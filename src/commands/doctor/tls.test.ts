@@ -10,7 +10,6 @@ import { createTestContext, fakeClock } from '../../testing/context.js';
 import { DoctorDocker, healthyContainers, writeGatewayFixture, type GatewayFixtureOptions } from '../../testing/doctor-fixtures.js';
 import { FakeDocker } from '../../testing/fake-docker.js';
 import { optionsSchema, run } from './doctor.handler.js';
-import * as models from '../models/models.handler.js';
 
 
 
@@ -97,25 +96,5 @@ describe('doctor api.routes-nginx over https', () => {
     const stale = await gateway(await selfSigned(['127.0.0.1']), { nginxPort: port }); // Nginx still serves the old one
     const failed = await run(stale.ctx, optionsSchema.parse({ check: 'api.routes-nginx' }));
     expect(failed.checks[0]).toMatchObject({ status: 'fail', finding: expect.stringMatching(/TLS certificate is not signed by a CA this machine trusts|certificate/) });
-  });
-});
-
-
-
-describe('a command against the gateway\'s https URL with an untrusted self-signed certificate', () => {
-  let server: Server | undefined;
-  afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
-
-  it('fails with TLS_CERTIFICATE_REJECTED (exit 3) whose hint names tls/cert.pem to trust', async () => {
-    const served = await selfSigned(['localhost', '127.0.0.1']);
-    server = createServer({ cert: served.certPem, key: served.keyPem }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}'));
-    await new Promise<void>((done) => server?.listen(0, '127.0.0.1', done));
-    const { ctx, dir } = await gateway(served, { nginxPort: (server.address() as AddressInfo).port, virtualKey: 'sk-virtual-0123456789abcdefghij' });
-    const error = await models.run(ctx, models.optionsSchema.parse({ timeout: 1 })).then(
-      () => null,
-      (e: unknown) => e as { code: string; exitCode: number; hint?: string },
-    );
-    expect(error).toMatchObject({ code: 'TLS_CERTIFICATE_REJECTED', exitCode: 3 });
-    expect(error?.hint).toContain(`NODE_EXTRA_CA_CERTS=${join(dir, 'tls', 'cert.pem')}`);
   });
 });
