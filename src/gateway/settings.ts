@@ -81,7 +81,14 @@ export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
 export const SERVICES = { postgres: 'postgres', litellm: 'litellm', openWebui: 'open-webui', nginx: 'nginx' } as const;
 
 /** Ports inside the containers: fixed, so healthchecks and upstreams never disagree. */
-export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80 } as const;
+export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80, nginxTls: 443 } as const;
+
+/**
+ * HTTPS at Nginx: `files` serves a certificate the user gave (copied into tls/), `self-signed` one
+ * setup made for this host's names; `off` is plain HTTP.
+ */
+export const TLS_MODES = ['off', 'files', 'self-signed'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
 
 export const DEFAULT_PORTS = { nginx: 3000, litellm: 4000, webui: 3000, postgres: 5432 } as const;
 
@@ -111,6 +118,9 @@ export const ENV = {
   uiPassword: 'UI_PASSWORD',
   webuiSecret: 'WEBUI_SECRET_KEY',
   virtualKey: 'VIRTUAL_KEY',
+  tls: 'TLS',
+  hsts: 'HSTS',
+  httpRedirectPort: 'HTTP_REDIRECT_PORT',
 } as const;
 
 /** `.env` variables whose values are secrets: never printed, masked in diffs. */
@@ -152,12 +162,16 @@ const settingsSchema = z
     [ENV.postgresImage]: image(DEFAULT_IMAGES.postgres),
     [ENV.openWebuiImage]: image(DEFAULT_IMAGES.openWebui),
     [ENV.nginxImage]: image(DEFAULT_IMAGES.nginx),
+    [ENV.tls]: z._default(z.pipe(lowercased, z.enum(TLS_MODES)), 'off'),
+    [ENV.hsts]: z._default(yesNo, false),
+    [ENV.httpRedirectPort]: z.optional(port),
   })
   .check(
     z.superRefine((v, ctx) => {
       if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
       if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
       if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
+      if (v[ENV.tls] !== 'off' && !v[ENV.useNginx]) ctx.addIssue({ code: 'custom', path: [ENV.tls], message: 'HTTPS is served by Nginx: needs USE_NGINX=yes' });
     }),
   );
 
@@ -170,8 +184,16 @@ export interface GatewaySettings {
   exposePostgres: boolean;
   /** With Nginx: publish LiteLLM's own (admin) port on BIND_ADDRESS too, not only on 127.0.0.1. */
   exposeAdmin?: boolean;
-  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
+  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number; httpRedirect?: number };
   images: Record<ServiceImageKey, string>;
+  /** HTTPS on the Nginx port (null or absent: plain HTTP). The files are tls/cert.pem and tls/key.pem. */
+  tls?: TlsSettings | null;
+}
+
+export interface TlsSettings {
+  mode: Exclude<TlsMode, 'off'>;
+  /** Send Strict-Transport-Security (only when asked: browsers remember it for the host). */
+  hsts: boolean;
 }
 
 /** Read and validate the non-secret settings from `.env`. */
@@ -198,6 +220,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       litellm: v[ENV.litellmPort],
       ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
       ...(v[ENV.exposePostgres] ? { postgres: v[ENV.postgresPort] } : {}),
+      ...(v[ENV.tls] !== 'off' && v[ENV.httpRedirectPort] !== undefined ? { httpRedirect: v[ENV.httpRedirectPort] } : {}),
     },
     images: {
       litellm: v[ENV.litellmImage],
@@ -205,6 +228,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       openWebui: v[ENV.openWebuiImage],
       nginx: v[ENV.nginxImage],
     },
+    ...(v[ENV.tls] === 'off' ? {} : { tls: { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] } }),
   };
 }
 
@@ -226,6 +250,9 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.postgresImage]: settings.images.postgres,
     [ENV.openWebuiImage]: settings.images.openWebui,
     [ENV.nginxImage]: settings.images.nginx,
+    [ENV.tls]: settings.tls?.mode ?? 'off',
+    [ENV.hsts]: settings.tls?.hsts ? 'yes' : 'no',
+    [ENV.httpRedirectPort]: settings.ports.httpRedirect === undefined ? '' : String(settings.ports.httpRedirect),
   };
 }
 
@@ -236,6 +263,7 @@ export function publishedPorts(settings: GatewaySettings): { service: string; po
   list.push({ service: SERVICES.litellm, port: settings.ports.litellm, purpose: settings.nginx ? 'LiteLLM admin UI (direct)' : 'LiteLLM API and admin UI', envKey: ENV.litellmPort });
   if (settings.ports.webui !== undefined) list.push({ service: SERVICES.openWebui, port: settings.ports.webui, purpose: 'Open WebUI', envKey: ENV.webuiPort });
   if (settings.ports.postgres !== undefined) list.push({ service: SERVICES.postgres, port: settings.ports.postgres, purpose: 'PostgreSQL', envKey: ENV.postgresPort });
+  if (settings.ports.httpRedirect !== undefined) list.push({ service: SERVICES.nginx, port: settings.ports.httpRedirect, purpose: 'HTTP redirect to HTTPS (Nginx)', envKey: ENV.httpRedirectPort });
   return list;
 }
 
@@ -261,7 +289,7 @@ export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settin
   const directHost = adminOnLoopback && host !== 'localhost' && !host.startsWith('127.') ? '127.0.0.1' : host;
   const direct = `http://${directHost}:${settings.ports.litellm}`;
   if (settings.nginx && settings.ports.nginx !== undefined) {
-    const front = `http://${host}:${settings.ports.nginx}`;
+    const front = `${settings.tls ? 'https' : 'http'}://${host}:${settings.ports.nginx}`;
     return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };
   }
   return { api: `${direct}/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `http://${host}:${settings.ports.webui ?? DEFAULT_PORTS.webui}/` };

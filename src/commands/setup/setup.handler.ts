@@ -28,6 +28,7 @@ import { renderNginxConf } from '../../gateway/render/nginx.js';
 import {
   BUDGET_DURATION,
   BUDGET_PROFILES,
+  defaultHost,
   ENV,
   gatewayUrls,
   memoryNeededMb,
@@ -44,6 +45,8 @@ import { resolvePorts } from './answers/ports.js';
 import { checkSuppliedProviders, resolveProviders, type ProviderChange } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
 import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
+import { checkSuppliedTls, currentHostIdentity, resolveTls } from './answers/tls.js';
+import type { CertificateSummary } from '../../gateway/tls.js';
 import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory, refuseNewSecretsForAnExistingGateway, refuseNewSecretsOverOldVolumes } from './guards.js';
 import { assertWritable, backupFiles, createDirectory, decodeFile, literalSecrets, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
@@ -77,6 +80,11 @@ export const optionsSchema = z.object({
   providerKeyEnv: z.optional(z.unknown()),
   providerBaseUrl: z.optional(z.unknown()),
   removeProvider: z.optional(z.array(z.string())),
+  tls: z.optional(z.string()),
+  tlsCert: z.optional(z.string()),
+  tlsKey: z.optional(z.string()),
+  hsts: z.optional(z.boolean()),
+  httpRedirectPort: text,
   dryRun: z.optional(z.boolean()),
   args: z.optional(z.array(z.unknown())),
 });
@@ -119,6 +127,17 @@ export interface SetupResult {
   providerChanges: ProviderChange[];
   /** Names only, never values. */
   secrets: { generated: string[]; kept: string[]; supplied: string[] };
+  /** HTTPS at Nginx: the certificate served (never the key) and how clients come to trust it. */
+  tls: {
+    mode: 'files' | 'self-signed';
+    hsts: boolean;
+    httpRedirectPort: number | null;
+    certificate: CertificateSummary | null;
+    /** This run copied or made the files. */
+    written: boolean;
+    /** Commands that make clients trust a self-signed certificate (empty for the user's own). */
+    trust: string[];
+  } | null;
   urls: GatewayUrls;
   next: string;
 }
@@ -216,6 +235,11 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
   checkSuppliedProviders(resolver);
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
+  const tlsChecked = await checkSuppliedTls(resolver, {
+    nginx,
+    urlHost: defaultHost({ bind } as GatewaySettings),
+    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+  });
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
@@ -226,10 +250,28 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     removals: options.removeProvider ?? [],
     userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
   });
+  const tls = await resolveTls(resolver, tlsChecked, {
+    bind,
+    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+    takenPorts: new Set(Object.values(ports).filter((p): p is number => p !== undefined)),
+    host: probes.hostIdentity?.() ?? currentHostIdentity(),
+    makeSelfSigned: async (names) => (await import('../../gateway/tls-self-signed.js')).makeSelfSigned({ names, now: ctx.clock.now(), serial: ctx.random.bytes(16) }),
+  });
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
-  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images };
+  const settings: GatewaySettings = {
+    projectName,
+    resourceProfile,
+    budgetProfile,
+    nginx,
+    bind,
+    exposePostgres,
+    exposeAdmin,
+    ports: tls.redirectPort === undefined ? ports : { ...ports, httpRedirect: tls.redirectPort },
+    images,
+    tls: tls.settings,
+  };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   const cpus = probes.cpuCount?.();
@@ -252,6 +294,8 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
 
   // ── render ──
   const envValues: Record<string, string> = { ...settingsToEnv(settings), ...secrets.values, ...providers.values };
+  // A gateway that never had HTTPS keeps its .env as it was (no TLS lines appended on a re-run).
+  if (!settings.tls && prior !== null && !prior.has(ENV.tls)) for (const key of [ENV.tls, ENV.hsts, ENV.httpRedirectPort]) delete envValues[key];
   const env = renderEnv(prior, envValues, { extraKeys: providers.extraKeys, remove: providers.remove });
   settingsFromEnv(env, join(ctx.dir, FILES.env)); // the file we write must read back as these settings
   const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection, extras: providers.extras }, configLabel);
@@ -262,8 +306,14 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
     [FILES.override, renderOverride(settings, currentHost(config.text))],
-    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
+    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
+    ...(tls.files
+      ? ([
+          [FILES.tlsCert, tls.files.cert],
+          [FILES.tlsKey, tls.files.key],
+        ] as [string, string][])
+      : []),
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
   const encodings = existing.encoding;
@@ -286,8 +336,9 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
       }
       await removeStaleTempFiles(ctx.dir);
       await removeStaleTempFiles(join(ctx.dir, 'nginx'));
+      if (tls.files) await removeStaleTempFiles(join(ctx.dir, 'tls'));
       if (mode === 'recreate') {
-        const toSave = GATEWAY_FILES.flatMap((file) => (existing.text[file] === null || existing.text[file] === undefined ? [] : [{ file, content: existing.text[file] as string }]));
+        const toSave = [...GATEWAY_FILES, FILES.tlsCert, FILES.tlsKey].flatMap((file) => (existing.text[file] === null || existing.text[file] === undefined ? [] : [{ file, content: existing.text[file] as string }]));
         backup = await backupFiles(ctx, toSave);
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
@@ -329,13 +380,23 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     providers: [...providers.selection.map((p) => p.id), ...providers.extras.map((p) => p.prefix)],
     providerChanges: providers.changes,
     secrets: { generated: secrets.generated, kept: secrets.kept, supplied: secrets.supplied },
+    tls: tls.settings
+      ? {
+          mode: tls.settings.mode,
+          hsts: tls.settings.hsts,
+          httpRedirectPort: settings.ports.httpRedirect ?? null,
+          certificate: tls.certificate,
+          written: tls.files !== null,
+          trust: tls.settings.mode === 'self-signed' ? trustCommands(join(ctx.dir, FILES.tlsCert)) : [],
+        }
+      : null,
     urls: gatewayUrls(settings),
     next: gatewayCommand(ctx, 'start'),
   };
 }
 
 async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null>; encoding: Record<string, 'utf8' | 'latin1'> }> {
-  const names = [...GATEWAY_FILES, FILES.gitignore];
+  const names = [...GATEWAY_FILES, FILES.gitignore, FILES.tlsCert, FILES.tlsKey];
   const text: Record<string, string | null> = {};
   const mode: Record<string, number | null> = {};
   const encoding: Record<string, 'utf8' | 'latin1'> = {};
@@ -385,9 +446,30 @@ export function render(result: SetupResult, style: Style): string {
   lines.push(`LiteLLM UI  ${result.urls.adminUi}  (login: UI_USERNAME / UI_PASSWORD in .env)`);
   lines.push(`Providers   ${result.providers.length > 0 ? result.providers.join(', ') : 'none yet: add keys to .env and re-run setup, or add models in the LiteLLM UI'}`);
   for (const change of result.providerChanges) lines.push(`            ${describeChange(change, result.dryRun)}`);
+  if (result.tls) {
+    const t = result.tls;
+    const cert = t.certificate;
+    const what = t.mode === 'self-signed' ? `self-signed${t.written ? ' (made now)' : ''}` : `your certificate${t.written ? ' (copied to tls/)' : ''}`;
+    lines.push(`HTTPS       ${what}${cert ? ` for ${cert.names.join(', ')}, until ${cert.validTo.slice(0, 10)}` : ''}${t.hsts ? '; HSTS on' : ''}`);
+    if (t.httpRedirectPort !== null) lines.push(`            http://…:${t.httpRedirectPort} redirects to HTTPS`);
+    if (t.trust.length > 0) {
+      lines.push('            Trust it (once per client machine; again after it is renewed):');
+      for (const line of t.trust) lines.push(`              ${line}`);
+    }
+  }
   if (result.secrets.generated.length > 0) lines.push(`Secrets     generated ${result.secrets.generated.join(', ')} (in .env, mode 600)`);
   lines.push('', result.dryRun ? 'Run the same command without --dry-run to apply it.' : `Next: ${style.cyan(result.next)}`);
   return lines.join('\n');
+}
+
+/** How clients come to trust a self-signed certificate: this CLI and Node, curl, the system store, a browser. */
+export function trustCommands(certPath: string): string[] {
+  return [
+    `export NODE_EXTRA_CA_CERTS=${certPath}        # ai-gateway smoke / key, and other Node clients`,
+    `curl --cacert ${certPath} ...                  # curl; Python requests: REQUESTS_CA_BUNDLE=${certPath}`,
+    `sudo cp ${certPath} /usr/local/share/ca-certificates/ai-gateway.crt && sudo update-ca-certificates   # the whole machine (Debian/Ubuntu)`,
+    'browsers: open the URL once and accept the certificate, or import the file as a trusted authority',
+  ];
 }
 
 /** Files whose content differs from what was read before the lock was taken. */

@@ -31,7 +31,7 @@ import type { ExecResult } from '../../core/docker-client.js';
 import { waitForHealthy, type BackgroundUp, type ServiceProgress, type WaitResult } from '../../docker/wait-healthy.js';
 import type { Gateway } from '../../gateway/layout.js';
 import { loadGateway } from '../../gateway/layout.js';
-import { probeRoutes, routeFailure, waitForRoutes } from '../../gateway/routes.js';
+import { probeRoutes, routeFailure, routeFetcher, waitForRoutes } from '../../gateway/routes.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
@@ -125,7 +125,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     if (pullPolicy !== 'always' && drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       // Healthy containers behind an Nginx that cannot reach them are not "already running".
-      if (readiness.ready && (await probeRoutes(ctx.http.fetch, settings, 2_000)).every((p) => p.ok)) {
+      if (readiness.ready && (await probeRoutes(await routeFetcher(ctx, ctx.dir, settings), settings, 2_000)).every((p) => p.ok)) {
         await cancelDetection();
         if (firstStart) await welcome(ctx, stack);
         return result(ctx, stack, null, { alreadyRunning: true, waited: true, healthy: true, changed: [], openWebuiKey: 'skipped', pull: null, containers: beforeByService, started, firstStart });
@@ -205,7 +205,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       if (!firstStart) warnSavedConnectionKey(ctx);
     }
     // Healthy containers are not a working gateway until Nginx reaches them (a 502 is a failed start).
-    const routes = await waitForRoutes({ fetch: ctx.http.fetch, clock: ctx.clock }, stack.gateway.settings);
+    const routes = await waitForRoutes({ fetch: await routeFetcher(ctx, ctx.dir, stack.gateway.settings), clock: ctx.clock }, stack.gateway.settings);
     if (!routes.every((p) => p.ok)) throw routeFailure(routes, ctx.dir);
     if (firstStart) await welcome(ctx, stack);
     return result(ctx, stack, engine, {
