@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -102,6 +102,10 @@ describe('start', () => {
     const record = JSON.parse(await readFile(join(dir, '.ai-gateway', 'state.json'), 'utf8')) as { containers: Record<string, string>; files: Record<string, string> };
     expect(Object.keys(record.containers).sort()).toEqual([...SERVICES].sort());
     expect(record.files['config.yaml']).toMatch(/^[0-9a-f]{64}$/);
+    const images = JSON.parse(await readFile(join(dir, '.ai-gateway', 'images.json'), 'utf8')) as { images: { service: string; reference: string; digest: string | null }[] };
+    expect(images.images.map((i) => i.service).sort()).toEqual([...SERVICES].sort());
+    for (const entry of images.images) expect(entry.digest).toMatch(new RegExp(`^${entry.reference.replace(/:[^:/]*$/, '')}@sha256:[0-9a-f]{64}$`));
+    expect((await stat(join(dir, '.ai-gateway', 'images.json'))).mode & 0o777).toBe(0o600);
     const text = render(result, ctx.out.style);
     expect(text).toContain('gw is running and healthy');
     expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
