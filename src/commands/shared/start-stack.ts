@@ -84,6 +84,18 @@ export interface StartResult {
   next: string[];
 }
 
+/** Which docker-compose env file a start with overrides (upgrade) hands Compose instead of `.env`. */
+export const OVERRIDE_ENV_FILE = join('.ai-gateway', 'compose-upgrade.env');
+
+/**
+ * Values Compose sees instead of `.env`'s for this start only (upgrade's target images). `.env`
+ * is not changed: Compose reads a copy with these values (OVERRIDE_ENV_FILE, mode 600, removed
+ * when the start ends), so `.env` names the new images only once the caller has seen them healthy.
+ */
+export interface StartOverrides {
+  env: Record<string, string>;
+}
+
 /** Seams for tests; production uses the real modules. */
 export interface StartDeps {
   ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options: { timeoutMs: number }): Promise<{ action: OpenWebuiKeyAction; changed: boolean }>;
@@ -99,14 +111,15 @@ const defaultDeps: StartDeps = {
   },
 };
 
-export async function run(ctx: Context, options: StartOptions, deps: StartDeps = defaultDeps): Promise<StartResult> {
+export async function run(ctx: Context, options: StartOptions, deps: StartDeps = defaultDeps, overrides?: StartOverrides): Promise<StartResult> {
   const started = ctx.clock.now();
   const stack = await loadStack(ctx);
   const { settings } = stack.gateway;
   const timeoutSeconds = options.timeout ?? defaultStartTimeoutSeconds(settings.resourceProfile);
-  const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'start' });
+  const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: overrides ? 'upgrade' : 'start' });
   let cancelDetection = async () => {};
   try {
+    if (overrides) await applyOverrides(ctx, stack.gateway, overrides);
     const firstStart = await isFirstStart(ctx);
     const serverVersion = await checkDaemon(ctx);
     // Compose v1 alone takes half a second (seconds on a busy machine) to say its version: find
@@ -123,7 +136,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     const drift = compareWithRecord(await readStartRecord(ctx, ctx.dir), await fingerprintFiles(ctx, ctx.dir), beforeByService);
 
     const pullPolicy = options.pull ?? 'missing';
-    if (pullPolicy !== 'always' && drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
+    if (!overrides && pullPolicy !== 'always' && drift.known && !isDrifted(drift) && stack.services.every((s) => isReady(beforeByService.get(s)))) {
       const readiness = await litellmReadinessProbe(ctx, settings).check(2_000);
       // Healthy containers behind an Nginx that cannot reach them are not "already running".
       if (readiness.ready && (await probeRoutes(ctx.http.fetch, settings, 2_000)).every((p) => p.ok)) {
@@ -197,6 +210,7 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
       // VIRTUAL_KEY in .env changed: only Open WebUI reads it, so only Open WebUI is recreated.
       ctx.out.step(`Open WebUI's virtual key was ${key.action}; recreating open-webui`);
       const gateway = await loadGateway(ctx);
+      if (overrides) await applyOverrides(ctx, gateway, overrides);
       compose = composeProject(ctx, gateway, engine);
       const snapshot = await projectContainers(ctx, stack.project);
       waited = await upAndWait(ctx, { ...stack, gateway }, compose, {
@@ -226,8 +240,17 @@ export async function run(ctx: Context, options: StartOptions, deps: StartDeps =
     });
   } finally {
     await cancelDetection(); // a failed check must not wait for (or leave behind) the Compose probe
+    if (overrides) await ctx.fs.remove(join(ctx.dir, OVERRIDE_ENV_FILE));
     await lock.release();
   }
+}
+
+/** `.env` as it is, with the overrides, for Compose only (the file holds secrets: 600, like `.env`). */
+async function applyOverrides(ctx: Context, gateway: Gateway, overrides: StartOverrides): Promise<void> {
+  for (const [key, value] of Object.entries(overrides.env)) gateway.env.set(key, value);
+  await ctx.fs.mkdirp(join(ctx.dir, '.ai-gateway'));
+  await ctx.fs.writeAtomic(join(ctx.dir, OVERRIDE_ENV_FILE), gateway.env.toString());
+  gateway.composeEnvFile = join(ctx.dir, OVERRIDE_ENV_FILE);
 }
 
 /** The first healthy start: recorded, and a warning when Open WebUI's first account is up for grabs beyond this machine. */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -110,6 +111,30 @@ describe('start', () => {
     expect(text).toContain('gw is running and healthy');
     expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
     expect(text).toContain('http://127.0.0.1:54000/ui');
+  });
+
+  it('with overrides (upgrade): Compose reads a 600 copy of .env with them, pulls the overridden image, never the "already running" shortcut; .env untouched, the copy removed', async () => {
+    const docker = new FakeDocker({ containers: SERVICES.map((s) => fakeContainer(s)) });
+    composeThatStarts(docker);
+    const { ctx, dir } = await context(docker);
+    docker.images = new Map(SERVICES.map((s) => [`${s}:test`, 1]));
+    const envBefore = await readFile(join(dir, '.env'), 'utf8');
+    const seen: { file: string; text: string; mode: number }[] = [];
+    const up = docker.onCompose;
+    docker.onCompose = (sub, args, engine, options) => {
+      const full = engine.calls.at(-1)?.args ?? [];
+      const file = full[full.indexOf('--env-file') + 1] ?? '';
+      if (sub === 'up') seen.push({ file, text: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o777 });
+      return up?.(sub, args, engine, options);
+    };
+    await run(ctx, { wait: true }, keptKey(), { env: { LITELLM_IMAGE: 'registry.example/litellm:next' } });
+    expect(docker.pullCalls()).toContain('registry.example/litellm:next');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.file).toBe(join(dir, '.ai-gateway', 'compose-upgrade.env'));
+    expect(seen[0]?.text).toContain('LITELLM_IMAGE=registry.example/litellm:next');
+    expect(seen[0]?.mode).toBe(0o600);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(envBefore);
+    expect(existsSync(join(dir, '.ai-gateway', 'compose-upgrade.env'))).toBe(false);
   });
 
   it('checks Open WebUI\'s key as soon as LiteLLM is ready, while the services after it still start', async () => {
