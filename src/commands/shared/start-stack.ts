@@ -31,7 +31,8 @@ import {
 import type { ExecResult } from '../../core/docker-client.js';
 import { waitForHealthy, type BackgroundUp, type ServiceProgress, type WaitResult } from '../../docker/wait-healthy.js';
 import type { Gateway } from '../../gateway/layout.js';
-import { loadGateway } from '../../gateway/layout.js';
+import { FILES, loadGateway } from '../../gateway/layout.js';
+import { sha256Hex } from '../../core/crypto.js';
 import { probeRoutes, routeFailure, waitForRoutes } from '../../gateway/routes.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
@@ -361,11 +362,17 @@ function changedServices(before: ContainerInfo[], after: Map<string, ContainerIn
 }
 
 async function record(ctx: Context, stack: Stack, containers: Map<string, ContainerInfo>): Promise<void> {
+  const files = await fingerprintFiles(ctx, ctx.dir);
+  // Started from the override copy (upgrade): recorded as the .env it started from, so until the
+  // caller writes that .env (after a kill in between, say), the next start sees .env differ and
+  // applies what .env names instead of calling the stack "already running".
+  const composeEnv = stack.gateway.composeEnvFile ? await ctx.fs.readText(stack.gateway.composeEnvFile) : null;
+  if (composeEnv !== null) files[FILES.env] = sha256Hex(composeEnv);
   await writeStartRecord(ctx, ctx.dir, {
     version: 1,
     project: stack.project,
     startedAt: new Date(ctx.clock.now()).toISOString(),
-    files: await fingerprintFiles(ctx, ctx.dir),
+    files,
     containers: Object.fromEntries([...containers].map(([service, c]) => [service, c.id])),
   });
 }

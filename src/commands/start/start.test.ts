@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -135,6 +136,10 @@ describe('start', () => {
     expect(seen[0]?.mode).toBe(0o600);
     expect(await readFile(join(dir, '.env'), 'utf8')).toBe(envBefore);
     expect(existsSync(join(dir, '.ai-gateway', 'compose-upgrade.env'))).toBe(false);
+    // Recorded as started from the copy: until .env says the same, the next start applies .env.
+    const record = JSON.parse(await readFile(join(dir, '.ai-gateway', 'state.json'), 'utf8')) as { files: Record<string, string> };
+    expect(record.files['.env']).toBe(createHash('sha256').update(seen[0]?.text ?? '').digest('hex'));
+    expect(record.files['.env']).not.toBe(createHash('sha256').update(envBefore).digest('hex'));
   });
 
   it('checks Open WebUI\'s key as soon as LiteLLM is ready, while the services after it still start', async () => {
