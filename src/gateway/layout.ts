@@ -29,6 +29,11 @@ export interface Gateway {
   env: EnvFile;
   settings: GatewaySettings;
   path(file: string): string;
+  /**
+   * The env file Compose reads instead of `.env` (upgrade: `.env` with the target images, so `.env`
+   * itself changes only after the new stack is healthy). Unset: `.env`.
+   */
+  composeEnvFile?: string;
   /** A secret from `.env` (registered with the output's redactor before it is returned). */
   secret(key: string): string | undefined;
 }

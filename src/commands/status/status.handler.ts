@@ -12,6 +12,7 @@ import type { Style } from '../../core/output.js';
 import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
+import { readImageDigests, shortIdentity, type ImageDigestRecord } from '../../docker/image-digests.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
@@ -33,6 +34,8 @@ export interface StatusResult {
   litellmReadiness: { ready: boolean; detail: string } | null;
   urls: StackUrls;
   drift: Drift;
+  /** What each image reference resolved to at the last start (.ai-gateway/images.json); null before the first. */
+  images: ImageDigestRecord | null;
   /**
    * Docker could not be asked (not installed, daemon down): the services are reported stopped,
    * the configured URLs still shown, and the command exits 3 after the report.
@@ -71,6 +74,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
+    images: await readImageDigests(ctx, ctx.dir),
     engine,
     startCommand: gatewayCommand(ctx, 'start'),
   };
@@ -136,6 +140,10 @@ export function render(result: StatusResult, style: Style): string {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
   lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
+  if (result.images && result.images.images.length > 0) {
+    lines.push('', style.dim(`Images (resolved at the last start, ${result.images.recordedAt}):`));
+    for (const entry of result.images.images) lines.push(`  ${entry.service.padEnd(11)} ${entry.reference}  ${style.dim(shortIdentity(entry))}`);
+  }
   const drift = renderDrift(result, style);
   if (drift) lines.push('', drift);
   return lines.join('\n');
