@@ -97,6 +97,8 @@ async function askEngine(ctx: Context): Promise<StatusResult['engine']> {
     // Permission denied or a daemon that does not answer: the stack may well run; we cannot say it is stopped.
     const stopped = error instanceof EnvError && (error.code === 'DOCKER_NOT_INSTALLED' || (error.code === 'DOCKER_DAEMON_UNREACHABLE' && !/did not answer/.test(error.message)));
     if (!stopped) throw error;
+    // The cause goes to stderr as well, where errors go; the report (stdout) follows it.
+    ctx.out.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     return { available: false, code: error.code, message: error.message, hint: error.hint ?? null };
   }
 }
