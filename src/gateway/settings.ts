@@ -81,7 +81,14 @@ export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
 export const SERVICES = { postgres: 'postgres', litellm: 'litellm', openWebui: 'open-webui', nginx: 'nginx' } as const;
 
 /** Ports inside the containers: fixed, so healthchecks and upstreams never disagree. */
-export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80 } as const;
+export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80, nginxTls: 443 } as const;
+
+/**
+ * HTTPS at Nginx: `files` serves a certificate the user gave (copied into tls/), `self-signed` one
+ * setup made for this host's names; `off` is plain HTTP.
+ */
+export const TLS_MODES = ['off', 'files', 'self-signed'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
 
 export const DEFAULT_PORTS = { nginx: 3000, litellm: 4000, webui: 3000, postgres: 5432 } as const;
 
@@ -119,6 +126,9 @@ export const ENV = {
   redisImage: 'REDIS_IMAGE',
   redisPassword: 'REDIS_PASSWORD',
   postgresMaxConnections: 'POSTGRES_MAX_CONNECTIONS',
+  tls: 'TLS',
+  hsts: 'HSTS',
+  httpRedirectPort: 'HTTP_REDIRECT_PORT',
 } as const;
 
 /** Where the stack runs: Docker Compose on this machine (the default) or a Docker Swarm (`docker stack deploy`). */
@@ -176,6 +186,9 @@ const settingsSchema = z
     [ENV.useRedis]: z._default(yesNo, false),
     [ENV.redisImage]: image(DEFAULT_REDIS_IMAGE),
     [ENV.postgresMaxConnections]: z._default(z.coerce.number().check(z.int(), z.gte(20), z.lte(100_000)), DEFAULT_POSTGRES_MAX_CONNECTIONS),
+    [ENV.tls]: z._default(z.pipe(lowercased, z.enum(TLS_MODES)), 'off'),
+    [ENV.hsts]: z._default(yesNo, false),
+    [ENV.httpRedirectPort]: z.optional(port),
   })
   .check(
     z.superRefine((v, ctx) => {
@@ -185,6 +198,7 @@ const settingsSchema = z
       for (const key of [ENV.litellmReplicas, ENV.webuiReplicas] as const) {
         if (v[ENV.engine] === 'compose' && v[key] > 1) ctx.addIssue({ code: 'custom', path: [key], message: 'more than one replica needs ENGINE=swarm' });
       }
+      if (v[ENV.tls] !== 'off' && !v[ENV.useNginx]) ctx.addIssue({ code: 'custom', path: [ENV.tls], message: 'HTTPS is served by Nginx: needs USE_NGINX=yes' });
     }),
   );
 
@@ -197,10 +211,12 @@ export interface GatewaySettings {
   exposePostgres: boolean;
   /** With Nginx: publish LiteLLM's own (admin) port on BIND_ADDRESS too, not only on 127.0.0.1. */
   exposeAdmin?: boolean;
-  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
+  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number; httpRedirect?: number };
   images: Record<ServiceImageKey, string>;
   /** Absent means the defaults: Compose, one replica each, no Redis (src/gateway/scale.ts reads it). */
   scale?: ScaleSettings;
+  /** HTTPS on the Nginx port (null or absent: plain HTTP). The files are tls/cert.pem and tls/key.pem. */
+  tls?: TlsSettings | null;
 }
 
 export interface ScaleSettings {
@@ -210,6 +226,12 @@ export interface ScaleSettings {
   redis: boolean;
   redisImage: string;
   postgresMaxConnections: number;
+}
+
+export interface TlsSettings {
+  mode: Exclude<TlsMode, 'off'>;
+  /** Send Strict-Transport-Security (only when asked: browsers remember it for the host). */
+  hsts: boolean;
 }
 
 /** Read and validate the non-secret settings from `.env`. */
@@ -236,6 +258,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       litellm: v[ENV.litellmPort],
       ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
       ...(v[ENV.exposePostgres] ? { postgres: v[ENV.postgresPort] } : {}),
+      ...(v[ENV.tls] !== 'off' && v[ENV.httpRedirectPort] !== undefined ? { httpRedirect: v[ENV.httpRedirectPort] } : {}),
     },
     images: {
       litellm: v[ENV.litellmImage],
@@ -250,6 +273,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       redisImage: v[ENV.redisImage],
       postgresMaxConnections: v[ENV.postgresMaxConnections],
     },
+    ...(v[ENV.tls] === 'off' ? {} : { tls: { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] } }),
   };
 }
 
@@ -271,6 +295,9 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.postgresImage]: settings.images.postgres,
     [ENV.openWebuiImage]: settings.images.openWebui,
     [ENV.nginxImage]: settings.images.nginx,
+    [ENV.tls]: settings.tls?.mode ?? 'off',
+    [ENV.hsts]: settings.tls?.hsts ? 'yes' : 'no',
+    [ENV.httpRedirectPort]: settings.ports.httpRedirect === undefined ? '' : String(settings.ports.httpRedirect),
   };
 }
 
@@ -281,6 +308,7 @@ export function publishedPorts(settings: GatewaySettings): { service: string; po
   list.push({ service: SERVICES.litellm, port: settings.ports.litellm, purpose: settings.nginx ? 'LiteLLM admin UI (direct)' : 'LiteLLM API and admin UI', envKey: ENV.litellmPort });
   if (settings.ports.webui !== undefined) list.push({ service: SERVICES.openWebui, port: settings.ports.webui, purpose: 'Open WebUI', envKey: ENV.webuiPort });
   if (settings.ports.postgres !== undefined) list.push({ service: SERVICES.postgres, port: settings.ports.postgres, purpose: 'PostgreSQL', envKey: ENV.postgresPort });
+  if (settings.ports.httpRedirect !== undefined) list.push({ service: SERVICES.nginx, port: settings.ports.httpRedirect, purpose: 'HTTP redirect to HTTPS (Nginx)', envKey: ENV.httpRedirectPort });
   return list;
 }
 
@@ -306,7 +334,7 @@ export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settin
   const directHost = adminOnLoopback && host !== 'localhost' && !host.startsWith('127.') ? '127.0.0.1' : host;
   const direct = `http://${directHost}:${settings.ports.litellm}`;
   if (settings.nginx && settings.ports.nginx !== undefined) {
-    const front = `http://${host}:${settings.ports.nginx}`;
+    const front = `${settings.tls ? 'https' : 'http'}://${host}:${settings.ports.nginx}`;
     return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };
   }
   return { api: `${direct}/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `http://${host}:${settings.ports.webui ?? DEFAULT_PORTS.webui}/` };

@@ -75,6 +75,12 @@ export function registerSetup(program: Command, action: ActionFactory): void {
     .option('--no-redis', 'no Redis unless replicas need it (the default)')
     .addOption(new Option('--redis-image <ref>', 'Redis image').env('AI_GATEWAY_REDIS_IMAGE'))
     .addOption(new Option('--postgres-max-connections <n>', "PostgreSQL max_connections; setup refuses one smaller than replicas x workers x pool").env('AI_GATEWAY_POSTGRES_MAX_CONNECTIONS'))
+    .addOption(new Option('--tls-cert <file>', 'serve HTTPS on the Nginx port with this certificate (PEM, chain after it); copied into tls/').env('AI_GATEWAY_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', "the certificate's private key (PEM, unencrypted); copied into tls/ at mode 600, never shown").env('AI_GATEWAY_TLS_KEY'))
+    .addOption(new Option('--tls <mode>', 'HTTPS without your own certificate: self-signed (made for this host), or off').env('AI_GATEWAY_TLS'))
+    .option('--hsts', 'with HTTPS: send Strict-Transport-Security (browsers then refuse plain HTTP to this host; env AI_GATEWAY_HSTS=yes|no)')
+    .option('--no-hsts', 'no Strict-Transport-Security header (the default)')
+    .addOption(new Option('--http-redirect-port <port>', 'with HTTPS: a host port for plain HTTP that redirects to HTTPS (off to drop it)').env('AI_GATEWAY_HTTP_REDIRECT_PORT'))
     .option('--dry-run', 'show what would change (create / update / unchanged, with a diff; secrets masked) and write nothing')
     .addHelpText(
       'after',
@@ -100,7 +106,12 @@ Examples:
   ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
   AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
   ai-gateway setup --dry-run                             # preview the changes
-  ai-gateway setup --yes --engine swarm --replicas 2     # Docker Swarm, two LiteLLM replicas, Redis`,
+  ai-gateway setup --yes --engine swarm --replicas 2     # Docker Swarm, two LiteLLM replicas, Redis
+
+HTTPS (the API and Open WebUI on the Nginx port):
+  ai-gateway setup --tls-cert /etc/ssl/gw/fullchain.pem --tls-key /etc/ssl/gw/privkey.pem --http-redirect-port 8080
+  ai-gateway setup --tls self-signed                     # a certificate for this host's names; says how to trust it
+  ai-gateway setup --tls off                             # back to plain HTTP`,
     )
     .action(action('setup', () => import('./setup.handler.js')));
 }

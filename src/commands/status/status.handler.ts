@@ -15,6 +15,7 @@ import { scaleOf } from '../../gateway/scale.js';
 import { failedTasks, renderFailedTasks, renderSwarmTable, swarmRows } from '../shared/swarm-view.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
+import { readImageDigests, shortIdentity, type ImageDigestRecord } from '../../docker/image-digests.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
@@ -39,6 +40,8 @@ export interface StatusResult {
   /** ENGINE=swarm: "swarm", and the tasks that failed. */
   orchestrator?: 'swarm';
   failedTasks?: FailedTask[];
+  /** What each image reference resolved to at the last start (.ai-gateway/images.json); null before the first. */
+  images: ImageDigestRecord | null;
   /**
    * Docker could not be asked (not installed, daemon down): the services are reported stopped,
    * the configured URLs still shown, and the command exits 3 after the report.
@@ -94,6 +97,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
+    images: await readImageDigests(ctx, ctx.dir),
     engine,
     startCommand: gatewayCommand(ctx, 'start'),
     ...(swarm ? { orchestrator: 'swarm' as const, failedTasks: failed ?? [] } : {}),
@@ -117,6 +121,8 @@ async function askEngine(ctx: Context): Promise<StatusResult['engine']> {
     // Permission denied or a daemon that does not answer: the stack may well run; we cannot say it is stopped.
     const stopped = error instanceof EnvError && (error.code === 'DOCKER_NOT_INSTALLED' || (error.code === 'DOCKER_DAEMON_UNREACHABLE' && !/did not answer/.test(error.message)));
     if (!stopped) throw error;
+    // The cause goes to stderr as well, where errors go; the report (stdout) follows it.
+    ctx.out.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     return { available: false, code: error.code, message: error.message, hint: error.hint ?? null };
   }
 }
@@ -162,6 +168,10 @@ export function render(result: StatusResult, style: Style): string {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
   lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
+  if (result.images && result.images.images.length > 0) {
+    lines.push('', style.dim(`Images (resolved at the last start, ${result.images.recordedAt}):`));
+    for (const entry of result.images.images) lines.push(`  ${entry.service.padEnd(11)} ${entry.reference}  ${style.dim(shortIdentity(entry))}`);
+  }
   const drift = renderDrift(result, style);
   if (drift) lines.push('', drift);
   return lines.join('\n');

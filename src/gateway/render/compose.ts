@@ -49,7 +49,13 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
     ...(providerEnv.length > 0 ? { environment: Object.fromEntries(providerEnv.map((name) => [name, `\${${name}:-}`])) } : {}),
     ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm, litellmPublishHost(settings))],
   };
-  if (settings.nginx) {
+  if (settings.nginx && settings.tls) {
+    // HTTPS on the Nginx port; the certificate and key read-only (the master process reads them as root).
+    services[SERVICES.nginx] = {
+      ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginxTls), ...(settings.ports.httpRedirect !== undefined ? [publish(ENV.httpRedirectPort, INTERNAL_PORTS.nginx)] : [])],
+      volumes: ['./tls:/etc/nginx/tls:ro'],
+    };
+  } else if (settings.nginx) {
     services[SERVICES.nginx] = { ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginx)] };
   } else {
     services[SERVICES.openWebui] = { ports: [publish(ENV.webuiPort, INTERNAL_PORTS.openWebui)] };
@@ -67,7 +73,7 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
     ' docker-compose.override.yml - managed by ai-gateway setup (re-running setup rewrites it).',
     ' Host-specific settings, applied on top of docker-compose.yml by Compose:',
     `   resource profile: ${settings.resourceProfile} (${workers === null ? "LiteLLM's default worker count" : `${workers} LiteLLM worker${workers === 1 ? '' : 's'}`})`,
-    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
+    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''}${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
     `   LiteLLM runs as ${containerUser(host.uid)}: config.yaml's owner and group 0 (the image's writable paths are group 0), never root`,
     `   LiteLLM gets the variables config.yaml reads${providerEnv.length > 0 ? ` (${providerEnv.join(', ')})` : ''}, from .env; re-run setup after adding one`,
     ...(redis ? ['   Redis (USE_REDIS=yes): shared rate limits and router state for LiteLLM, websockets for Open WebUI; never published'] : []),

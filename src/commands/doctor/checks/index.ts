@@ -7,7 +7,7 @@ import { apiChecks } from './api.js';
 import { environmentChecks } from './environment.js';
 import { fileChecks } from './files.js';
 import { pinnedImages } from './images.js';
-import { nginxImage, nginxRoutes } from './nginx.js';
+import { nginxImage, nginxRoutes, tlsCertificate } from './nginx.js';
 import { stackChecks } from './stack.js';
 
-export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, ...stackChecks, nginxRoutes, ...apiChecks];
+export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, tlsCertificate, ...stackChecks, nginxRoutes, ...apiChecks];

@@ -46,6 +46,11 @@ export function resolveScale(r: Resolver, base: Omit<GatewaySettings, 'scale'>, 
       hint: 'Drop --no-nginx (or set USE_NGINX=yes in .env) with --engine swarm.',
     });
   }
+  if (engine === 'swarm' && base.tls) {
+    throw new UserError('SWARM_TLS_UNSUPPORTED', 'HTTPS at Nginx is not wired into the Swarm stack yet (its port and certificate files are Compose-only for now).', {
+      hint: 'Use --tls off with --engine swarm (and terminate HTTPS in front of the node), or stay on --engine compose for HTTPS.',
+    });
+  }
   const redisFlag = r.options.redis;
   const redisEnv = r.ctx.env.AI_GATEWAY_REDIS;
   const redisPrior = priorValue(r, ENV.useRedis);

@@ -22,12 +22,16 @@ import type { Stack } from '../../docker/stack.js';
 import { FILES, loadGateway, type Gateway } from '../../gateway/layout.js';
 import { stackServiceNames } from '../../gateway/render/stack.js';
 import { routeFailure, waitForRoutes } from '../../gateway/routes.js';
-import { stackUrls } from '../shared/status-view.js';
-import { failedTasks, stackSettled, swarmRows } from '../shared/swarm-view.js';
+import { stackUrls } from './status-view.js';
+import { failedTasks, stackSettled, swarmRows } from './swarm-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
-import type { StartDeps, StartResult } from './result.js';
 
-export async function startSwarm(ctx: Context, options: { wait: boolean; pull?: PullPolicy }, stack: Stack, deps: StartDeps, timeoutSeconds: number): Promise<StartResult> {
+/** The seam start-stack.ts passes (its StartDeps, named here so the two files do not import each other). */
+interface KeyDeps {
+  ensureOpenWebuiKey(ctx: Context, gateway: Gateway, options: { timeoutMs: number }): Promise<{ action: 'created' | 'rotated' | 'kept'; changed: boolean }>;
+}
+
+export async function startSwarm(ctx: Context, options: { wait: boolean; pull?: PullPolicy }, stack: Stack, deps: KeyDeps, timeoutSeconds: number) {
   const started = ctx.clock.now();
   let gateway = stack.gateway;
   const serverVersion = await checkDaemon(ctx);
@@ -148,7 +152,7 @@ function result(
   ctx: Context,
   gateway: Gateway,
   parts: { started: number; waited: boolean; healthy: boolean; changed: string[]; services: SwarmService[]; expected: string[]; serverVersion: string; pull: PullSummary },
-): StartResult {
+) {
   return {
     project: gateway.settings.projectName,
     dir: ctx.dir,
@@ -158,8 +162,8 @@ function result(
     elapsedMs: ctx.clock.now() - parts.started,
     compose: `docker stack deploy (Docker ${parts.serverVersion})`,
     changed: parts.changed,
-    openWebuiKey: 'skipped',
-    pull: parts.pull,
+    openWebuiKey: 'skipped' as 'created' | 'rotated' | 'kept' | 'skipped',
+    pull: parts.pull as PullSummary | null,
     services: swarmRows(parts.expected, parts.services),
     urls: stackUrls(gateway.settings),
     firstStart: false,
