@@ -30,13 +30,15 @@ import {
   ENV,
   gatewayUrls,
   memoryNeededMb,
-  RESOURCE_PROFILES,
+
+  effectiveWorkers,
   SECRET_ENV_KEYS,
   settingsFromEnv,
   settingsToEnv,
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
+import { cappedWorkersNote, checkSuppliedLogRotation, resolveLimits, resolveLogRotation } from './answers/limits.js';
 import { bindAddressWarning, isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, workersWarning, type SetupMode } from './answers/general.js';
 import { checkSuppliedImages, resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
@@ -61,6 +63,9 @@ export const optionsSchema = z.object({
   bind: z.optional(z.string()),
   exposePostgres: z.optional(z.boolean()),
   exposeAdmin: z.optional(z.boolean()),
+  limits: z.optional(z.boolean()),
+  logMaxSize: z.optional(z.string()),
+  logMaxFiles: z.optional(z.string()),
   projectName: z.optional(z.string()),
   litellmImage: z.optional(z.string()),
   postgresImage: z.optional(z.string()),
@@ -109,6 +114,9 @@ export interface SetupResult {
     bind: string;
     exposePostgres: boolean;
     exposeAdmin: boolean;
+    /** Memory/CPU limits from the profile (false: --no-limits). */
+    limits: boolean;
+    logs: { maxSize: string; maxFiles: number };
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
   };
@@ -212,6 +220,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedProviders(resolver);
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
+  checkSuppliedLogRotation(resolver);
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
@@ -225,11 +234,13 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
-  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images };
+  const limits = resolveLimits(resolver);
+  const logs = resolveLogRotation(resolver, resourceProfile);
+  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images, limits, logs };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   const cpus = probes.cpuCount?.();
-  const cpuNote = cpus === undefined ? null : workersWarning(resourceProfile, cpus);
+  const cpuNote = cpus === undefined ? null : limits ? cappedWorkersNote(resourceProfile, cpus) : workersWarning(resourceProfile, cpus);
   if (cpuNote) resolver.warnings.push(cpuNote);
   const addresses = probes.hostAddresses?.();
   const bindNote = addresses === undefined ? null : bindAddressWarning(bind, addresses);
@@ -257,7 +268,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings, currentHost(config.text))],
+    [FILES.override, renderOverride(settings, { ...currentHost(config.text), cpus: cpus ?? null })],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
   ];
@@ -293,7 +304,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
 
   const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
-  const workers = RESOURCE_PROFILES[resourceProfile].workers;
+  const workers = effectiveWorkers(resourceProfile, cpus ?? null, limits);
   return {
     directory: ctx.dir,
     mode,
@@ -318,6 +329,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       bind,
       exposePostgres,
       exposeAdmin,
+      limits,
+      logs,
       ports,
       images,
     },
@@ -374,6 +387,7 @@ export function render(result: SetupResult, style: Style): string {
   lines.push('');
   const workers = s.litellmWorkers === null ? "LiteLLM's default workers" : `${s.litellmWorkers} LiteLLM worker${s.litellmWorkers === 1 ? '' : 's'}`;
   lines.push(`Profile     ${s.resourceProfile} (${workers}, needs ~${(s.memoryNeededMb / 1024).toFixed(1)} GB)`);
+  lines.push(`Limits      ${s.limits ? 'memory and CPU from the profile (--no-limits turns them off)' : 'none (--no-limits)'}; logs rotated at ${s.logs.maxFiles} x ${s.logs.maxSize} per container`);
   lines.push(`Budget      ${s.budgetProfile} ($${s.maxBudgetUsd} per ${s.budgetDuration})`);
   lines.push(`API         ${result.urls.api}`);
   lines.push(`Open WebUI  ${result.urls.openWebui}`);

@@ -38,6 +38,9 @@ export interface SetupOptions {
   provider?: { prefix: string; keyEnv?: string | undefined; baseUrl?: string | undefined }[] | undefined;
   removeProvider?: string[] | undefined;
   dryRun?: boolean | undefined;
+  limits?: boolean | undefined;
+  logMaxSize?: string | undefined;
+  logMaxFiles?: string | undefined;
 }
 
 /** Host side effects the answers depend on, injectable so tests are deterministic. */
