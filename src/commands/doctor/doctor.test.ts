@@ -265,6 +265,19 @@ describe('doctor: stack', () => {
     });
   });
 
+  it('a service killed for memory fails as OOM-killed, naming the profile or flag that gives it more', async () => {
+    const { ctx } = await scenario({
+      containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, state: 'restarting', exitCode: 137, oomKilled: true, memoryLimitBytes: 1920 * 1024 * 1024 } : c)),
+    });
+    const result = await run(ctx, optionsSchema.parse({ check: 'stack.containers' }));
+    expect(result.checks[0]).toMatchObject({
+      status: 'fail',
+      finding: 'litellm was OOM-killed (it used all of its 1920 MB memory limit).',
+      fix: expect.stringMatching(/"ai-gateway setup --no-limits", then "ai-gateway start"\.$/),
+      details: { oomKilled: ['litellm'] },
+    });
+  });
+
   it('ports: 0.0.0.0 warns; a PostgreSQL port nobody asked for fails; a port other than .env fails', async () => {
     const open = await scenario({ fixture: { bind: '0.0.0.0' } });
     expect((await run(open.ctx, optionsSchema.parse({ check: 'stack.ports' }))).checks[0]).toMatchObject({ status: 'warn', finding: expect.stringContaining('reachable from the network'), fix: expect.stringContaining('--bind 127.0.0.1') });

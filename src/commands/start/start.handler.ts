@@ -35,6 +35,7 @@ import { probeRoutes, routeFailure, waitForRoutes } from '../../gateway/routes.j
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import { oomAdvice } from '../../gateway/limits.js';
 import { gatewayCommand } from '../../core/shell.js';
 import { firstAccountNote, isFirstStart, recordFirstStart, warnIfClaimable, warnSavedConnectionKey } from '../shared/first-start.js';
 
@@ -291,6 +292,7 @@ async function waitWithSpinner(
       ...(options.up ? { up: options.up } : {}),
       ...(options.onReadinessPassed ? { onReadinessPassed: options.onReadinessPassed } : {}),
       onProgress: (services) => spinner.update(`Waiting for health: ${progressLine(services)}`),
+      oomAdvice: (service) => oomAdvice(service, stack.gateway.settings, (args) => gatewayCommand(ctx, args)),
     });
     spinner.succeed(`All ${stack.services.length} services are healthy (${progressLine(waited.services)})`);
     return waited;
