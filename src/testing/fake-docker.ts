@@ -27,7 +27,7 @@ export interface FakeContainer {
   oomKilled?: boolean;
   /** HostConfig.Memory in bytes (0 or undefined: no limit). */
   memoryLimitBytes?: number;
-  /** HostConfig.LogConfig; undefined: json-file without options (Docker's default). */
+  /** HostConfig.LogConfig; undefined: json-file rotated at 20m x 5, as the gateway's compose file sets it. */
   logConfig?: { Type: string; Config: Record<string, string> };
   /** LogPath (a real file in tests that read its size). */
   logPath?: string;
@@ -334,7 +334,7 @@ export function inspectJson(c: FakeContainer): Record<string, unknown> {
       },
     },
     NetworkSettings: { Ports: ports },
-    HostConfig: { Memory: c.memoryLimitBytes ?? 0, LogConfig: c.logConfig ?? { Type: 'json-file', Config: {} } },
+    HostConfig: { Memory: c.memoryLimitBytes ?? 0, LogConfig: c.logConfig ?? { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } } },
     LogPath: c.logPath ?? `/var/lib/docker/containers/${c.id}/${c.id}-json.log`,
   };
 }

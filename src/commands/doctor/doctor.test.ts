@@ -464,3 +464,29 @@ describe('doctor: selection, annotations, exit codes', () => {
     expect(line).toBe('::warning title=ai-gateway doctor (api.logs)::2 lines:%0A  a 100%25 — look');
   });
 });
+
+describe('stack.logs', () => {
+  it('reports the bound per container, the size when readable, warns about unrotated logs and past 1 GB', async () => {
+    const { mkdtemp, writeFile: write, truncate } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'aigw-logs-'));
+    const logPath = join(dir, 'c-json.log');
+    await write(logPath, 'x'.repeat(3000));
+    await write(`${logPath}.1`, 'x'.repeat(2000));
+    const rotated = await scenario({ containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, logPath } : c)) });
+    const bounded = (await run(rotated.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0];
+    expect(bounded).toMatchObject({ status: 'ok', finding: expect.stringMatching(/^Logs rotated: 5 kB readable now, at most .*litellm 5 kB of 5 x 20m/) });
+    expect(bounded?.details?.containers).toContainEqual({ service: 'litellm', driver: 'json-file', maxSize: '20m', maxFiles: 5, boundBytes: 100 * 1024 * 1024, sizeBytes: 5000 });
+
+    const old = await scenario({ containers: (f) => healthyContainers(f).map((c) => (c.service === 'postgres' ? { ...c, logConfig: { Type: 'json-file', Config: {} } } : c)) });
+    expect((await run(old.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0]).toMatchObject({
+      status: 'warn',
+      finding: 'Logs without rotation (they grow until the disk is full): postgres.',
+      fix: expect.stringContaining('then "ai-gateway start" recreates the containers'),
+    });
+
+    await truncate(logPath, 1024 ** 3 + 1); // sparse: no disk used
+    const big = (await run(rotated.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0];
+    expect(big).toMatchObject({ status: 'warn', finding: expect.stringMatching(/^Container logs take 1\.0 GB/), fix: expect.stringContaining('--log-max-size 10m') });
+  });
+});
