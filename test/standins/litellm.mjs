@@ -2215,6 +2215,15 @@ async function main(argv, env) {
   const host = flags.host ?? env.HOST ?? '0.0.0.0';
   let port = Number(flags.port ?? env.PORT ?? 4000);
 
+  // STANDIN_ALLOCATE_MB: hold that much memory from boot on, every page touched, as a LiteLLM that
+  // outgrows its container's memory limit would (the kernel OOM-kills it at the limit).
+  const allocateMb = Number(env.STANDIN_ALLOCATE_MB ?? 0);
+  if (allocateMb > 0) {
+    const held = [];
+    for (let i = 0; i < allocateMb; i++) held.push(Buffer.allocUnsafe(1024 * 1024).fill(i % 251));
+    globalThis.standinHeldMemory = held;
+    out(`LiteLLM stand-in: holding ${allocateMb} MB (STANDIN_ALLOCATE_MB)`);
+  }
   if (databaseUrl) out('LiteLLM: Running prisma migrate deploy (stand-in)');
   if (fault === 'exit-after-boot') {
     await sleep(bootDelayMs);

@@ -320,14 +320,14 @@ async function ensureServiceImage(name, baseRef, extras, log) {
   }
 }
 
-/** A broken variant of the LiteLLM image: the same image with STANDIN_FAULT set. */
-async function ensureFaultVariant(litellmRef, fault, log) {
+/** A broken variant of the LiteLLM image: the same image with STANDIN_FAULT (or the given variables) set. */
+async function ensureFaultVariant(litellmRef, fault, log, env = { STANDIN_FAULT: fault }) {
   const tagPart = `${fault}-${shortHash(`${litellmRef}\0${fault}`)}`;
   const ref = `${PREFIX}/litellm:${tagPart}`;
   if (!(await imageExists(ref))) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ai-gateway-image-litellm-${fault}-`));
     try {
-      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\nENV STANDIN_FAULT=${fault}\n`);
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\n${Object.entries(env).map(([k, v]) => `ENV ${k}=${v}\n`).join('')}`);
       log(`building ${ref}`);
       await stream('docker', ['build', '--quiet', '-t', ref, dir], { log: quietLegacyBuilder(log), env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     } finally {
@@ -341,7 +341,7 @@ async function ensureFaultVariant(litellmRef, fault, log) {
 /**
  * Make sure every test image exists; build what is missing.
  * @param {{log?: (line: string) => void}} [options]
- * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, litellmNeverReady: string, litellmExitAfterBoot: string}>}
+ * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, litellmNeverReady: string, litellmExitAfterBoot: string, litellmAllocates: string}>}
  */
 export async function ensureTestImages({ log = () => {} } = {}) {
   const engine = await ensureDockerEngine({ log });
@@ -354,7 +354,9 @@ export async function ensureTestImages({ log = () => {} } = {}) {
   const nginx = await ensureServiceImage('nginx', nginxBase, {}, log);
   const litellmNeverReady = await ensureFaultVariant(litellm, 'never-ready', log);
   const litellmExitAfterBoot = await ensureFaultVariant(litellm, 'exit-after-boot', log);
-  return { base, postgres, litellm, openWebui, nginx, litellmNeverReady, litellmExitAfterBoot };
+  // Holds 256 MB from boot on: OOM-killed under a small memory limit (test/e2e/limits.e2e.test.ts).
+  const litellmAllocates = await ensureFaultVariant(litellm, 'allocate-256mb', log, { STANDIN_ALLOCATE_MB: '256' });
+  return { base, postgres, litellm, openWebui, nginx, litellmNeverReady, litellmExitAfterBoot, litellmAllocates };
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--nginx-rootfs')) {
