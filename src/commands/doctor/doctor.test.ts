@@ -133,8 +133,11 @@ describe('doctor: environment', () => {
     expect(low.checks[0]).toMatchObject({ status: 'fail', finding: expect.stringContaining('profile small needs ~1.4 GB'), fix: expect.stringContaining('--profile small') });
     const tight = await run((await scenario({ facts: { memoryBytes: 1300 * mb } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
     expect(tight.checks[0]?.status).toBe('warn');
-    const cpus = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large' } }, facts: { cpus: 2 } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
+    const cpus = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large', RESOURCE_LIMITS: 'no' } }, facts: { cpus: 2 } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
     expect(cpus.checks[0]).toMatchObject({ status: 'warn', finding: expect.stringContaining('runs 6 LiteLLM workers on 2 CPUs') });
+    // With limits (the default) the workers follow the CPUs LiteLLM gets: no contention to warn about.
+    const capped = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large' } }, facts: { cpus: 2, memoryBytes: 16 * 1024 * mb } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
+    expect(capped.checks[0]).toMatchObject({ status: 'ok', details: { workers: 2 } });
   });
 });
 
