@@ -2,12 +2,13 @@
 // its memory limit is reported OOM-killed by start, status and doctor; a container whose log
 // passes max-size is rotated and `ai-gateway logs` still reads it.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { TestImages } from '../testbed/images.mjs';
+import { cliAs, ensureOrdinaryUser, ordinaryUserSkipReason } from './ordinary-user.js';
 import { cli, describeResult, destroyStack, docker, engineOrSkipReason, http, imageEnv, readEnv, testImages } from './helpers.js';
 
 const skipReason = await engineOrSkipReason('limits.e2e');
@@ -116,6 +117,17 @@ describeEngine('limits and log rotation (real engine, docker-compose v1)', () =>
     } else {
       expect(nginxLog?.sizeBytes).toBeNull();
       expect(check?.finding).toContain('sizes need root to read');
+    }
+
+    // An ordinary user in the docker group cannot read the log files: doctor still gives the bound.
+    if ((await ordinaryUserSkipReason()) === null) {
+      const user = await ensureOrdinaryUser();
+      await chown(gateway.dir, user.uid, user.gid);
+      await chown(join(gateway.dir, '.env'), user.uid, user.gid);
+      const asUser = await cliAs(user, gateway.dir, ['doctor', '--json', '--check', 'stack.logs']);
+      const userCheck = (JSON.parse(asUser.stdout) as { checks: { status: string; finding: string; details: { containers: { service: string; boundBytes: number; sizeBytes: number | null }[] } }[] }).checks[0];
+      expect(userCheck, describeResult(asUser)).toMatchObject({ status: 'ok', finding: expect.stringContaining('sizes need root to read') });
+      expect(userCheck?.details.containers.find((c) => c.service === 'nginx')).toMatchObject({ boundBytes: 20 * 1024, sizeBytes: null });
     }
   });
 });
