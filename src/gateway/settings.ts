@@ -84,8 +84,9 @@ export function largerProfile(profile: ResourceProfile): ResourceProfile | null 
   return profile === 'none' ? 'medium' : (order[index + 1] ?? null);
 }
 
-export function memoryNeededMb(profile: ResourceProfile, nginx: boolean): number {
-  const workers = RESOURCE_PROFILES[profile].workers ?? 1; // LiteLLM's default is one worker
+/** `workers`: the count LiteLLM actually runs, when limits cap it at the host's CPUs (default: the profile's). */
+export function memoryNeededMb(profile: ResourceProfile, nginx: boolean, runningWorkers?: number | null): number {
+  const workers = runningWorkers ?? RESOURCE_PROFILES[profile].workers ?? 1; // LiteLLM's default is one worker
   return (
     MEMORY_MB.litellmBase + workers * MEMORY_MB.litellmWorker + MEMORY_MB.openWebui + MEMORY_MB.postgres + (nginx ? MEMORY_MB.nginx : 0)
   );

@@ -869,7 +869,9 @@ describe('bad input that used to get through', () => {
   it('warns about a --bind address this host does not have, and about more workers than CPUs', async () => {
     const dir = await newDir();
     const probes = { ...fakeProbes(), hostAddresses: () => ['127.0.0.1', '::1', '192.168.1.20'], cpuCount: () => 2 };
-    const { ctx } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    const { ctx, result } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    // what runs: 2 workers on 2 CPUs, and the memory that needs (320 + 2 x 460 + 600 + 60 + 5)
+    expect(result.settings).toMatchObject({ litellmWorkers: 2, memoryNeededMb: 1905 });
     const stderr = ctx.captured.stderr.join('');
     expect(stderr).toMatch(/--bind 10\.9\.8\.7: this host has no such address .*192\.168\.1\.20/);
     expect(stderr).toMatch(/The desktop profile asks for 4 LiteLLM workers, but this machine has 2 CPUs: LiteLLM gets 2 CPUs and runs 2 workers/);
