@@ -93,12 +93,13 @@ describeEngine('limits and log rotation (real engine, docker-compose v1)', () =>
     const last = `last-${randomUUID()}`;
     await http(`http://127.0.0.1:${port}/api/litellm/v1/models?${first}`);
     for (let i = 0; i < 40; i++) await Promise.all(Array.from({ length: 10 }, () => http(`http://127.0.0.1:${port}/api/litellm/v1/models?filler=${'x'.repeat(40)}`)));
-    await http(`http://127.0.0.1:${port}/api/litellm/v1/models?${last}`);
-    // Nginx buffers its access log (buffer=64k flush=1s, per worker): wait for the last line to arrive.
+    // Nginx buffers its access log per worker (buffer=64k flush=1s): ask with the marker once a
+    // second until a line of it is in the newest lines `logs` reads.
     let tail = '';
     for (let i = 0; i < 30 && !tail.includes(last); i++) {
+      await http(`http://127.0.0.1:${port}/api/litellm/v1/models?${last}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      tail = (await cli(gateway.dir, ['logs', 'nginx', '--tail', '3'])).stdout;
+      tail = (await cli(gateway.dir, ['logs', 'nginx', '--tail', '20'])).stdout;
     }
     expect(tail).toContain(last);
 
