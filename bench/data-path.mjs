@@ -10,19 +10,26 @@
 //   2. streamed chat completion, upstream chunks 100 ms apart: time to first chunk and the arrival of
 //      every chunk, Nginx - direct (both streams started together)   targets: <= 10 ms
 //   3. GET /v1/models with a virtual key: as 1.
+//   4. HTTPS (issue 14): a second Nginx with the gateway's own TLS configuration (what `setup --tls
+//      self-signed` renders: TLS 1.2/1.3, the same routes) measured in the same rounds as plain HTTP;
+//      rows "HTTPS ÷ HTTP". With keep-alive the handshake is paid once per connection, so a fifth
+//      scenario opens a new connection per request (Connection: close) on both Nginx paths: the
+//      handshake's own cost. --no-tls leaves HTTPS out.
 //
-//   npm run build && node bench/data-path.mjs [--runs 5] [--duration 10] [--connections 64]
+//   npm run build && node bench/data-path.mjs [--runs 5] [--duration 10] [--connections 64] [--no-tls]
 //                                             [--variants access-log-buffered,upstream-keepalive-off,...] [--json]
 //
 // --variants adds Nginx containers whose nginx.conf is the rendered one with one setting changed
 // (bench/lib/nginx-variants.mjs), measured in the same interleaved rounds: what each tuning buys.
 // Skips (with a message, exit 0) when there is no Docker engine or no wrk.
 import http from 'node:http';
-import { readFile } from 'node:fs/promises';
+import https from 'node:https';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { argValue, median, renderTable } from './lib/rows.mjs';
-import { containerPids, dockerUnavailableReason, schedTimesNs, startBenchStack } from './lib/stack.mjs';
+import { containerPids, dockerUnavailableReason, ROOT, run, schedTimesNs, startBenchStack } from './lib/stack.mjs';
 import { wrkRun, wrkUnavailableReason } from './lib/wrk.mjs';
 import { timeStream } from './lib/stream.mjs';
 import { nginxVariant } from './lib/nginx-variants.mjs';
@@ -35,10 +42,10 @@ const STREAM_INTERVAL_MS = 100;
 const STREAM_PAIRS_PER_ROUND = 3;
 
 /**
- * @param {{runs?: number, durationS?: number, connections?: number, variants?: string[], log?: (line: string) => void}} options
+ * @param {{runs?: number, durationS?: number, connections?: number, variants?: string[], tls?: boolean, log?: (line: string) => void}} options
  * @returns {Promise<{bench: string, skipped?: string, table: import('./lib/rows.mjs').Row[], details?: object}>}
  */
-export async function runDataPath({ runs = 5, durationS = 10, connections = 64, variants = [], log = (l) => process.stderr.write(`${l}\n`) } = {}) {
+export async function runDataPath({ runs = 5, durationS = 10, connections = 64, variants = [], tls = true, log = (l) => process.stderr.write(`${l}\n`) } = {}) {
   const skipped = (await dockerUnavailableReason()) ?? (await wrkUnavailableReason());
   if (skipped) return { bench: BENCH, skipped, table: [] };
 
@@ -56,6 +63,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let tlsScratch = null;
   try {
     const virtualKey = await stack.createVirtualKey({ key_alias: 'bench-data-path', metadata: { created_by: 'bench/data-path.mjs' } });
 
@@ -70,8 +78,20 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
         paths.push({ name, base: `${added.url}/api/litellm`, container: added.container, comm: 'nginx' });
       }
     }
+    if (tls) {
+      // The gateway's HTTPS configuration as setup renders it, with a certificate setup made.
+      log(`${BENCH}: Nginx with HTTPS (ai-gateway setup --tls self-signed in a scratch directory)`);
+      tlsScratch = await mkdtemp(join(tmpdir(), 'aigw-bench-tls-'));
+      const made = await run(process.execPath, [join(ROOT, 'bin', 'ai-gateway.js'), 'setup', '--yes', '--ports', 'random', '--tls', 'self-signed', '--dir', tlsScratch, '--project-name', 'aigw-bench-tls']);
+      if (made.code !== 0) throw new Error(`setup --tls self-signed failed (exit ${made.code}): ${made.stderr.trim()}`);
+      const conf = await readFile(join(tlsScratch, 'nginx', 'nginx.conf'), 'utf8');
+      const added = await stack.addNginx('https', conf, { tlsDir: join(tlsScratch, 'tls') });
+      const ca = await readFile(join(tlsScratch, 'tls', 'cert.pem'), 'utf8');
+      paths.push({ name: 'nginx-https', base: `${added.url}/api/litellm`, container: added.container, comm: 'nginx', ca });
+    }
     paths.push({ name: 'direct', base: stack.litellmUrl, container: await stack.container('litellm'), comm: 'node' });
     for (const p of paths) p.pids = await containerPids(p.container, p.comm);
+    log(`${BENCH}: paths ${paths.map((p) => `${p.name} ${p.base}`).join(", ")}`);
 
     const chatBody = JSON.stringify({ model: MOCK_MODEL, messages: [{ role: 'user', content: 'Say something.' }] });
     const scenarios = [
@@ -82,13 +102,22 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       },
       { id: 'models', label: '/v1/models (virtual key)', request: { method: 'GET', path: '/v1/models', headers: { Authorization: `Bearer ${virtualKey}` } } },
     ];
+    if (tls) {
+      // wrk reconnects after each answer when the server closes: one TCP (and TLS) handshake per request.
+      scenarios.push({
+        id: 'handshake',
+        label: 'chat completion, new connection per request',
+        only: ['nginx', 'nginx-https'],
+        request: { ...scenarios[0].request, headers: { ...scenarios[0].request.headers, Connection: 'close' } },
+      });
+    }
+    const pathsOf = (s) => (s.only ? paths.filter((p) => s.only.includes(p.name)) : paths);
 
     // Every path answers correctly before anything is timed (a 403 or 502 is not a fast answer).
     for (const s of scenarios) {
-      for (const p of paths) {
-        const res = await fetch(`${p.base}${s.request.path}`, { method: s.request.method, headers: s.request.headers, body: s.request.body });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`${p.name} ${s.request.path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      for (const p of pathsOf(s)) {
+        const res = await ask(`${p.base}${s.request.path}`, s.request, p.ca);
+        if (res.status < 200 || res.status >= 300) throw new Error(`${p.name} ${s.request.path}: HTTP ${res.status} ${res.text.slice(0, 200)}`);
       }
     }
 
@@ -106,10 +135,10 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       return { ...r, cpuUsPerRequest: perRequest('onCpu'), runQueueUsPerRequest: perRequest('waiting'), machineUsPerRequest };
     };
     log(`${BENCH}: warm-up (2 s per path and scenario)`);
-    for (const s of scenarios) for (const p of paths) await load(p, s, 2);
+    for (const s of scenarios) for (const p of pathsOf(s)) await load(p, s, 2);
 
     /** figures[scenario][path] = [{rps, p50Ms, p99Ms, ...} per round] */
-    const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(paths.map((p) => [p.name, []]))]));
+    const figures = Object.fromEntries(scenarios.map((s) => [s.id, Object.fromEntries(pathsOf(s).map((p) => [p.name, []]))]));
     /** streams[path] = [{ttfcDeltaMs, worstChunkDeltaMs} per round], relative to direct */
     const streams = Object.fromEntries(paths.filter((p) => p.name !== 'direct').map((p) => [p.name, []]));
     /** gaps[path] = every gap between two chunks, as the client saw it */
@@ -124,7 +153,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       // A B ... B A: the order flips every round, so neither path always runs first.
       const order = round % 2 === 0 ? paths : [...paths].reverse();
       for (const s of scenarios) {
-        for (const p of order) {
+        for (const p of order.filter((x) => pathsOf(s).includes(x))) {
           const r = await load(p, s, durationS);
           figures[s.id][p.name].push(r);
           log(`${BENCH}: round ${round + 1}/${runs} ${s.id.padEnd(6)} ${p.name.padEnd(23)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${p.comm} cpu ${r.cpuUsPerRequest.toFixed(0)} µs/req  machine ${r.machineUsPerRequest.toFixed(0)} µs/req`);
@@ -150,8 +179,8 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     const rows = [];
     const ratio = (sid, name, field) => figures[sid][name].map((r, i) => r[field] / figures[sid].direct[i][field]);
     for (const p of paths.filter((x) => x.name !== 'direct')) {
-      const tag = p.name === 'nginx' ? '' : ` [variant ${p.name}]`;
-      for (const s of scenarios) {
+      const tag = p.name === 'nginx' ? '' : p.name === 'nginx-https' ? ' [HTTPS]' : ` [variant ${p.name}]`;
+      for (const s of scenarios.filter((x) => !x.only)) {
         rows.push({ bench: BENCH, metric: `${s.label}: req/s, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'rps'), target: { op: '>=', value: 0.9 } });
         rows.push({ bench: BENCH, metric: `${s.label}: p50 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p50Ms') });
         rows.push({ bench: BENCH, metric: `${s.label}: p99 latency, Nginx ÷ direct${tag}`, unit: 'ratio', samples: ratio(s.id, p.name, 'p99Ms'), target: { op: '<=', value: 1.2 } });
@@ -169,7 +198,19 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       rows.push({ bench: BENCH, metric: `stream: median chunk, Nginx − direct${tag}`, unit: 'ms', samples: streams[p.name].map((v) => v.medianChunkDeltaMs) });
     }
 
-    for (const s of scenarios) {
+    if (tls) {
+      // HTTPS against plain HTTP, the same Nginx configuration otherwise, in the same rounds.
+      const vsHttp = (sid, field) => figures[sid]['nginx-https'].map((r, i) => r[field] / figures[sid].nginx[i][field]);
+      for (const s of scenarios) {
+        rows.push({ bench: BENCH, metric: `${s.label}: req/s, HTTPS ÷ HTTP (Nginx)`, unit: 'ratio', samples: vsHttp(s.id, 'rps') });
+        rows.push({ bench: BENCH, metric: `${s.label}: p50 latency, HTTPS ÷ HTTP (Nginx)`, unit: 'ratio', samples: vsHttp(s.id, 'p50Ms') });
+        rows.push({ bench: BENCH, metric: `${s.label}: p99 latency, HTTPS ÷ HTTP (Nginx)`, unit: 'ratio', samples: vsHttp(s.id, 'p99Ms') });
+        rows.push({ bench: BENCH, metric: `${s.label}: Nginx CPU per request, HTTPS − HTTP`, unit: 'us', samples: figures[s.id]['nginx-https'].map((r, i) => r.cpuUsPerRequest - figures[s.id].nginx[i].cpuUsPerRequest) });
+      }
+      rows.push({ bench: BENCH, metric: 'stream: first chunk, HTTPS − HTTP (Nginx)', unit: 'ms', samples: streams['nginx-https'].map((v, i) => v.ttfcDeltaMs - streams.nginx[i].ttfcDeltaMs) });
+      rows.push({ bench: BENCH, metric: 'stream: worst chunk, HTTPS − HTTP (Nginx)', unit: 'ms', samples: streams['nginx-https'].map((v, i) => v.worstChunkDeltaMs - streams.nginx[i].worstChunkDeltaMs) });
+    }
+    for (const s of scenarios.filter((x) => !x.only)) {
       // The upstream's own cost, for scale: what the stand-in spends on the same request.
       rows.push({ bench: BENCH, metric: `${s.label}: LiteLLM stand-in CPU per request (direct)`, unit: 'us', samples: figures[s.id].direct.map((r) => r.cpuUsPerRequest) });
     }
@@ -178,7 +219,7 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
       scenarios.map((s) => [
         s.id,
         Object.fromEntries(
-          paths.map((p) => [
+          pathsOf(s).map((p) => [
             p.name,
             { machineUsPerRequest: med(s.id, p.name, 'machineUsPerRequest'), rps: med(s.id, p.name, 'rps'), p50Ms: med(s.id, p.name, 'p50Ms'), p99Ms: med(s.id, p.name, 'p99Ms'), cpuUsPerRequest: med(s.id, p.name, 'cpuUsPerRequest'), runQueueUsPerRequest: med(s.id, p.name, 'runQueueUsPerRequest'), cpuOf: p.comm },
           ]),
@@ -206,7 +247,24 @@ export async function runDataPath({ runs = 5, durationS = 10, connections = 64, 
     process.off('SIGTERM', onSignal);
     log(`${BENCH}: removing the stack (down -v)`);
     await stack.down();
+    if (tlsScratch) await rm(tlsScratch, { recursive: true, force: true });
   }
+}
+
+/** One request (http, or https trusting `ca`: the bench's self-signed certificate); resolves {status, text}. */
+function ask(url, { method, headers, body }, ca) {
+  return new Promise((resolve, reject) => {
+    const options = { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) }, ...(ca ? { ca, servername: 'localhost' } : {}) };
+    const req = (url.startsWith('https:') ? https : http).request(url, options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Busy CPU time of the whole machine since boot, in µs (/proc/stat: every CPU, every state but idle and iowait). */
@@ -233,7 +291,7 @@ function fmt(x) {
 async function measureStreams(paths, masterKey) {
   const body = JSON.stringify({ model: MOCK_MODEL, stream: true, messages: [{ role: 'user', content: 'Say something.' }] });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${masterKey}` };
-  const agents = new Map(paths.map((p) => [p.name, new http.Agent({ keepAlive: true, maxSockets: 4 })]));
+  const agents = new Map(paths.map((p) => [p.name, p.ca ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: p.ca, servername: 'localhost' }) : new http.Agent({ keepAlive: true, maxSockets: 4 })]));
   try {
     const once = () => Promise.all(paths.map((p) => timeStream({ url: `${p.base}/v1/chat/completions`, headers, body, agent: agents.get(p.name) })));
     await once(); // open the keep-alive connections, so connection setup is not in the figures
@@ -274,6 +332,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     durationS: Number(argValue(args, '--duration', 10)),
     connections: Number(argValue(args, '--connections', 64)),
     variants,
+    tls: !args.includes('--no-tls'),
   });
   if (args.includes('--json')) console.log(JSON.stringify(report, null, 2));
   else if (report.skipped) console.log(`${BENCH}: skipped: ${report.skipped}`);

@@ -19,7 +19,7 @@ const BENCHES = [
   { name: 'cold-start', what: '`ai-gateway --version`, `--help`, `setup --yes --ports random` ÷ bare `node -e 0`', docker: false },
   { name: 'keys', what: '`key create` / `models` overhead over node + curl (in-process LiteLLM stand-in)', docker: false },
   { name: 'readiness', what: 'readiness latency on the real stack', docker: true },
-  { name: 'data-path', what: 'Nginx vs direct to LiteLLM on the real stack (wrk, 64 connections)', docker: true },
+  { name: 'data-path', what: 'Nginx vs direct to LiteLLM, and Nginx over HTTPS vs plain HTTP, on the real stack (wrk, 64 connections)', docker: true },
   { name: 'backup', what: '`backup` / `restore` vs raw pg_dump / pg_restore, 10,000 keys + 100,000 spend rows', docker: true },
   { name: 'first-start', what: 'first start from a throttled local registry: pull seconds, boot seconds', docker: true },
 ];

@@ -4,6 +4,8 @@
 //
 // Secrets stay out of every process argument: the master key is read back from .env by this process.
 import { spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -204,18 +206,21 @@ export class BenchStack {
    * Another Nginx of the stack's image on the stack's network, with `confText` as its nginx.conf,
    * published on a random loopback port. Returns its base URL and container once /health answers.
    */
-  async addNginx(name, confText) {
+  async addNginx(name, confText, { tlsDir } = {}) {
     const confPath = join(this.dir, `nginx-${name}.conf`);
     await writeFile(confPath, confText, { mode: 0o644 });
     const container = `${this.projectName}-nginx-${name}`;
-    const created = await run('docker', ['run', '-d', '--name', container, '--network', this.network, '-p', '127.0.0.1::80', '-v', `${confPath}:/etc/nginx/nginx.conf:ro`, this.images.nginx]);
+    // With tlsDir (cert.pem, key.pem): HTTPS on 443 as the gateway serves it, tls/ read-only.
+    const inner = tlsDir ? 443 : 80;
+    const mounts = ['-v', `${confPath}:/etc/nginx/nginx.conf:ro`, ...(tlsDir ? ['-v', `${tlsDir}:/etc/nginx/tls:ro`] : [])];
+    const created = await run('docker', ['run', '-d', '--name', container, '--network', this.network, '-p', `127.0.0.1::${inner}`, ...mounts, this.images.nginx]);
     if (created.code !== 0) throw new Error(`nginx variant ${name}: ${created.stderr.trim()}`);
     this.extraContainers.push(container);
-    const port = (await run('docker', ['port', container, '80/tcp'])).stdout.trim().split('\n')[0].split(':').pop();
-    const url = `http://127.0.0.1:${port}`;
+    const port = (await run('docker', ['port', container, `${inner}/tcp`])).stdout.trim().split('\n')[0].split(':').pop();
+    const url = `${tlsDir ? 'https' : 'http'}://127.0.0.1:${port}`;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+      const ok = await probeHealth(`${url}/health`);
       if (ok) return { url, container };
       if (Date.now() > deadline) {
         const logs = await run('docker', ['logs', '--tail', '20', container]);
@@ -232,4 +237,17 @@ export class BenchStack {
     if (await composeCli()) await this.compose(['down', '-v', '--remove-orphans']).catch(() => {});
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** GET url → true on 2xx; https without verifying (the bench's own self-signed certificate). */
+function probeHealth(url) {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode >= 200 && res.statusCode < 300);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
 }

@@ -1,9 +1,10 @@
 // One streamed chat completion, timed as the client sees it: when each Server-Sent Event arrives,
 // relative to the moment the request was sent.
 import http from 'node:http';
+import https from 'node:https';
 
 /**
- * @param {{url: string, headers: Record<string,string>, body: string, agent: http.Agent}} request
+ * @param {{url: string, headers: Record<string,string>, body: string, agent: http.Agent | https.Agent}} request (https: the agent carries the trust)
  * @returns {Promise<{ttfcMs: number, arrivalsMs: number[], events: string[]}>} arrivalsMs[i]: event i (the last is [DONE])
  */
 export function timeStream({ url, headers, body, agent }) {
@@ -12,7 +13,7 @@ export function timeStream({ url, headers, body, agent }) {
     const events = [];
     let pending = '';
     let started = 0n;
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = (url.startsWith('https:') ? https : http).request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reject(new Error(`${url}: HTTP ${res.statusCode}`));

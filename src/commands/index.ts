@@ -20,6 +20,7 @@ import { registerDoctor } from './doctor/doctor.command.js';
 import { registerSmoke } from './smoke/smoke.command.js';
 import { registerBackup } from './backup/backup.command.js';
 import { registerRestore } from './restore/restore.command.js';
+import { registerUpgrade } from './upgrade/upgrade.command.js';
 import { registerService } from './service/service.command.js';
 import { registerExport } from './export/export.command.js';
 import { registerCompletion } from './completion/completion.command.js';
@@ -40,6 +41,7 @@ export const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]
   ['smoke', registerSmoke],
   ['backup', registerBackup],
   ['restore', registerRestore],
+  ['upgrade', registerUpgrade],
   ['service', registerService],
   ['export', registerExport],
   ['completion', registerCompletion],

@@ -14,6 +14,10 @@ export const ExitCode = {
   remote: 5,
   checksFailed: 6,
   pullFailed: 7,
+  /** `upgrade`: the new stack failed; the previous images (and data) run again. */
+  upgradeRolledBack: 8,
+  /** `upgrade`: the new stack failed and so did the way back; the error names what to run. */
+  rollbackFailed: 9,
   cancelled: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -67,6 +71,16 @@ export class ChecksFailedError extends AppError {
 /** An image could not be pulled (not found, access denied, network, disk full); nothing was created. */
 export class PullError extends AppError {
   readonly exitCode = ExitCode.pullFailed;
+}
+
+/** `upgrade` failed and rolled back by itself: the gateway runs its previous images again. */
+export class RolledBackError extends AppError {
+  readonly exitCode = ExitCode.upgradeRolledBack;
+}
+
+/** `upgrade` failed and the rollback did not finish either: the gateway needs the commands in the hint. */
+export class RollbackFailedError extends AppError {
+  readonly exitCode = ExitCode.rollbackFailed;
 }
 
 /** Ctrl-C at a prompt or a declined confirmation of a destructive action. */

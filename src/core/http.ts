@@ -24,6 +24,12 @@ export interface HttpRequestInit {
   body?: string;
   /** Aborts the request and the body read; errors carry name "AbortError" or "TimeoutError" like fetch's. */
   signal?: AbortSignal;
+  /**
+   * https only: trust exactly these certificates (PEM: the leaf, or the leaf and its chain) and
+   * skip the host-name check, connecting directly. For the gateway's own Nginx, whose
+   * certificate setup wrote: the route checks prove routing; doctor checks names and trust.
+   */
+  pinnedCertificate?: string;
 }
 
 export interface HttpResponse {
@@ -48,12 +54,26 @@ function loadDispatchers() {
   return dispatchers;
 }
 
+/** One direct agent per pinned certificate (its connections were verified against it alone). */
+const pinnedAgents = new Map<string, Promise<Dispatcher>>();
+
+function pinnedAgent(pem: string): Promise<Dispatcher> {
+  let agent = pinnedAgents.get(pem);
+  if (!agent) {
+    // allowPartialTrustChain: an intermediate in the file is an anchor too (the file may hold a chain without its root).
+    agent = import('undici').then(({ Agent }) => new Agent({ connect: { ca: pem, allowPartialTrustChain: true, checkServerIdentity: () => undefined } as object }));
+    pinnedAgents.set(pem, agent);
+  }
+  return agent;
+}
+
 export const nodeFetch: HttpFetch = async (input, init = {}) => {
   const url = typeof input === 'string' ? new URL(input) : input;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported protocol ${url.protocol} in ${url.origin}`);
   init.signal?.throwIfAborted();
   const { direct, fromEnvironment } = await loadDispatchers();
-  const dispatcher = isLoopback(url.hostname) ? direct : fromEnvironment;
+  const dispatcher =
+    init.pinnedCertificate !== undefined && url.protocol === 'https:' ? await pinnedAgent(init.pinnedCertificate) : isLoopback(url.hostname) ? direct : fromEnvironment;
   let answer: Dispatcher.ResponseData;
   try {
     answer = await dispatcher.request({

@@ -16,6 +16,8 @@ export interface ComposeTarget {
   projectName: string;
   /** Keys defined in `.env` (removed from the child's environment so the file wins). */
   envKeys: readonly string[];
+  /** The env file Compose reads (default: the directory's `.env`). */
+  envFile?: string;
 }
 
 export class ComposeProject {
@@ -43,7 +45,7 @@ export class ComposeProject {
       '-f',
       join(dir, FILES.override),
       '--env-file',
-      join(dir, FILES.env),
+      this.target.envFile ?? join(dir, FILES.env),
     ];
   }
 

@@ -73,5 +73,10 @@ async function composeServices(ctx: Context, path: string): Promise<string[]> {
 }
 
 export function composeProject(ctx: Context, gateway: Gateway, engine: DockerEngine): ComposeProject {
-  return new ComposeProject(ctx, engine.compose, { dir: gateway.dir, projectName: gateway.settings.projectName, envKeys: gateway.env.keys() });
+  return new ComposeProject(ctx, engine.compose, {
+    dir: gateway.dir,
+    projectName: gateway.settings.projectName,
+    envKeys: gateway.env.keys(),
+    ...(gateway.composeEnvFile ? { envFile: gateway.composeEnvFile } : {}),
+  });
 }

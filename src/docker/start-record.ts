@@ -16,7 +16,7 @@ import type { ContainerInfo } from './containers.js';
 export const RECORD_FILE = join('.ai-gateway', 'state.json');
 
 /** Files whose content the running stack depends on. */
-export const TRACKED_FILES = [FILES.env, FILES.compose, FILES.override, FILES.config, FILES.nginx] as const;
+export const TRACKED_FILES = [FILES.env, FILES.compose, FILES.override, FILES.config, FILES.nginx, FILES.tlsCert, FILES.tlsKey] as const;
 
 /**
  * Files Compose does not look into: a change needs a restart of the service mounting them.
@@ -25,6 +25,9 @@ export const TRACKED_FILES = [FILES.env, FILES.compose, FILES.override, FILES.co
 export const MOUNTED_FILES: Record<string, string> = {
   [FILES.config]: SERVICES.litellm,
   [FILES.nginx]: SERVICES.nginx,
+  // A renewed certificate: Nginx reads it at its start.
+  [FILES.tlsCert]: SERVICES.nginx,
+  [FILES.tlsKey]: SERVICES.nginx,
 };
 
 const recordSchema = z.object({

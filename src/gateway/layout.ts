@@ -16,16 +16,24 @@ export const FILES = {
   override: 'docker-compose.override.yml',
   nginx: join('nginx', 'nginx.conf'),
   gitignore: '.gitignore',
+  /** HTTPS at Nginx (TLS=files or self-signed): copied or made by setup, mounted read-only into Nginx. */
+  tlsCert: join('tls', 'cert.pem'),
+  tlsKey: join('tls', 'key.pem'),
 } as const;
 
 /** Files that hold secrets or host-specific settings: always mode 600. */
-export const PRIVATE_FILES = [FILES.env, FILES.config, FILES.override] as const;
+export const PRIVATE_FILES = [FILES.env, FILES.config, FILES.override, FILES.tlsKey] as const;
 
 export interface Gateway {
   dir: string;
   env: EnvFile;
   settings: GatewaySettings;
   path(file: string): string;
+  /**
+   * The env file Compose reads instead of `.env` (upgrade: `.env` with the target images, so `.env`
+   * itself changes only after the new stack is healthy). Unset: `.env`.
+   */
+  composeEnvFile?: string;
   /** A secret from `.env` (registered with the output's redactor before it is returned). */
   secret(key: string): string | undefined;
 }

@@ -10,6 +10,8 @@
 import type { Clock } from '../core/clock.js';
 import { HealthError } from '../core/errors.js';
 import { describeNetworkError, type HttpFetch } from '../core/http.js';
+import { join } from 'node:path';
+import { FILES } from './layout.js';
 import { gatewayUrls, SERVICES, type GatewaySettings } from './settings.js';
 
 export type RouteName = 'api' | 'open-webui';
@@ -76,6 +78,18 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The fetch the route checks use: with HTTPS, one that trusts exactly the gateway's own
+ * certificate (tls/cert.pem, which Nginx serves) whatever names it carries, so a route check
+ * proves routing without depending on this machine's trust store; doctor checks trust and names.
+ */
+export async function routeFetcher(deps: { http: { fetch: HttpFetch }; fs: { readText(path: string): Promise<string | null> } }, dir: string, settings: GatewaySettings): Promise<HttpFetch> {
+  if (!settings.tls) return deps.http.fetch;
+  const pinned = await deps.fs.readText(join(dir, FILES.tlsCert));
+  if (pinned === null) return deps.http.fetch; // the probe then fails on the certificate, and says so
+  return (url, init = {}) => deps.http.fetch(url, { ...init, pinnedCertificate: pinned });
 }
 
 export async function probeRoutes(fetcher: HttpFetch, settings: GatewaySettings, timeoutMs = ROUTE_PROBE_TIMEOUT_MS): Promise<RouteProbe[]> {

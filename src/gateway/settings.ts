@@ -146,7 +146,14 @@ export type ServiceImageKey = keyof typeof DEFAULT_IMAGES;
 export const SERVICES = { postgres: 'postgres', litellm: 'litellm', openWebui: 'open-webui', nginx: 'nginx' } as const;
 
 /** Ports inside the containers: fixed, so healthchecks and upstreams never disagree. */
-export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80 } as const;
+export const INTERNAL_PORTS = { litellm: 4000, openWebui: 8080, postgres: 5432, nginx: 80, nginxTls: 443 } as const;
+
+/**
+ * HTTPS at Nginx: `files` serves a certificate the user gave (copied into tls/), `self-signed` one
+ * setup made for this host's names; `off` is plain HTTP.
+ */
+export const TLS_MODES = ['off', 'files', 'self-signed'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
 
 export const DEFAULT_PORTS = { nginx: 3000, litellm: 4000, webui: 3000, postgres: 5432 } as const;
 
@@ -179,6 +186,9 @@ export const ENV = {
   uiPassword: 'UI_PASSWORD',
   webuiSecret: 'WEBUI_SECRET_KEY',
   virtualKey: 'VIRTUAL_KEY',
+  tls: 'TLS',
+  hsts: 'HSTS',
+  httpRedirectPort: 'HTTP_REDIRECT_PORT',
 } as const;
 
 /** `.env` variables whose values are secrets: never printed, masked in diffs. */
@@ -223,12 +233,16 @@ const settingsSchema = z
     [ENV.resourceLimits]: z._default(yesNo, true),
     [ENV.logMaxSize]: z.optional(z.pipe(lowercased, z.string().check(z.regex(LOG_MAX_SIZE_PATTERN, 'a size such as 20m, 500k or 1g')))),
     [ENV.logMaxFiles]: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
+    [ENV.tls]: z._default(z.pipe(lowercased, z.enum(TLS_MODES)), 'off'),
+    [ENV.hsts]: z._default(yesNo, false),
+    [ENV.httpRedirectPort]: z.optional(port),
   })
   .check(
     z.superRefine((v, ctx) => {
       if (v[ENV.useNginx] && v[ENV.nginxPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.nginxPort], message: 'required when USE_NGINX=yes' });
       if (!v[ENV.useNginx] && v[ENV.webuiPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.webuiPort], message: 'required when USE_NGINX=no' });
       if (v[ENV.exposePostgres] && v[ENV.postgresPort] === undefined) ctx.addIssue({ code: 'custom', path: [ENV.postgresPort], message: 'required when EXPOSE_POSTGRES=yes' });
+      if (v[ENV.tls] !== 'off' && !v[ENV.useNginx]) ctx.addIssue({ code: 'custom', path: [ENV.tls], message: 'HTTPS is served by Nginx: needs USE_NGINX=yes' });
     }),
   );
 
@@ -241,17 +255,25 @@ export interface GatewaySettings {
   exposePostgres: boolean;
   /** With Nginx: publish LiteLLM's own (admin) port on BIND_ADDRESS too, not only on 127.0.0.1. */
   exposeAdmin?: boolean;
-  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number };
+  ports: { nginx?: number; litellm: number; webui?: number; postgres?: number; httpRedirect?: number };
   images: Record<ServiceImageKey, string>;
   /** Memory and CPU limits from the profile (RESOURCE_LIMITS; undefined: on). `setup --no-limits` turns them off. */
   limits?: boolean;
   /** Docker log rotation per container (LOG_MAX_SIZE, LOG_MAX_FILES; undefined: the profile's). */
   logs?: { maxSize: string; maxFiles: number };
+  /** HTTPS on the Nginx port (null or absent: plain HTTP). The files are tls/cert.pem and tls/key.pem. */
+  tls?: TlsSettings | null;
 }
 
 /** Log rotation in effect: the settings' own, or the profile's. */
 export function logRotation(settings: Pick<GatewaySettings, 'resourceProfile' | 'logs'>): { maxSize: string; maxFiles: number } {
   return settings.logs ?? LOG_ROTATION[settings.resourceProfile];
+}
+
+export interface TlsSettings {
+  mode: Exclude<TlsMode, 'off'>;
+  /** Send Strict-Transport-Security (only when asked: browsers remember it for the host). */
+  hsts: boolean;
 }
 
 /** Read and validate the non-secret settings from `.env`. */
@@ -278,6 +300,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       litellm: v[ENV.litellmPort],
       ...(v[ENV.useNginx] ? { nginx: v[ENV.nginxPort] } : { webui: v[ENV.webuiPort] }),
       ...(v[ENV.exposePostgres] ? { postgres: v[ENV.postgresPort] } : {}),
+      ...(v[ENV.tls] !== 'off' && v[ENV.httpRedirectPort] !== undefined ? { httpRedirect: v[ENV.httpRedirectPort] } : {}),
     },
     images: {
       litellm: v[ENV.litellmImage],
@@ -290,6 +313,7 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       maxSize: v[ENV.logMaxSize] ?? LOG_ROTATION[v[ENV.resourceProfile]].maxSize,
       maxFiles: v[ENV.logMaxFiles] ?? LOG_ROTATION[v[ENV.resourceProfile]].maxFiles,
     },
+    ...(v[ENV.tls] === 'off' ? {} : { tls: { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] } }),
   };
 }
 
@@ -314,6 +338,9 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.resourceLimits]: settings.limits === false ? 'no' : 'yes',
     [ENV.logMaxSize]: logRotation(settings).maxSize,
     [ENV.logMaxFiles]: String(logRotation(settings).maxFiles),
+    [ENV.tls]: settings.tls?.mode ?? 'off',
+    [ENV.hsts]: settings.tls?.hsts ? 'yes' : 'no',
+    [ENV.httpRedirectPort]: settings.ports.httpRedirect === undefined ? '' : String(settings.ports.httpRedirect),
   };
 }
 
@@ -324,6 +351,7 @@ export function publishedPorts(settings: GatewaySettings): { service: string; po
   list.push({ service: SERVICES.litellm, port: settings.ports.litellm, purpose: settings.nginx ? 'LiteLLM admin UI (direct)' : 'LiteLLM API and admin UI', envKey: ENV.litellmPort });
   if (settings.ports.webui !== undefined) list.push({ service: SERVICES.openWebui, port: settings.ports.webui, purpose: 'Open WebUI', envKey: ENV.webuiPort });
   if (settings.ports.postgres !== undefined) list.push({ service: SERVICES.postgres, port: settings.ports.postgres, purpose: 'PostgreSQL', envKey: ENV.postgresPort });
+  if (settings.ports.httpRedirect !== undefined) list.push({ service: SERVICES.nginx, port: settings.ports.httpRedirect, purpose: 'HTTP redirect to HTTPS (Nginx)', envKey: ENV.httpRedirectPort });
   return list;
 }
 
@@ -349,7 +377,7 @@ export function gatewayUrls(settings: GatewaySettings, host = defaultHost(settin
   const directHost = adminOnLoopback && host !== 'localhost' && !host.startsWith('127.') ? '127.0.0.1' : host;
   const direct = `http://${directHost}:${settings.ports.litellm}`;
   if (settings.nginx && settings.ports.nginx !== undefined) {
-    const front = `http://${host}:${settings.ports.nginx}`;
+    const front = `${settings.tls ? 'https' : 'http'}://${host}:${settings.ports.nginx}`;
     return { api: `${front}/api/litellm/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `${front}/` };
   }
   return { api: `${direct}/v1`, litellmDirect: direct, adminUi: `${direct}/ui`, openWebui: `http://${host}:${settings.ports.webui ?? DEFAULT_PORTS.webui}/` };

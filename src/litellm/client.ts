@@ -78,6 +78,8 @@ export interface LiteLLMClientOptions {
    * not running, so nothing will come up; src/docker/stack-state.ts).
    */
   beforeWaiting?: () => Promise<void>;
+  /** The hint for a certificate this machine does not trust, when we know which file to trust (the gateway's self-signed one). */
+  trustHint?: string;
   requestTimeoutMs?: number;
 }
 
@@ -150,7 +152,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (now + backoff > deadline) {
         spinner?.stop();
-        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started, probe.failure);
+        if (probe.body === null && !probe.reason.startsWith('HTTP')) throw unreachableError(this.baseUrl, probe.reason, now - started, probe.failure, this.options.trustHint);
         throw toRemoteError(
           { status: 503, message: `readiness: ${probe.reason}`, type: null, param: null, code: null },
           { method: 'GET', path: '/health/readiness', baseUrl: this.baseUrl, keyRole: 'none' },
@@ -307,7 +309,7 @@ export class LiteLLMClient {
       const now = this.options.clock.now();
       if (waitingFor === null || now + backoff > deadline) {
         spinner?.stop();
-        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started, attempt.failure);
+        if (attempt.kind === 'network') throw unreachableError(this.baseUrl, attempt.reason, now - started, attempt.failure, this.options.trustHint);
         throw toRemoteError(attempt.error, {
           method: spec.method,
           path: spec.path,

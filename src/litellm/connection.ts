@@ -15,7 +15,7 @@
  */
 import type { Context } from '../core/context.js';
 import { UserError, isAppError } from '../core/errors.js';
-import { loadGateway, type Gateway } from '../gateway/layout.js';
+import { FILES, loadGateway, type Gateway } from '../gateway/layout.js';
 import { ENV, gatewayUrls, SERVICES } from '../gateway/settings.js';
 import { LiteLLMClient } from './client.js';
 import type { KeyRole } from './errors.js';
@@ -112,7 +112,8 @@ export async function connect<K extends GatewayKeyName>(ctx: Context, options: C
       details: { baseUrl: base.url },
     });
   }
-  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout, gateway && base.source === 'gateway' ? stackCheck(ctx, gateway, options.audience) : undefined);
+  const own = gateway && base.source === 'gateway' ? gateway : null;
+  const client = createClient(ctx, base.url, apiKey, keyRole, options.timeout, own ? stackCheck(ctx, own, options.audience) : undefined, own ? selfSignedTrustHint(own, base.url) : undefined);
   // apiKey is set whenever a key was asked for (a missing one threw above).
   return { client, gateway, baseUrl: base.url, baseUrlGiven: base.source !== 'gateway', keySource, keyRole, apiKey: apiKey as Connection<K>['apiKey'] };
 }
@@ -261,8 +262,10 @@ export function createClient(
   keyRole: KeyRole,
   timeoutSeconds: number,
   beforeWaiting?: () => Promise<void>,
+  trustHint?: string,
 ): LiteLLMClient {
   return new LiteLLMClient({
+    ...(trustHint ? { trustHint } : {}),
     baseUrl,
     apiKey,
     keyRole,
@@ -272,6 +275,12 @@ export function createClient(
     waitTimeoutMs: timeoutSeconds * 1000,
     ...(beforeWaiting ? { beforeWaiting } : {}),
   });
+}
+
+/** For the gateway's own https URL with a self-signed certificate: the file this machine must trust. */
+function selfSignedTrustHint(gateway: Gateway, url: string): string | undefined {
+  if (gateway.settings.tls?.mode !== 'self-signed' || !url.startsWith('https:')) return undefined;
+  return `This gateway's certificate is self-signed: export NODE_EXTRA_CA_CERTS=${gateway.path(FILES.tlsCert)} (or trust it system-wide, README "HTTPS"), then run the command again.`;
 }
 
 /**

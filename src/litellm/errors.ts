@@ -306,8 +306,10 @@ export function keyAliasExists(alias: string, details?: Record<string, unknown>)
 }
 
 /** Network failure (connection refused, DNS, reset, timeout) after the wait budget is spent. */
-export function unreachableError(baseUrl: string, reason: string, waitedMs: number, kind?: NetworkFailureKind): HealthError | EnvError {
+export function unreachableError(baseUrl: string, reason: string, waitedMs: number, kind?: NetworkFailureKind, trustHint?: string): HealthError | EnvError {
   const tlsOrProxy = kind ? tlsOrProxyError({ kind, reason }, baseUrl) : null;
+  // The gateway's own self-signed certificate: name the file to trust rather than "a private CA".
+  if (tlsOrProxy && kind === 'tls' && trustHint) return new EnvError(tlsOrProxy.code, tlsOrProxy.message, { hint: trustHint, ...(tlsOrProxy.details ? { details: tlsOrProxy.details } : {}) });
   if (tlsOrProxy) return tlsOrProxy;
   const waited = waitedMs >= 1000 ? ` for ${Math.round(waitedMs / 1000)} s` : '';
   return new HealthError('PROXY_UNREACHABLE', `Cannot reach LiteLLM at ${baseUrl} (${reason}); waited${waited || ' once'}.`, {

@@ -212,7 +212,11 @@ export class FakeDocker implements DockerClient {
         const names = rest.slice(rest.indexOf('--format') + 2);
         const found = names.filter((n) => this.images === null || this.images.has(n));
         const missing = names.filter((n) => !found.includes(n));
-        const value = (n: string) => (format.includes('Size') ? String(this.images?.get(n) ?? 1_000_000) : `sha256:${n.length.toString(16).padStart(64, '0')}`);
+        const id = (n: string) => `sha256:${n.length.toString(16).padStart(64, '0')}`;
+        // RepoDigests: the repository (the reference without its tag) at a digest made from the name.
+        const repoDigest = (n: string) => `${n.replace(/:[^:/]*$/, '')}@sha256:${Buffer.from(n).toString('hex').slice(0, 64).padEnd(64, '0')}`;
+        const value = (n: string) =>
+          format.includes('Size') ? String(this.images?.get(n) ?? 1_000_000) : format.includes('RepoDigests') ? `${JSON.stringify([repoDigest(n)])} ${id(n)}` : id(n);
         return {
           stdout: found.map(value).join('\n'),
           stderr: missing.map((n) => `Error response from daemon: no such image: ${n}: No such image: ${n}`).join('\n'),

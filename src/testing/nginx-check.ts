@@ -8,8 +8,8 @@
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { NGINX_SPEC, rootfsPath } from '../../test/testbed/images.mjs';
 import { NGINX_MIN_VERSION, versionAtLeast } from '../gateway/nginx-version.js';
@@ -79,7 +79,7 @@ export async function nginxMounts(root: string, dir: string): Promise<{ lines: s
  * Runs `nginx -t` on each configuration text in one private mount namespace, with the nginx that
  * capableNginx() found. Returns nginx's stderr.
  */
-export async function nginxTest(configs: Record<string, string>, { quiet = false } = {}): Promise<{ stderr: string; version: string }> {
+export async function nginxTest(configs: Record<string, string>, { quiet = false, files = {} as Record<string, string> } = {}): Promise<{ stderr: string; version: string }> {
   const found = capableNginx();
   if ('skip' in found) throw new Error(found.skip);
   const dir = await tempDir('aigw-nginx-');
@@ -90,6 +90,11 @@ export async function nginxTest(configs: Record<string, string>, { quiet = false
     if (!existsSync(hosts)) await writeFile(hosts, '127.0.0.1 localhost\n'); // debootstrap leaves none; a mount needs a target
     await writeFile(join(dir, 'hosts'), `${await readFile(hosts, 'utf8')}\n127.0.0.1 litellm open-webui\n`);
     lines.push(`mount --bind ${dir}/hosts ${hosts}`);
+    // Files the configurations name relative to their own directory (tls/cert.pem, tls/key.pem).
+    for (const [name, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), text, { mode: 0o600 });
+    }
     const tests: string[] = [];
     for (const [name, text] of Object.entries(configs)) {
       await writeFile(join(dir, `${name}.conf`), text);

@@ -46,6 +46,8 @@ export function maskLiterals(text: string, literals: readonly string[]): string 
 
 export function maskedDiff(plan: FilePlan, secretKeys: ReadonlySet<string>, literals: readonly string[] = []): string {
   if (plan.action === 'unchanged') return '';
+  // A private key never appears, not even masked line by line.
+  if (plan.file === 'tls/key.pem') return `--- ${plan.file}\n+++ ${plan.file}\n(private key, not shown: ${plan.action === 'create' ? 'would be written' : 'would be replaced'}, mode 600)`;
   const mask = (text: string | null) => (text === null ? null : plan.file === '.env' ? maskEnvText(text, secretKeys) : maskLiterals(text, literals));
   return unifiedDiff(mask(plan.before), mask(plan.after) as string, plan.file);
 }

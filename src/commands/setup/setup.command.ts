@@ -72,6 +72,12 @@ export function registerSetup(program: Command, action: ActionFactory): void {
     .addOption(new Option('--provider-key-env <NAME>', 'the .env variable for the key of the --provider before it (default <PREFIX>_API_KEY; the key itself comes from AI_GATEWAY_<NAME> or a hidden prompt)').argParser(providers.keyEnv))
     .addOption(new Option('--provider-base-url <url>', 'the endpoint of the --provider before it, as the LiteLLM container reaches it').argParser(providers.baseUrl))
     .addOption(new Option('--remove-provider <id>', 'take a provider out: its managed config.yaml entries and its key in .env (asks first; --yes to confirm); repeatable').argParser(collect))
+    .addOption(new Option('--tls-cert <file>', 'serve HTTPS on the Nginx port with this certificate (PEM, chain after it); copied into tls/').env('AI_GATEWAY_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', "the certificate's private key (PEM, unencrypted); copied into tls/ at mode 600, never shown").env('AI_GATEWAY_TLS_KEY'))
+    .addOption(new Option('--tls <mode>', 'HTTPS without your own certificate: self-signed (made for this host), or off').env('AI_GATEWAY_TLS'))
+    .option('--hsts', 'with HTTPS: send Strict-Transport-Security (browsers then refuse plain HTTP to this host; env AI_GATEWAY_HSTS=yes|no)')
+    .option('--no-hsts', 'no Strict-Transport-Security header (the default)')
+    .addOption(new Option('--http-redirect-port <port>', 'with HTTPS: a host port for plain HTTP that redirects to HTTPS (off to drop it)').env('AI_GATEWAY_HTTP_REDIRECT_PORT'))
     .option('--dry-run', 'show what would change (create / update / unchanged, with a diff; secrets masked) and write nothing')
     .addHelpText(
       'after',
@@ -96,7 +102,12 @@ Examples:
   npx @ai-gateway/cli setup                              # interactive
   ai-gateway setup --yes --dir /srv/gateway              # defaults, no questions
   AI_GATEWAY_OPENAI_API_KEY=sk-... ai-gateway setup --yes --profile small --ports random
-  ai-gateway setup --dry-run                             # preview the changes`,
+  ai-gateway setup --dry-run                             # preview the changes
+
+HTTPS (the API and Open WebUI on the Nginx port):
+  ai-gateway setup --tls-cert /etc/ssl/gw/fullchain.pem --tls-key /etc/ssl/gw/privkey.pem --http-redirect-port 8080
+  ai-gateway setup --tls self-signed                     # a certificate for this host's names; says how to trust it
+  ai-gateway setup --tls off                             # back to plain HTTP`,
     )
     .action(action('setup', () => import('./setup.handler.js')));
 }

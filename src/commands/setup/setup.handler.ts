@@ -20,6 +20,7 @@ import { providerSecretKeys } from '../../gateway/providers.js';
 import { currentHost, renderCompose, renderOverride } from '../../gateway/render/compose.js';
 import { ensureLitellmCanReadConfig } from '../../gateway/container-access.js';
 import { resolveExposeAdmin } from './expose-admin.js';
+import { askChangedSettings, confirmChanges } from './change-settings.js';
 import { parseConfigYaml, renderConfigYaml, userEntryEnvRefs } from '../../gateway/render/config-yaml.js';
 import { renderEnv } from '../../gateway/render/env.js';
 import { renderGitignore } from '../../gateway/render/gitignore.js';
@@ -27,6 +28,7 @@ import { renderNginxConf } from '../../gateway/render/nginx.js';
 import {
   BUDGET_DURATION,
   BUDGET_PROFILES,
+  defaultHost,
   ENV,
   gatewayUrls,
   memoryNeededMb,
@@ -45,6 +47,8 @@ import { resolvePorts } from './answers/ports.js';
 import { checkSuppliedProviders, resolveProviders, type ProviderChange } from './answers/providers.js';
 import type { Resolver, SetupProbes } from './answers/resolver.js';
 import { checkSuppliedSecrets, resolveSecrets } from './answers/secrets.js';
+import { checkSuppliedTls, currentHostIdentity, resolveTls } from './answers/tls.js';
+import type { CertificateSummary } from '../../gateway/tls.js';
 import { assertLayout, assertNotSystemDirectory, assertPrivateDirectory, refuseNewSecretsForAnExistingGateway, refuseNewSecretsOverOldVolumes } from './guards.js';
 import { assertWritable, backupFiles, createDirectory, decodeFile, literalSecrets, maskedDiff, planFile, writePlannedFiles, type FileAction } from './files.js';
 
@@ -81,6 +85,11 @@ export const optionsSchema = z.object({
   providerKeyEnv: z.optional(z.unknown()),
   providerBaseUrl: z.optional(z.unknown()),
   removeProvider: z.optional(z.array(z.string())),
+  tls: z.optional(z.string()),
+  tlsCert: z.optional(z.string()),
+  tlsKey: z.optional(z.string()),
+  hsts: z.optional(z.boolean()),
+  httpRedirectPort: text,
   dryRun: z.optional(z.boolean()),
   args: z.optional(z.array(z.unknown())),
 });
@@ -126,6 +135,17 @@ export interface SetupResult {
   providerChanges: ProviderChange[];
   /** Names only, never values. */
   secrets: { generated: string[]; kept: string[]; supplied: string[] };
+  /** HTTPS at Nginx: the certificate served (never the key) and how clients come to trust it. */
+  tls: {
+    mode: 'files' | 'self-signed';
+    hsts: boolean;
+    httpRedirectPort: number | null;
+    certificate: CertificateSummary | null;
+    /** This run copied or made the files. */
+    written: boolean;
+    /** Commands that make clients trust a self-signed certificate (empty for the user's own). */
+    trust: string[];
+  } | null;
   urls: GatewayUrls;
   next: string;
 }
@@ -146,7 +166,8 @@ const GATEWAY_FILES = [FILES.env, FILES.config, FILES.compose, FILES.override, '
 const REWRITTEN_FILES = [FILES.compose, FILES.override, 'nginx/nginx.conf'] as const;
 const MANAGED_MARK = 'managed by ai-gateway';
 
-export async function run(ctx: Context, options: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
+export async function run(ctx: Context, given: z.output<typeof optionsSchema>, probes: SetupProbes = defaultProbes): Promise<SetupResult> {
+  let options = given;
   const dryRun = Boolean(options.dryRun);
   assertNotSystemDirectory(ctx.dir);
   const dirStat = await statOrNull(ctx.dir).catch((error: NodeJS.ErrnoException) => {
@@ -188,7 +209,7 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   }
   const warnings: string[] = [];
   const mode = await resolveMode(ctx, options, GATEWAY_FILES.some((file) => existing.text[file] != null));
-  if (mode === 'reuse') {
+  if (mode === 'reuse' || mode === 'change') {
     const traces = GATEWAY_FILES.filter((file) => file !== FILES.env && existing.text[file] != null);
     refuseNewSecretsForAnExistingGateway(ctx, existingEnv, existing.text[FILES.env] != null, traces);
   }
@@ -207,6 +228,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     }
   }
 
+  // "Change settings": the answers become the options the flags give; the rest runs as a re-run with flags.
+  if (mode === 'change') options = { ...options, ...(await askChangedSettings(ctx, options, existingEnv)) };
   const resolver: Resolver = { ctx, options, probes, prior, ourPorts: portsIn(existingEnv), warnings };
   const fresh = prior === null;
 
@@ -221,22 +244,47 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
   checkSuppliedLogRotation(resolver);
+  const tlsChecked = await checkSuppliedTls(resolver, {
+    nginx,
+    urlHost: defaultHost({ bind } as GatewaySettings),
+    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+  });
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
   const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
   const providers = await resolveProviders(resolver, {
-    askInteractively: fresh,
+    askInteractively: fresh || mode === 'change',
     requests: options.provider ?? [],
     removals: options.removeProvider ?? [],
     userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
+  });
+  const tls = await resolveTls(resolver, tlsChecked, {
+    bind,
+    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+    takenPorts: new Set(Object.values(ports).filter((p): p is number => p !== undefined)),
+    host: probes.hostIdentity?.() ?? currentHostIdentity(),
+    makeSelfSigned: async (names) => (await import('../../gateway/tls-self-signed.js')).makeSelfSigned({ names, now: ctx.clock.now(), serial: ctx.random.bytes(16) }),
   });
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
   const limits = resolveLimits(resolver);
   const logs = resolveLogRotation(resolver, resourceProfile);
-  const settings: GatewaySettings = { projectName, resourceProfile, budgetProfile, nginx, bind, exposePostgres, exposeAdmin, ports, images, limits, logs };
+  const settings: GatewaySettings = {
+    projectName,
+    resourceProfile,
+    budgetProfile,
+    nginx,
+    bind,
+    exposePostgres,
+    exposeAdmin,
+    ports: tls.redirectPort === undefined ? ports : { ...ports, httpRedirect: tls.redirectPort },
+    images,
+    tls: tls.settings,
+    limits,
+    logs,
+  };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   const cpus = probes.cpuCount?.();
@@ -259,6 +307,8 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
 
   // ── render ──
   const envValues: Record<string, string> = { ...settingsToEnv(settings), ...secrets.values, ...providers.values };
+  // A gateway that never had HTTPS keeps its .env as it was (no TLS lines appended on a re-run).
+  if (!settings.tls && prior !== null && !prior.has(ENV.tls)) for (const key of [ENV.tls, ENV.hsts, ENV.httpRedirectPort]) delete envValues[key];
   const env = renderEnv(prior, envValues, { extraKeys: providers.extraKeys, remove: providers.remove });
   settingsFromEnv(env, join(ctx.dir, FILES.env)); // the file we write must read back as these settings
   const config = renderConfigYaml(mode === 'recreate' ? null : existing.text[FILES.config] ?? null, { budgetProfile, providers: providers.selection, extras: providers.extras }, configLabel);
@@ -269,12 +319,20 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
     [FILES.override, renderOverride(settings, { ...currentHost(config.text), cpus: cpus ?? null })],
-    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf()]] as [string, string][]) : []),
+    ...(nginx ? ([['nginx/nginx.conf', renderNginxConf(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
+    ...(tls.files
+      ? ([
+          [FILES.tlsCert, tls.files.cert],
+          [FILES.tlsKey, tls.files.key],
+        ] as [string, string][])
+      : []),
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
   const encodings = existing.encoding;
   for (const warning of resolver.warnings) ctx.out.warn(warning);
+  const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
+  if (mode === 'change' && !dryRun) await confirmChanges(ctx, plans.map((plan) => ({ file: plan.file, diff: maskedDiff(plan, secretKeys, configSecrets) })));
 
   let backup: string | null = null;
   if (!dryRun) {
@@ -291,8 +349,9 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
       }
       await removeStaleTempFiles(ctx.dir);
       await removeStaleTempFiles(join(ctx.dir, 'nginx'));
+      if (tls.files) await removeStaleTempFiles(join(ctx.dir, 'tls'));
       if (mode === 'recreate') {
-        const toSave = GATEWAY_FILES.flatMap((file) => (existing.text[file] === null || existing.text[file] === undefined ? [] : [{ file, content: existing.text[file] as string }]));
+        const toSave = [...GATEWAY_FILES, FILES.tlsCert, FILES.tlsKey].flatMap((file) => (existing.text[file] === null || existing.text[file] === undefined ? [] : [{ file, content: existing.text[file] as string }]));
         backup = await backupFiles(ctx, toSave);
         ctx.out.info(`Backed up the previous files to ${join(ctx.dir, backup)}.`);
       }
@@ -303,7 +362,6 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     }
   }
 
-  const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
   const workers = effectiveWorkers(resourceProfile, cpus ?? null, limits);
   return {
     directory: ctx.dir,
@@ -337,13 +395,23 @@ export async function run(ctx: Context, options: z.output<typeof optionsSchema>,
     providers: [...providers.selection.map((p) => p.id), ...providers.extras.map((p) => p.prefix)],
     providerChanges: providers.changes,
     secrets: { generated: secrets.generated, kept: secrets.kept, supplied: secrets.supplied },
+    tls: tls.settings
+      ? {
+          mode: tls.settings.mode,
+          hsts: tls.settings.hsts,
+          httpRedirectPort: settings.ports.httpRedirect ?? null,
+          certificate: tls.certificate,
+          written: tls.files !== null,
+          trust: tls.settings.mode === 'self-signed' ? trustCommands(join(ctx.dir, FILES.tlsCert)) : [],
+        }
+      : null,
     urls: gatewayUrls(settings),
     next: gatewayCommand(ctx, 'start'),
   };
 }
 
 async function readExisting(ctx: Context): Promise<{ text: Record<string, string | null>; mode: Record<string, number | null>; encoding: Record<string, 'utf8' | 'latin1'> }> {
-  const names = [...GATEWAY_FILES, FILES.gitignore];
+  const names = [...GATEWAY_FILES, FILES.gitignore, FILES.tlsCert, FILES.tlsKey];
   const text: Record<string, string | null> = {};
   const mode: Record<string, number | null> = {};
   const encoding: Record<string, 'utf8' | 'latin1'> = {};
@@ -394,9 +462,30 @@ export function render(result: SetupResult, style: Style): string {
   lines.push(`LiteLLM UI  ${result.urls.adminUi}  (login: UI_USERNAME / UI_PASSWORD in .env)`);
   lines.push(`Providers   ${result.providers.length > 0 ? result.providers.join(', ') : 'none yet: add keys to .env and re-run setup, or add models in the LiteLLM UI'}`);
   for (const change of result.providerChanges) lines.push(`            ${describeChange(change, result.dryRun)}`);
+  if (result.tls) {
+    const t = result.tls;
+    const cert = t.certificate;
+    const what = t.mode === 'self-signed' ? `self-signed${t.written ? ' (made now)' : ''}` : `your certificate${t.written ? ' (copied to tls/)' : ''}`;
+    lines.push(`HTTPS       ${what}${cert ? ` for ${cert.names.join(', ')}, until ${cert.validTo.slice(0, 10)}` : ''}${t.hsts ? '; HSTS on' : ''}`);
+    if (t.httpRedirectPort !== null) lines.push(`            http://…:${t.httpRedirectPort} redirects to HTTPS`);
+    if (t.trust.length > 0) {
+      lines.push('            Trust it (once per client machine; again after it is renewed):');
+      for (const line of t.trust) lines.push(`              ${line}`);
+    }
+  }
   if (result.secrets.generated.length > 0) lines.push(`Secrets     generated ${result.secrets.generated.join(', ')} (in .env, mode 600)`);
   lines.push('', result.dryRun ? 'Run the same command without --dry-run to apply it.' : `Next: ${style.cyan(result.next)}`);
   return lines.join('\n');
+}
+
+/** How clients come to trust a self-signed certificate: this CLI and Node, curl, the system store, a browser. */
+export function trustCommands(certPath: string): string[] {
+  return [
+    `export NODE_EXTRA_CA_CERTS=${certPath}        # ai-gateway smoke / key, and other Node clients`,
+    `curl --cacert ${certPath} ...                  # curl; Python requests: REQUESTS_CA_BUNDLE=${certPath}`,
+    `sudo cp ${certPath} /usr/local/share/ca-certificates/ai-gateway.crt && sudo update-ca-certificates   # the whole machine (Debian/Ubuntu)`,
+    'browsers: open the URL once and accept the certificate, or import the file as a trusted authority',
+  ];
 }
 
 /** Files whose content differs from what was read before the lock was taken. */

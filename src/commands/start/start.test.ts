@@ -1,4 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -102,10 +104,42 @@ describe('start', () => {
     const record = JSON.parse(await readFile(join(dir, '.ai-gateway', 'state.json'), 'utf8')) as { containers: Record<string, string>; files: Record<string, string> };
     expect(Object.keys(record.containers).sort()).toEqual([...SERVICES].sort());
     expect(record.files['config.yaml']).toMatch(/^[0-9a-f]{64}$/);
+    const images = JSON.parse(await readFile(join(dir, '.ai-gateway', 'images.json'), 'utf8')) as { images: { service: string; reference: string; digest: string | null }[] };
+    expect(images.images.map((i) => i.service).sort()).toEqual([...SERVICES].sort());
+    for (const entry of images.images) expect(entry.digest).toMatch(new RegExp(`^${entry.reference.replace(/:[^:/]*$/, '')}@sha256:[0-9a-f]{64}$`));
+    expect((await stat(join(dir, '.ai-gateway', 'images.json'))).mode & 0o777).toBe(0o600);
     const text = render(result, ctx.out.style);
     expect(text).toContain('gw is running and healthy');
     expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
     expect(text).toContain('http://127.0.0.1:54000/ui');
+  });
+
+  it('with overrides (upgrade): Compose reads a 600 copy of .env with them, pulls the overridden image, never the "already running" shortcut; .env untouched, the copy removed', async () => {
+    const docker = new FakeDocker({ containers: SERVICES.map((s) => fakeContainer(s)) });
+    composeThatStarts(docker);
+    const { ctx, dir } = await context(docker);
+    docker.images = new Map(SERVICES.map((s) => [`${s}:test`, 1]));
+    const envBefore = await readFile(join(dir, '.env'), 'utf8');
+    const seen: { file: string; text: string; mode: number }[] = [];
+    const up = docker.onCompose;
+    docker.onCompose = (sub, args, engine, options) => {
+      const full = engine.calls.at(-1)?.args ?? [];
+      const file = full[full.indexOf('--env-file') + 1] ?? '';
+      if (sub === 'up') seen.push({ file, text: readFileSync(file, 'utf8'), mode: statSync(file).mode & 0o777 });
+      return up?.(sub, args, engine, options);
+    };
+    await run(ctx, { wait: true }, keptKey(), { env: { LITELLM_IMAGE: 'registry.example/litellm:next' } });
+    expect(docker.pullCalls()).toContain('registry.example/litellm:next');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.file).toBe(join(dir, '.ai-gateway', 'compose-upgrade.env'));
+    expect(seen[0]?.text).toContain('LITELLM_IMAGE=registry.example/litellm:next');
+    expect(seen[0]?.mode).toBe(0o600);
+    expect(await readFile(join(dir, '.env'), 'utf8')).toBe(envBefore);
+    expect(existsSync(join(dir, '.ai-gateway', 'compose-upgrade.env'))).toBe(false);
+    // Recorded as started from the copy: until .env says the same, the next start applies .env.
+    const record = JSON.parse(await readFile(join(dir, '.ai-gateway', 'state.json'), 'utf8')) as { files: Record<string, string> };
+    expect(record.files['.env']).toBe(createHash('sha256').update(seen[0]?.text ?? '').digest('hex'));
+    expect(record.files['.env']).not.toBe(createHash('sha256').update(envBefore).digest('hex'));
   });
 
   it('checks Open WebUI\'s key as soon as LiteLLM is ready, while the services after it still start', async () => {

@@ -12,6 +12,7 @@ import type { Style } from '../../core/output.js';
 import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
+import { readImageDigests, shortIdentity, type ImageDigestRecord } from '../../docker/image-digests.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
 import { oomAdvice, oomDescription } from '../../gateway/limits.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
@@ -34,6 +35,8 @@ export interface StatusResult {
   litellmReadiness: { ready: boolean; detail: string } | null;
   urls: StackUrls;
   drift: Drift;
+  /** What each image reference resolved to at the last start (.ai-gateway/images.json); null before the first. */
+  images: ImageDigestRecord | null;
   /**
    * Docker could not be asked (not installed, daemon down): the services are reported stopped,
    * the configured URLs still shown, and the command exits 3 after the report.
@@ -74,6 +77,7 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     litellmReadiness,
     urls: stackUrls(settings),
     drift,
+    images: await readImageDigests(ctx, ctx.dir),
     engine,
     startCommand: gatewayCommand(ctx, 'start'),
     oomKilled: [...containers.values()]
@@ -104,6 +108,8 @@ async function askEngine(ctx: Context): Promise<StatusResult['engine']> {
     // Permission denied or a daemon that does not answer: the stack may well run; we cannot say it is stopped.
     const stopped = error instanceof EnvError && (error.code === 'DOCKER_NOT_INSTALLED' || (error.code === 'DOCKER_DAEMON_UNREACHABLE' && !/did not answer/.test(error.message)));
     if (!stopped) throw error;
+    // The cause goes to stderr as well, where errors go; the report (stdout) follows it.
+    ctx.out.warn(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     return { available: false, code: error.code, message: error.message, hint: error.hint ?? null };
   }
 }
@@ -148,6 +154,10 @@ export function render(result: StatusResult, style: Style): string {
   }
   lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
   for (const oom of result.oomKilled) lines.push('', `${style.red('!')} ${oom.message}\n  ${style.dim('→')} ${oom.hint}`);
+  if (result.images && result.images.images.length > 0) {
+    lines.push('', style.dim(`Images (resolved at the last start, ${result.images.recordedAt}):`));
+    for (const entry of result.images.images) lines.push(`  ${entry.service.padEnd(11)} ${entry.reference}  ${style.dim(shortIdentity(entry))}`);
+  }
   const drift = renderDrift(result, style);
   if (drift) lines.push('', drift);
   return lines.join('\n');

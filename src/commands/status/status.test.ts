@@ -44,6 +44,23 @@ describe('status', () => {
     expect(text).toMatch(/open-webui\s+running\s+no healthcheck/);
     expect(text).toContain('http://127.0.0.1:53000/api/litellm/v1');
     expect(text).toContain('not compared');
+    expect(result.images).toBeNull();
+  });
+
+  it('shows what each image reference resolved to at the last start (.ai-gateway/images.json), in --json too', async () => {
+    const { ctx } = await setup();
+    const digest = `litellm@sha256:${'e'.repeat(64)}`;
+    await ctx.fs.mkdirp(join(ctx.dir, '.ai-gateway'));
+    await writeFile(
+      join(ctx.dir, '.ai-gateway', 'images.json'),
+      JSON.stringify({ version: 1, recordedAt: '2026-01-01T00:00:00.000Z', images: [{ service: 'litellm', reference: 'litellm:test', digest, id: `sha256:${'f'.repeat(64)}` }, { service: 'nginx', reference: 'local/nginx:x', digest: null, id: `sha256:${'1'.repeat(64)}` }] }),
+    );
+    const result = await run(ctx, { output: 'table' });
+    expect(result.images?.images[0]).toEqual({ service: 'litellm', reference: 'litellm:test', digest, id: `sha256:${'f'.repeat(64)}` });
+    const text = render(result, ctx.out.style);
+    expect(text).toContain('Images (resolved at the last start, 2026-01-01T00:00:00.000Z)');
+    expect(text).toMatch(/litellm\s+litellm:test\s+sha256:eeeeeeeeeeee/);
+    expect(text).toMatch(/nginx\s+local\/nginx:x\s+sha256:111111111111 \(local image, no registry digest\)/);
   });
 
   it('names a service killed for memory as OOM-killed, with the setting that gives it more', async () => {

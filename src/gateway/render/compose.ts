@@ -66,7 +66,15 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
     ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm, litellmPublishHost(settings))],
     ...limited('litellm'),
   };
-  if (settings.nginx) {
+  if (settings.nginx && settings.tls) {
+    // HTTPS on the Nginx port; the certificate and key read-only (the master process reads them as root).
+    services[SERVICES.nginx] = {
+      ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginxTls), ...(settings.ports.httpRedirect !== undefined ? [publish(ENV.httpRedirectPort, INTERNAL_PORTS.nginx)] : [])],
+      volumes: ['./tls:/etc/nginx/tls:ro'],
+      ...limited('nginx'),
+    };
+    if (limitsOn) services[SERVICES.openWebui] = { ...limited('openWebui') };
+  } else if (settings.nginx) {
     services[SERVICES.nginx] = { ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginx)], ...limited('nginx') };
     if (limitsOn) services[SERVICES.openWebui] = { ...limited('openWebui') };
   } else {
@@ -89,7 +97,7 @@ export function renderOverride(settings: GatewaySettings, host: OverrideHost = c
     limitsOn
       ? `   limits: ${memoryLine}${limits.litellm.cpus === null ? '' : `; LiteLLM ${limits.litellm.cpus} CPU${limits.litellm.cpus === 1 ? '' : 's'}`} (RESOURCE_LIMITS=no or setup --no-limits removes them)`
       : '   no memory or CPU limits (RESOURCE_LIMITS=no)',
-    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
+    `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''}${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
     `   LiteLLM runs as ${containerUser(host.uid)}: config.yaml's owner and group 0 (the image's writable paths are group 0), never root`,
     `   LiteLLM gets the variables config.yaml reads${providerEnv.length > 0 ? ` (${providerEnv.join(', ')})` : ''}, from .env; re-run setup after adding one`,
     ' Change ports and profiles with `ai-gateway setup` (or in .env), not here.',

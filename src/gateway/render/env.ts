@@ -44,6 +44,13 @@ const GROUPS: EnvGroup[] = [
     ],
     keys: [ENV.useNginx, ENV.bind, ENV.nginxPort, ENV.litellmPort, ENV.webuiPort, ENV.exposePostgres, ENV.postgresPort, ENV.exposeAdmin],
   },
+  {
+    comment: [
+      'HTTPS at Nginx: TLS=off, files (your certificate) or self-signed; the certificate and key are tls/cert.pem and',
+      'tls/key.pem (mode 600). HSTS=yes sends Strict-Transport-Security. HTTP_REDIRECT_PORT: plain HTTP redirecting to HTTPS.',
+    ],
+    keys: [ENV.tls, ENV.hsts, ENV.httpRedirectPort],
+  },
   { comment: ['Images (point them at a mirror or pin versions here).'], keys: [ENV.litellmImage, ENV.postgresImage, ENV.openWebuiImage, ENV.nginxImage] },
   { comment: ['LiteLLM master key: the admin key of the proxy. Generated once; never share it.'], keys: [ENV.masterKey] },
   {

@@ -3,7 +3,8 @@
  * missing lines are appended, nothing of the user's is removed or reordered.
  */
 // .ai-gateway/ holds what `start` recorded (file fingerprints, container ids) for drift detection.
-export const GITIGNORE_LINES = ['.env', '.env.backup.*', 'backups/', '*.ai-gateway-tmp', '.ai-gateway.lock', '.ai-gateway/'] as const;
+// tls/key.pem: the private key of HTTPS at Nginx (setup --tls-cert/--tls-key or --tls self-signed).
+export const GITIGNORE_LINES = ['.env', '.env.backup.*', 'backups/', '*.ai-gateway-tmp', '.ai-gateway.lock', '.ai-gateway/', 'tls/key.pem'] as const;
 
 const HEADER = '# ai-gateway: secrets, backups and temporary files never go to git';
 

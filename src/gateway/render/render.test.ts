@@ -8,6 +8,7 @@ import { tempDir } from '../../testing/context.js';
 import { capableNginx, hasCommand, nginxTest } from '../../testing/nginx-check.js';
 import { EnvFile } from '../env-file.js';
 import { DEFAULT_IMAGES, gatewayUrls, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
+import { selfSigned } from '../../testing/certificates.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
 import { renderConfigYaml } from './config-yaml.js';
 import { renderEnv, MANAGED_ENV_KEYS } from './env.js';
@@ -262,7 +263,72 @@ describe('nginx.conf', () => {
     const { stderr } = await nginxTest({ nginx: renderNginxConf() });
     expect(stderr).toContain('test is successful');
   });
+
+  it.skipIf('skip' in nginx)('with HTTPS (and HSTS), is accepted by nginx -t with a real certificate and key', async () => {
+    const pair = await selfSigned();
+    const { stderr } = await nginxTest(
+      { tls: renderNginxConf({ ...base, tls: { mode: 'self-signed', hsts: false } }), hsts: renderNginxConf({ ...base, tls: { mode: 'files', hsts: true }, ports: { nginx: 443, litellm: 4000 } }) },
+      { files: { 'tls/cert.pem': pair.certPem, 'tls/key.pem': pair.keyPem } },
+    );
+    expect(stderr.match(/test is successful/g)).toHaveLength(2);
+  });
   if ('skip' in nginx) it.skip(`nginx -t skipped: ${nginx.skip}`, () => {});
+});
+
+describe('nginx.conf with HTTPS', () => {
+  const tls = renderNginxConf({ ...base, tls: { mode: 'self-signed', hsts: false } });
+
+  it('matches its snapshot', async () => {
+    await expect(tls).toMatchFileSnapshot('./__snapshots__/nginx.tls.conf');
+  });
+
+  it('serves the same routes on 443 with TLS 1.2/1.3 only, and port 80 keeps /health and redirects the rest', () => {
+    const servers = tls.split(/\n    server \{\n/).slice(1);
+    expect(servers).toHaveLength(2);
+    const [redirect, main] = servers as [string, string];
+    expect(redirect).toContain('listen 80 default_server;');
+    expect(redirect).toContain('location = /health');
+    expect(redirect).toMatch(/location \/ \{\s+return 308 https:\/\/\$host:3000\$request_uri;/);
+    expect(redirect).not.toContain('proxy_pass');
+    expect(main).toContain('listen 443 ssl default_server;');
+    expect(main).not.toMatch(/listen 80\b/);
+    expect(main).toContain('error_page 497 =308 https://$host:3000$request_uri;');
+    expect(tls).toMatch(/^\s*ssl_protocols TLSv1\.2 TLSv1\.3;$/m);
+    expect(tls).toMatch(/^\s*ssl_certificate tls\/cert\.pem;$/m);
+    expect(tls).toMatch(/^\s*ssl_certificate_key tls\/key\.pem;$/m);
+    expect(/ssl_ciphers ([^;]+);/.exec(tls)?.[1]?.split(':').every((c) => c.startsWith('ECDHE-') && /GCM|CHACHA20/.test(c))).toBe(true);
+    expect(tls).not.toContain('Strict-Transport-Security');
+    // Everything the plain server has stays: keep-alive upstreams, re-resolving, unbuffered streams, the 403s.
+    const plain = renderNginxConf();
+    for (const location of plain.match(/^\s+location [^{]+\{/gm) ?? []) expect(main).toContain(location.trim());
+    expect(main).toContain('proxy_buffering off;');
+    expect(tls).toMatch(/resolver 127\.0\.0\.11 valid=5s ipv6=off;/);
+    expect(tls).toContain('server litellm:4000 resolve;');
+    expect(tls).toContain('keepalive 32;');
+  });
+
+  it('adds HSTS only when asked, and names no port for 443', () => {
+    const hsts = renderNginxConf({ ...base, tls: { mode: 'files', hsts: true }, ports: { nginx: 443, litellm: 4000 } });
+    expect(hsts).toContain('add_header Strict-Transport-Security "max-age=63072000" always;');
+    expect(hsts).toContain('return 308 https://$host$request_uri;');
+    expect(renderNginxConf(base)).not.toMatch(/ssl_|Strict-Transport|listen 443/);
+    expect(renderNginxConf(base)).toBe(renderNginxConf());
+  });
+
+  it('publishes 443 on the Nginx port, the redirect port on 80, and mounts tls/ read-only', () => {
+    const override = parseYaml(renderOverride({ ...base, tls: { mode: 'files', hsts: false }, ports: { nginx: 3443, litellm: 4000, httpRedirect: 8080 } })) as { services: Record<string, { ports?: string[]; volumes?: string[] }> };
+    expect(override.services.nginx?.ports).toEqual(['${BIND_ADDRESS}:${NGINX_PORT}:443', '${BIND_ADDRESS}:${HTTP_REDIRECT_PORT}:80']);
+    expect(override.services.nginx?.volumes).toEqual(['./tls:/etc/nginx/tls:ro']);
+    const noRedirect = parseYaml(renderOverride({ ...base, tls: { mode: 'self-signed', hsts: false } })) as typeof override;
+    expect(noRedirect.services.nginx?.ports).toEqual(['${BIND_ADDRESS}:${NGINX_PORT}:443']);
+  });
+
+  it('.env round-trips the TLS settings, and URLs become https', () => {
+    const settings: GatewaySettings = { ...base, tls: { mode: 'self-signed', hsts: true }, ports: { nginx: 3000, litellm: 4000, httpRedirect: 8080 } };
+    expect(settingsFromEnv(envFor(settings))).toEqual(settings);
+    expect(gatewayUrls(settings)).toMatchObject({ api: 'https://127.0.0.1:3000/api/litellm/v1', openWebui: 'https://127.0.0.1:3000/', adminUi: 'http://127.0.0.1:4000/ui' });
+    expect(() => settingsFromEnv(envFor({ ...withoutNginx, tls: { mode: 'files', hsts: false } }))).toThrow(/TLS: HTTPS is served by Nginx/);
+  });
 });
 
 describe('config.yaml', () => {

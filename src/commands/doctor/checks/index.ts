@@ -7,8 +7,8 @@ import { apiChecks } from './api.js';
 import { environmentChecks } from './environment.js';
 import { fileChecks } from './files.js';
 import { pinnedImages } from './images.js';
-import { nginxImage, nginxRoutes } from './nginx.js';
+import { nginxImage, nginxRoutes, tlsCertificate } from './nginx.js';
 import { logs } from './logs.js';
 import { stackChecks } from './stack.js';
 
-export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, ...stackChecks, logs, nginxRoutes, ...apiChecks];
+export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, tlsCertificate, ...stackChecks, logs, nginxRoutes, ...apiChecks];

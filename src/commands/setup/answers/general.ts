@@ -16,7 +16,8 @@ import {
 } from '../../../gateway/settings.js';
 import { interactive, oneOf, priorValue, suppliedWithSource, yesNo, type Resolver, type SetupOptions } from './resolver.js';
 
-export type SetupMode = 'create' | 'reuse' | 'recreate';
+/** `change`: reuse with the questions asked again (interactive only; change-settings.ts). */
+export type SetupMode = 'create' | 'reuse' | 'recreate' | 'change';
 export const MODES = ['reuse', 'recreate'] as const;
 
 // ── 1. existing directory ──────────────────────────────────────────────────────────────────────
@@ -25,7 +26,7 @@ export async function resolveMode(ctx: Context, options: SetupOptions, existing:
   const given = typeof options.mode === 'string' && options.mode !== '' ? { value: options.mode, source: '--mode' } : ctx.env.AI_GATEWAY_MODE ? { value: ctx.env.AI_GATEWAY_MODE, source: 'AI_GATEWAY_MODE' } : undefined;
   const asked = given ? oneOf(given.value, MODES, 'mode', given.source) : undefined;
   if (!existing) return 'create'; // nothing to reuse or back up
-  let mode: 'reuse' | 'recreate';
+  let mode: 'reuse' | 'recreate' | 'change';
   if (asked) mode = asked;
   else if (ctx.prompts.interactive) {
     mode = await ctx.prompts.select({
@@ -33,6 +34,7 @@ export async function resolveMode(ctx: Context, options: SetupOptions, existing:
       message: `${ctx.dir} already holds a gateway. What should setup do?`,
       choices: [
         { value: 'reuse', name: 'Reuse it: keep every secret and setting, fill in what is missing, re-render the files' },
+        { value: 'change', name: 'Change settings: the questions again with the current answers as defaults, then the diff to confirm; secrets are kept' },
         { value: 'recreate', name: 'Recreate it: back up the old files, then start over with new secrets' },
       ],
       default: 'reuse',

@@ -37,6 +37,11 @@ export interface SetupOptions {
   /** `--provider <prefix>`, each with the `--provider-key-env` / `--provider-base-url` that followed it. */
   provider?: { prefix: string; keyEnv?: string | undefined; baseUrl?: string | undefined }[] | undefined;
   removeProvider?: string[] | undefined;
+  tls?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  hsts?: boolean | undefined;
+  httpRedirectPort?: string | undefined;
   dryRun?: boolean | undefined;
   limits?: boolean | undefined;
   logMaxSize?: string | undefined;
@@ -55,6 +60,8 @@ export interface SetupProbes {
   hostAddresses?(): string[];
   /** Volumes of a Compose project on this engine (null: cannot ask); absent: not checked. */
   projectVolumes?(ctx: Context, project: string): Promise<string[] | null>;
+  /** This host's name and addresses (the names of a self-signed certificate); the real host's when absent. */
+  hostIdentity?(): { hostname: string; addresses: string[] };
 }
 
 export interface Resolver {
