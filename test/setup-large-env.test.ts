@@ -37,7 +37,15 @@ describe('setup --dry-run on a 30,000-line .env', () => {
     const dry = await cli(['setup', '--yes', '--dry-run', '--profile', 'small', '--dir', dir], ['--max-old-space-size=300', '--import', REPORT_PEAK_MEMORY]);
     expect(dry.code, dry.stderr).toBe(0);
     const envDiff = dry.stdout.slice(dry.stdout.indexOf('--- a/.env'), dry.stdout.indexOf('--- a/docker-compose.override.yml'));
-    expect(envDiff.split('\n').filter((line) => /^[-+][^-+]/.test(line))).toEqual(['-RESOURCE_PROFILE=medium', '+RESOURCE_PROFILE=small']);
+    expect(envDiff.split('\n').filter((line) => /^[-+][^-+]/.test(line))).toEqual([
+      '-RESOURCE_PROFILE=medium',
+      '+RESOURCE_PROFILE=small',
+      // the log rotation setup wrote follows the profile (medium 5 x 20m, small 3 x 10m)
+      '-LOG_MAX_SIZE=20m',
+      '-LOG_MAX_FILES=5',
+      '+LOG_MAX_SIZE=10m',
+      '+LOG_MAX_FILES=3',
+    ]);
     const peakKb = Number(/peak-rss-kb=(\d+)/.exec(dry.stderr)?.[1]);
     expect(peakKb).toBeGreaterThan(0);
     expect(peakKb).toBeLessThan(400 * 1024);

@@ -106,6 +106,25 @@ describe('parseInspect', () => {
     expect(c).toMatchObject({ project: null, service: null, state: 'exited', exitCode: 137, health: 'unhealthy', lastHealthOutput: null, ports: [] });
   });
 
+  it('reads OOMKilled, the memory limit, the log configuration and the log path', () => {
+    const [killed] = parseInspect(
+      JSON.stringify([
+        {
+          Id: 'abc',
+          State: { Status: 'exited', ExitCode: 137, OOMKilled: true },
+          Config: { Image: 'litellm', Labels: {} },
+          HostConfig: { Memory: 100663296, LogConfig: { Type: 'json-file', Config: { 'max-size': '10k', 'max-file': '2' } } },
+          LogPath: '/var/lib/docker/containers/abc/abc-json.log',
+        },
+      ]),
+    );
+    expect(killed).toMatchObject({ oomKilled: true, memoryLimitBytes: 100663296, logConfig: { driver: 'json-file', options: { 'max-size': '10k', 'max-file': '2' } }, logPath: '/var/lib/docker/containers/abc/abc-json.log' });
+    // Memory 0 is "no limit"; an engine that omits HostConfig gives nulls, never an error.
+    const [plain] = parseInspect(JSON.stringify([{ Id: 'def', State: { Status: 'running' }, Config: {}, HostConfig: { Memory: 0, LogConfig: { Type: 'json-file', Config: null } } }]));
+    expect(plain).toMatchObject({ oomKilled: false, memoryLimitBytes: null, logConfig: { driver: 'json-file', options: {} }, logPath: null });
+    expect(parseInspect(JSON.stringify([{ Id: 'g', State: { Status: 'running' }, Config: {} }]))[0]).toMatchObject({ memoryLimitBytes: null, logConfig: null });
+  });
+
   it('rejects something that is not docker inspect output', () => {
     expect(() => parseInspect('{"hello":1}')).toThrow();
   });

@@ -44,6 +44,14 @@ export interface ContainerInfo {
   finishedAt: string | null;
   ports: PublishedPort[];
   oneOff: boolean;
+  /** The kernel killed its last run for exceeding its memory limit (State.OOMKilled; Docker clears it on the next start). */
+  oomKilled: boolean;
+  /** HostConfig.Memory in bytes; null: no memory limit. */
+  memoryLimitBytes: number | null;
+  /** HostConfig.LogConfig: the log driver and its options (max-size, max-file), as the container was created. */
+  logConfig: { driver: string; options: Record<string, string> } | null;
+  /** Where the json-file log lives on the engine's host (readable by root only). */
+  logPath: string | null;
 }
 
 const nullableRecord = <T extends z.ZodMiniType>(value: T) =>
@@ -63,6 +71,7 @@ const inspectSchema = z.array(
     State: z.looseObject({
       Status: z.string(),
       ExitCode: z._default(z.number(), 0),
+      OOMKilled: z.nullish(z.boolean()),
       StartedAt: z.nullish(z.string()),
       FinishedAt: z.nullish(z.string()),
       Health: z.nullish(
@@ -74,6 +83,13 @@ const inspectSchema = z.array(
     }),
     Config: z.looseObject({ Image: z._default(z.string(), ''), Labels: nullableRecord(z.string()) }),
     NetworkSettings: z.nullish(z.looseObject({ Ports: nullableRecord(z.nullable(z.array(portBinding))) })),
+    HostConfig: z.nullish(
+      z.looseObject({
+        Memory: z.nullish(z.number()),
+        LogConfig: z.nullish(z.looseObject({ Type: z.nullish(z.string()), Config: nullableRecord(z.string()) })),
+      }),
+    ),
+    LogPath: z.nullish(z.string()),
   }),
 );
 
@@ -115,6 +131,10 @@ export function parseInspect(json: string): ContainerInfo[] {
       finishedAt: timestamp(c.State.FinishedAt),
       ports,
       oneOff: (labels[LABELS.oneOff] ?? '').toLowerCase() === 'true',
+      oomKilled: c.State.OOMKilled === true,
+      memoryLimitBytes: c.HostConfig?.Memory ? c.HostConfig.Memory : null,
+      logConfig: c.HostConfig?.LogConfig?.Type ? { driver: c.HostConfig.LogConfig.Type, options: c.HostConfig.LogConfig.Config } : null,
+      logPath: c.LogPath || null,
     };
   });
 }

@@ -194,6 +194,31 @@ describe('waitForHealthy', () => {
     expect(error.details).toMatchObject({ exitCode: 3 });
   });
 
+  it('names an OOM kill behind a restart from the engine\'s oom event (Docker clears OOMKilled on restart)', async () => {
+    const { ctx, docker } = setup([fakeContainer('postgres'), fakeContainer('litellm', { health: 'starting', memoryLimitBytes: 96 * 1024 * 1024 })]);
+    const baseline = parseInspect(JSON.stringify(docker.containers.map(inspectJson)));
+    docker.onPoll = (engine, poll) => {
+      const litellm = engine.containers.find((c) => c.service === 'litellm');
+      if (poll === 2 && litellm) {
+        engine.emitEvent(`oom|${litellm.id}|`);
+        engine.emitEvent(`die|${litellm.id}|137`);
+      }
+      if (poll === 3 && litellm) Object.assign(litellm, { restartCount: 1, exitCode: 0, oomKilled: false }); // running again
+    };
+    const advice = (service: string) => `more memory for ${service}`;
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000, baseline, oomAdvice: advice }));
+    expect(error.code).toBe('SERVICE_OOM_KILLED');
+    expect(error.message).toMatch(/^litellm was OOM-killed \(it used all of its 96 MB memory limit\); it crashed and was restarted 1 time/);
+    expect(error.hint).toBe('more memory for litellm');
+    expect(error.details).toMatchObject({ oomKilled: true, memoryLimitBytes: 96 * 1024 * 1024 });
+  });
+
+  it('a crash that was no OOM kill stays a crash', async () => {
+    const { ctx } = setup([fakeContainer('postgres'), fakeContainer('litellm', { state: 'exited', exitCode: 137, oomKilled: false })]);
+    const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));
+    expect(error.code).toBe('SERVICE_EXITED');
+  });
+
   it('fails on a container that is restarting right now', async () => {
     const { ctx } = setup([fakeContainer('postgres'), fakeContainer('litellm', { state: 'restarting', exitCode: 137, restartCount: 4 })]);
     const error = await healthErrorOf(waitForHealthy(ctx, { project: 'gw', services: SERVICES, timeoutMs: 180_000 }));

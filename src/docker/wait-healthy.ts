@@ -14,6 +14,7 @@ import type { Context } from '../core/context.js';
 import { HealthError } from '../core/errors.js';
 import { byService, inspectContainers, LABELS, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
 import { tailContainerLogs } from './logs.js';
+import { oomDescription } from '../gateway/limits.js';
 
 export const POLL_INTERVAL_MS = 500;
 export const MAX_POLL_INTERVAL_MS = 500;
@@ -81,6 +82,8 @@ export interface WaitOptions {
   onReadinessPassed?: () => void;
   /** The --timeout the user gave (the hint suggests twice as much); default: timeoutMs. */
   hintTimeoutSeconds?: number;
+  /** The setting that gives an OOM-killed service more memory (src/gateway/limits.ts `oomAdvice`). */
+  oomAdvice?: (service: string) => string;
 }
 
 export interface WaitResult {
@@ -105,8 +108,10 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
   const wake = new WakeUp();
   let relist = true;
   const crashes = new Map<string, number>(); // container id → exit code of its last die event
+  const ooms = new Set<string>(); // containers the kernel killed for memory (Docker clears OOMKilled on restart)
   const events = watchEvents(ctx, options.project, stop.signal, (event) => {
     if (event.action === 'create' || event.action === 'destroy') relist = true;
+    if (event.action === 'oom' && event.containerId) ooms.add(event.containerId);
     if (event.action === 'die' && event.containerId && event.exitCode !== null) crashes.set(event.containerId, event.exitCode);
     wake.now();
   });
@@ -171,7 +176,7 @@ export async function waitForHealthy(ctx: Context, options: WaitOptions): Promis
           }
         }
         if (assessment.kind === 'failed' && container) {
-          throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000), crashes.get(container.id));
+          throw await serviceFailure(ctx, service, container, assessment, options.hintTimeoutSeconds ?? Math.round(options.timeoutMs / 1000), crashes.get(container.id), ooms.has(container.id), options.oomAdvice);
         }
         progress.push({
           service,
@@ -246,7 +251,7 @@ interface EngineEvent {
 
 async function watchEvents(ctx: Context, project: string, signal: AbortSignal, onEvent: (event: EngineEvent) => void): Promise<void> {
   const args = ['events', '--filter', 'type=container', '--filter', `label=${LABELS.project}=${project}`];
-  for (const event of ['health_status', 'start', 'die', 'restart', 'create', 'destroy']) args.push('--filter', `event=${event}`);
+  for (const event of ['health_status', 'start', 'die', 'oom', 'restart', 'create', 'destroy']) args.push('--filter', `event=${event}`);
   await ctx.docker
     .docker([...args, '--format', '{{.Action}}|{{.Actor.ID}}|{{index .Actor.Attributes "exitCode"}}'], {
       signal,
@@ -374,10 +379,21 @@ async function serviceFailure(
   assessment: Extract<Assessment, { kind: 'failed' }>,
   timeoutSeconds: number,
   seenExitCode?: number,
+  seenOom = false,
+  oomAdvice?: (service: string) => string,
 ): Promise<HealthError> {
   const logs = await tailContainerLogs(ctx, container.id, LOG_LINES).catch(() => []);
   let { reason } = assessment;
   let exitCode = container.exitCode;
+  const crashed = assessment.code === 'SERVICE_EXITED' || assessment.code === 'SERVICE_RESTART_LOOP';
+  // Killed for memory: State.OOMKilled while it is down; once restarted only its oom event tells.
+  const oomKilled = crashed && (container.oomKilled || seenOom || (container.state === 'running' && (await hadOomEvent(ctx, container.id))));
+  if (oomKilled) {
+    return new HealthError('SERVICE_OOM_KILLED', `${oomDescription(service, container.memoryLimitBytes)}; it ${reason}.${formatLogs(service, logs)}`, {
+      hint: oomAdvice?.(service) ?? `Give ${service} more memory ("ai-gateway setup --no-limits" lifts the limits), then run "ai-gateway start".`,
+      details: { service, container: container.name, state: container.state, health: container.health, exitCode, restartCount: container.restartCount, oomKilled: true, memoryLimitBytes: container.memoryLimitBytes, logs },
+    });
+  }
   if (assessment.code === 'SERVICE_RESTART_LOOP' && container.state === 'running' && exitCode === 0) {
     // Restarted and running again: inspect now shows exit code 0, the crash's code is in its die
     // event (seen live while we waited, or else looked up in the engine's recent events).
@@ -391,6 +407,15 @@ async function serviceFailure(
     hint: nextSteps([service], timeoutSeconds),
     details: { service, container: container.name, state: container.state, health: container.health, exitCode, restartCount: container.restartCount, logs },
   });
+}
+
+/** Whether the engine's recent events hold an oom for the container (it was restarted since). */
+async function hadOomEvent(ctx: Context, containerId: string): Promise<boolean> {
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const result = await ctx.docker
+    .docker(['events', '--since', String(now - 3600), '--until', String(now + 1), '--filter', `container=${containerId}`, '--filter', 'event=oom', '--format', '{{.Action}}'], { timeoutMs: 10_000 })
+    .catch(() => null);
+  return (result?.stdout ?? '').split('\n').some((line) => line.trim() === 'oom');
 }
 
 /** The exit code of the container's most recent crash, from the engine's past events (null if none). */

@@ -20,8 +20,73 @@ export const RESOURCE_PROFILE_NAMES = Object.keys(RESOURCE_PROFILES) as Resource
 /** Memory each part needs (measured by the original project), in MB. */
 export const MEMORY_MB = { litellmBase: 320, litellmWorker: 460, openWebui: 600, postgres: 60, nginx: 5 } as const;
 
-export function memoryNeededMb(profile: ResourceProfile, nginx: boolean): number {
-  const workers = RESOURCE_PROFILES[profile].workers ?? 1; // LiteLLM's default is one worker
+/**
+ * Docker log rotation per profile (json-file `max-size` x `max-file` per container): a small VPS has
+ * a small disk; a team's gateway keeps more history. Overridable (--log-max-size, --log-max-files).
+ */
+export const LOG_ROTATION: Record<ResourceProfile, { maxSize: string; maxFiles: number }> = {
+  desktop: { maxSize: '10m', maxFiles: 3 },
+  small: { maxSize: '10m', maxFiles: 3 },
+  medium: { maxSize: '20m', maxFiles: 5 },
+  large: { maxSize: '50m', maxFiles: 5 },
+  none: { maxSize: '20m', maxFiles: 5 },
+};
+/** What Docker's json-file `max-size` accepts: a number with an optional k, m or g unit. */
+export const LOG_MAX_SIZE_PATTERN = /^[1-9]\d*[kmg]?$/;
+
+/** Bytes of a `max-size` value (`20m`); null when it is not one. */
+export function logSizeBytes(value: string): number | null {
+  const match = /^(\d+)([kmg]?)$/i.exec(value.trim());
+  if (!match) return null;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(match[1]) * unit;
+}
+
+/**
+ * Memory and CPU limits (docker-compose.override.yml `mem_limit` / `cpus`), from the figures above
+ * with headroom: a limit is a ceiling against a leak or a runaway request, not a budget, so it sits
+ * 50% above the measured need (PostgreSQL at least 512 MB for its shared buffers and sorts, the
+ * others at least 256 MB). LiteLLM gets one CPU per worker, never more CPUs than the host has, and
+ * then runs as many workers as it has CPUs.
+ */
+export const LIMIT_HEADROOM = 1.5;
+const LIMIT_FLOOR_MB = { litellm: 256, openWebui: 256, postgres: 512, nginx: 256 } as const;
+
+export interface ServiceLimits {
+  /** `mem_limit` in MB. */
+  memoryMb: number;
+  /** `cpus`, or null: not limited. */
+  cpus: number | null;
+}
+
+/** LiteLLM workers a profile runs on a host with `hostCpus` CPUs (null: LiteLLM's default). */
+export function effectiveWorkers(profile: ResourceProfile, hostCpus: number | null, limits: boolean): number | null {
+  const workers = RESOURCE_PROFILES[profile].workers;
+  if (workers === null || !limits || hostCpus === null) return workers;
+  return Math.max(1, Math.min(workers, Math.floor(hostCpus)));
+}
+
+export function serviceLimits(profile: ResourceProfile, hostCpus: number | null): Record<'litellm' | 'openWebui' | 'postgres' | 'nginx', ServiceLimits> {
+  const workers = effectiveWorkers(profile, hostCpus, true);
+  const limit = (needMb: number, floorMb: number) => Math.max(floorMb, Math.ceil((needMb * LIMIT_HEADROOM) / 64) * 64);
+  return {
+    litellm: { memoryMb: limit(MEMORY_MB.litellmBase + (workers ?? 1) * MEMORY_MB.litellmWorker, LIMIT_FLOOR_MB.litellm), cpus: workers },
+    openWebui: { memoryMb: limit(MEMORY_MB.openWebui, LIMIT_FLOOR_MB.openWebui), cpus: null },
+    postgres: { memoryMb: limit(MEMORY_MB.postgres, LIMIT_FLOOR_MB.postgres), cpus: null },
+    nginx: { memoryMb: limit(MEMORY_MB.nginx, LIMIT_FLOOR_MB.nginx), cpus: null },
+  };
+}
+
+/** The next profile with more memory for LiteLLM (null: none bigger). */
+export function largerProfile(profile: ResourceProfile): ResourceProfile | null {
+  const order: ResourceProfile[] = ['small', 'medium', 'desktop', 'large'];
+  const index = order.indexOf(profile === 'none' ? 'small' : profile);
+  return profile === 'none' ? 'medium' : (order[index + 1] ?? null);
+}
+
+/** `workers`: the count LiteLLM actually runs, when limits cap it at the host's CPUs (default: the profile's). */
+export function memoryNeededMb(profile: ResourceProfile, nginx: boolean, runningWorkers?: number | null): number {
+  const workers = runningWorkers ?? RESOURCE_PROFILES[profile].workers ?? 1; // LiteLLM's default is one worker
   return (
     MEMORY_MB.litellmBase + workers * MEMORY_MB.litellmWorker + MEMORY_MB.openWebui + MEMORY_MB.postgres + (nginx ? MEMORY_MB.nginx : 0)
   );
@@ -109,6 +174,9 @@ export const ENV = {
   postgresImage: 'POSTGRES_IMAGE',
   openWebuiImage: 'OPEN_WEBUI_IMAGE',
   nginxImage: 'NGINX_IMAGE',
+  resourceLimits: 'RESOURCE_LIMITS',
+  logMaxSize: 'LOG_MAX_SIZE',
+  logMaxFiles: 'LOG_MAX_FILES',
   masterKey: 'LITELLM_MASTER_KEY',
   saltKey: 'LITELLM_SALT_KEY',
   postgresUser: 'POSTGRES_USER',
@@ -186,6 +254,9 @@ const settingsSchema = z
     [ENV.useRedis]: z._default(yesNo, false),
     [ENV.redisImage]: image(DEFAULT_REDIS_IMAGE),
     [ENV.postgresMaxConnections]: z._default(z.coerce.number().check(z.int(), z.gte(20), z.lte(100_000)), DEFAULT_POSTGRES_MAX_CONNECTIONS),
+    [ENV.resourceLimits]: z._default(yesNo, true),
+    [ENV.logMaxSize]: z.optional(z.pipe(lowercased, z.string().check(z.regex(LOG_MAX_SIZE_PATTERN, 'a size such as 20m, 500k or 1g')))),
+    [ENV.logMaxFiles]: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
     [ENV.tls]: z._default(z.pipe(lowercased, z.enum(TLS_MODES)), 'off'),
     [ENV.hsts]: z._default(yesNo, false),
     [ENV.httpRedirectPort]: z.optional(port),
@@ -215,6 +286,10 @@ export interface GatewaySettings {
   images: Record<ServiceImageKey, string>;
   /** Absent means the defaults: Compose, one replica each, no Redis (src/gateway/scale.ts reads it). */
   scale?: ScaleSettings;
+  /** Memory and CPU limits from the profile (RESOURCE_LIMITS; undefined: on). `setup --no-limits` turns them off. */
+  limits?: boolean;
+  /** Docker log rotation per container (LOG_MAX_SIZE, LOG_MAX_FILES; undefined: the profile's). */
+  logs?: { maxSize: string; maxFiles: number };
   /** HTTPS on the Nginx port (null or absent: plain HTTP). The files are tls/cert.pem and tls/key.pem. */
   tls?: TlsSettings | null;
 }
@@ -226,6 +301,11 @@ export interface ScaleSettings {
   redis: boolean;
   redisImage: string;
   postgresMaxConnections: number;
+}
+
+/** Log rotation in effect: the settings' own, or the profile's. */
+export function logRotation(settings: Pick<GatewaySettings, 'resourceProfile' | 'logs'>): { maxSize: string; maxFiles: number } {
+  return settings.logs ?? LOG_ROTATION[settings.resourceProfile];
 }
 
 export interface TlsSettings {
@@ -273,6 +353,11 @@ export function settingsFromEnv(env: EnvFile, fileLabel = '.env'): GatewaySettin
       redisImage: v[ENV.redisImage],
       postgresMaxConnections: v[ENV.postgresMaxConnections],
     },
+    limits: v[ENV.resourceLimits],
+    logs: {
+      maxSize: v[ENV.logMaxSize] ?? LOG_ROTATION[v[ENV.resourceProfile]].maxSize,
+      maxFiles: v[ENV.logMaxFiles] ?? LOG_ROTATION[v[ENV.resourceProfile]].maxFiles,
+    },
     ...(v[ENV.tls] === 'off' ? {} : { tls: { mode: v[ENV.tls] as TlsSettings['mode'], hsts: v[ENV.hsts] } }),
   };
 }
@@ -295,6 +380,9 @@ export function settingsToEnv(settings: GatewaySettings): Record<string, string>
     [ENV.postgresImage]: settings.images.postgres,
     [ENV.openWebuiImage]: settings.images.openWebui,
     [ENV.nginxImage]: settings.images.nginx,
+    [ENV.resourceLimits]: settings.limits === false ? 'no' : 'yes',
+    [ENV.logMaxSize]: logRotation(settings).maxSize,
+    [ENV.logMaxFiles]: String(logRotation(settings).maxFiles),
     [ENV.tls]: settings.tls?.mode ?? 'off',
     [ENV.hsts]: settings.tls?.hsts ? 'yes' : 'no',
     [ENV.httpRedirectPort]: settings.ports.httpRedirect === undefined ? '' : String(settings.ports.httpRedirect),

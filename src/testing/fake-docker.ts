@@ -23,6 +23,14 @@ export interface FakeContainer {
   ports?: { containerPort: number; hostIp: string; hostPort: number }[];
   logs?: string[];
   oneOff?: boolean;
+  /** State.OOMKilled: its last run was killed for exceeding its memory limit. */
+  oomKilled?: boolean;
+  /** HostConfig.Memory in bytes (0 or undefined: no limit). */
+  memoryLimitBytes?: number;
+  /** HostConfig.LogConfig; undefined: json-file rotated at 20m x 5, as the gateway's compose file sets it. */
+  logConfig?: { Type: string; Config: Record<string, string> };
+  /** LogPath (a real file in tests that read its size). */
+  logPath?: string;
 }
 
 export interface FakeCall {
@@ -316,6 +324,7 @@ export function inspectJson(c: FakeContainer): Record<string, unknown> {
       Status: c.state,
       Running: c.state === 'running',
       ExitCode: c.exitCode ?? 0,
+      OOMKilled: c.oomKilled ?? false,
       StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
       FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
       ...(c.health ? { Health: { Status: c.health, FailingStreak: 0, Log: c.healthOutput ? [{ ExitCode: 1, Output: c.healthOutput }] : [] } } : {}),
@@ -329,5 +338,7 @@ export function inspectJson(c: FakeContainer): Record<string, unknown> {
       },
     },
     NetworkSettings: { Ports: ports },
+    HostConfig: { Memory: c.memoryLimitBytes ?? 0, LogConfig: c.logConfig ?? { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } } },
+    LogPath: c.logPath ?? `/var/lib/docker/containers/${c.id}/${c.id}-json.log`,
   };
 }

@@ -2262,6 +2262,15 @@ async function main(argv, env) {
   const host = flags.host ?? env.HOST ?? '0.0.0.0';
   let port = Number(flags.port ?? env.PORT ?? 4000);
 
+  // STANDIN_ALLOCATE_MB: hold that much memory from boot on, every page touched, as a LiteLLM that
+  // outgrows its container's memory limit would (the kernel OOM-kills it at the limit).
+  const allocateMb = Number(env.STANDIN_ALLOCATE_MB ?? 0);
+  if (allocateMb > 0) {
+    const held = [];
+    for (let i = 0; i < allocateMb; i++) held.push(Buffer.allocUnsafe(1024 * 1024).fill(i % 251));
+    globalThis.standinHeldMemory = held;
+    out(`LiteLLM stand-in: holding ${allocateMb} MB (STANDIN_ALLOCATE_MB)`);
+  }
   if (databaseUrl && isTrue(env.DISABLE_SCHEMA_UPDATE) && !flags.skip_server_startup) out('LiteLLM: DISABLE_SCHEMA_UPDATE is set - skipping schema update (stand-in)');
   else if (databaseUrl) out('LiteLLM: Running prisma migrate deploy (stand-in)');
   if (fault === 'exit-after-boot') {

@@ -17,6 +17,8 @@ export interface TestImages {
   litellmNeverReady: string;
   /** LiteLLM image with STANDIN_FAULT=exit-after-boot. */
   litellmExitAfterBoot: string;
+  /** The LiteLLM stand-in holding 256 MB from boot on (STANDIN_ALLOCATE_MB). */
+  litellmAllocates: string;
 }
 export const BASE_SPEC: { suite: string; variant: string; mirror: string; include: string[] };
 export function cacheDir(): string;

@@ -322,20 +322,14 @@ async function ensureServiceImage(name, baseRef, extras, log) {
   }
 }
 
-/** A broken variant of the LiteLLM image: the same image with STANDIN_FAULT set. */
-function ensureFaultVariant(litellmRef, fault, log) {
-  return ensureVariant(litellmRef, fault, `STANDIN_FAULT=${fault}`, log);
-}
-
-/** A variant of the LiteLLM image: the same image with one more ENV line (a new image ID). */
-async function ensureVariant(litellmRef, name, envLine, log) {
-  const fault = name;
-  const tagPart = `${fault}-${shortHash(`${litellmRef}\0${envLine}`)}`;
+/** A broken variant of the LiteLLM image: the same image with STANDIN_FAULT (or the given variables) set. */
+async function ensureFaultVariant(litellmRef, fault, log, env = { STANDIN_FAULT: fault }) {
+  const tagPart = `${fault}-${shortHash(`${litellmRef}\0${fault}`)}`;
   const ref = `${PREFIX}/litellm:${tagPart}`;
   if (!(await imageExists(ref))) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ai-gateway-image-litellm-${fault}-`));
     try {
-      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\nENV ${envLine}\n`);
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${litellmRef}\n${Object.entries(env).map(([k, v]) => `ENV ${k}=${v}\n`).join('')}`);
       log(`building ${ref}`);
       await stream('docker', ['build', '--quiet', '-t', ref, dir], { log: quietLegacyBuilder(log), env: { ...process.env, DOCKER_BUILDKIT: '0' } });
     } finally {
@@ -349,7 +343,7 @@ async function ensureVariant(litellmRef, name, envLine, log) {
 /**
  * Make sure every test image exists; build what is missing.
  * @param {{log?: (line: string) => void}} [options]
- * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, redis: string, litellmNeverReady: string, litellmExitAfterBoot: string, litellmNext: string}>}
+ * @returns {Promise<{base: string, postgres: string, litellm: string, openWebui: string, nginx: string, redis: string, litellmNeverReady: string, litellmExitAfterBoot: string, litellmAllocates: string, litellmNext: string}>}
  */
 export async function ensureTestImages({ log = () => {} } = {}) {
   const engine = await ensureDockerEngine({ log });
@@ -363,9 +357,11 @@ export async function ensureTestImages({ log = () => {} } = {}) {
   const redis = await ensureServiceImage('redis', base, {}, log);
   const litellmNeverReady = await ensureFaultVariant(litellm, 'never-ready', log);
   const litellmExitAfterBoot = await ensureFaultVariant(litellm, 'exit-after-boot', log);
+  // Holds 256 MB from boot on: OOM-killed under a small memory limit (test/e2e/limits.e2e.test.ts).
+  const litellmAllocates = await ensureFaultVariant(litellm, 'allocate-256mb', log, { STANDIN_ALLOCATE_MB: '256' });
   // A newer release of the same image (rolling updates need a different image to roll to).
-  const litellmNext = await ensureVariant(litellm, 'next', 'STANDIN_VERSION=1.80.1-standin', log);
-  return { base, postgres, litellm, openWebui, nginx, redis, litellmNeverReady, litellmExitAfterBoot, litellmNext };
+  const litellmNext = await ensureFaultVariant(litellm, 'next', log, { STANDIN_VERSION: '1.80.1-standin' });
+  return { base, postgres, litellm, openWebui, nginx, redis, litellmNeverReady, litellmExitAfterBoot, litellmAllocates, litellmNext };
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes('--nginx-rootfs')) {

@@ -133,8 +133,11 @@ describe('doctor: environment', () => {
     expect(low.checks[0]).toMatchObject({ status: 'fail', finding: expect.stringContaining('profile small needs ~1.4 GB'), fix: expect.stringContaining('--profile small') });
     const tight = await run((await scenario({ facts: { memoryBytes: 1300 * mb } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
     expect(tight.checks[0]?.status).toBe('warn');
-    const cpus = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large' } }, facts: { cpus: 2 } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
+    const cpus = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large', RESOURCE_LIMITS: 'no' } }, facts: { cpus: 2 } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
     expect(cpus.checks[0]).toMatchObject({ status: 'warn', finding: expect.stringContaining('runs 6 LiteLLM workers on 2 CPUs') });
+    // With limits (the default) the workers follow the CPUs LiteLLM gets: no contention to warn about.
+    const capped = await run((await scenario({ fixture: { env: { RESOURCE_PROFILE: 'large' } }, facts: { cpus: 2, memoryBytes: 16 * 1024 * mb } })).ctx, optionsSchema.parse({ check: 'environment.resources' }));
+    expect(capped.checks[0]).toMatchObject({ status: 'ok', details: { workers: 2 } });
   });
 });
 
@@ -262,6 +265,19 @@ describe('doctor: stack', () => {
       status: 'fail',
       finding: 'Not healthy: postgres (exited, exit code 137), open-webui (unhealthy).',
       fix: expect.stringContaining('"ai-gateway logs postgres", "ai-gateway logs open-webui"'),
+    });
+  });
+
+  it('a service killed for memory fails as OOM-killed, naming the profile or flag that gives it more', async () => {
+    const { ctx } = await scenario({
+      containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, state: 'restarting', exitCode: 137, oomKilled: true, memoryLimitBytes: 1920 * 1024 * 1024 } : c)),
+    });
+    const result = await run(ctx, optionsSchema.parse({ check: 'stack.containers' }));
+    expect(result.checks[0]).toMatchObject({
+      status: 'fail',
+      finding: 'litellm was OOM-killed (it used all of its 1920 MB memory limit).',
+      fix: expect.stringMatching(/"ai-gateway setup --no-limits", then "ai-gateway start"\.$/),
+      details: { oomKilled: ['litellm'] },
     });
   });
 
@@ -449,5 +465,31 @@ describe('doctor: selection, annotations, exit codes', () => {
   it('annotations escape newlines and percent signs so one finding stays one annotation', () => {
     const [line] = githubAnnotations([{ id: 'api.logs', group: 'api', title: 't', status: 'warn', finding: '2 lines:\n  a 100%', fix: 'look', details: null }]);
     expect(line).toBe('::warning title=ai-gateway doctor (api.logs)::2 lines:%0A  a 100%25 — look');
+  });
+});
+
+describe('stack.logs', () => {
+  it('reports the bound per container, the size when readable, warns about unrotated logs and past 1 GB', async () => {
+    const { mkdtemp, writeFile: write, truncate } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'aigw-logs-'));
+    const logPath = join(dir, 'c-json.log');
+    await write(logPath, 'x'.repeat(3000));
+    await write(`${logPath}.1`, 'x'.repeat(2000));
+    const rotated = await scenario({ containers: (f) => healthyContainers(f).map((c) => (c.service === 'litellm' ? { ...c, logPath } : c)) });
+    const bounded = (await run(rotated.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0];
+    expect(bounded).toMatchObject({ status: 'ok', finding: expect.stringMatching(/^Logs rotated: 5 kB readable now, at most .*litellm 5 kB of 5 x 20m/) });
+    expect(bounded?.details?.containers).toContainEqual({ service: 'litellm', driver: 'json-file', maxSize: '20m', maxFiles: 5, boundBytes: 100 * 1024 * 1024, sizeBytes: 5000 });
+
+    const old = await scenario({ containers: (f) => healthyContainers(f).map((c) => (c.service === 'postgres' ? { ...c, logConfig: { Type: 'json-file', Config: {} } } : c)) });
+    expect((await run(old.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0]).toMatchObject({
+      status: 'warn',
+      finding: 'Logs without rotation (they grow until the disk is full): postgres.',
+      fix: expect.stringContaining('then "ai-gateway start" recreates the containers'),
+    });
+
+    await truncate(logPath, 1024 ** 3 + 1); // sparse: no disk used
+    const big = (await run(rotated.ctx, optionsSchema.parse({ check: 'stack.logs' }))).checks[0];
+    expect(big).toMatchObject({ status: 'warn', finding: expect.stringMatching(/^Container logs take 1\.0 GB/), fix: expect.stringContaining('--log-max-size 10m') });
   });
 });

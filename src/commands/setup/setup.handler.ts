@@ -34,13 +34,15 @@ import {
   ENV,
   gatewayUrls,
   memoryNeededMb,
-  RESOURCE_PROFILES,
+
+  effectiveWorkers,
   SECRET_ENV_KEYS,
   settingsFromEnv,
   settingsToEnv,
   type GatewaySettings,
   type GatewayUrls,
 } from '../../gateway/settings.js';
+import { cappedWorkersNote, checkSuppliedLogRotation, resolveLimits, resolveLogRotation } from './answers/limits.js';
 import { bindAddressWarning, isLoopback, memoryWarning, resolveBind, resolveBudgetProfile, resolveExposePostgres, resolveMode, resolveNginx, resolveProjectName, resolveResourceProfile, workersWarning, type SetupMode } from './answers/general.js';
 import { checkSuppliedImages, resolveImages } from './answers/images.js';
 import { resolvePorts } from './answers/ports.js';
@@ -68,6 +70,9 @@ export const optionsSchema = z.object({
   bind: z.optional(z.string()),
   exposePostgres: z.optional(z.boolean()),
   exposeAdmin: z.optional(z.boolean()),
+  limits: z.optional(z.boolean()),
+  logMaxSize: z.optional(z.string()),
+  logMaxFiles: z.optional(z.string()),
   projectName: z.optional(z.string()),
   litellmImage: z.optional(z.string()),
   postgresImage: z.optional(z.string()),
@@ -127,6 +132,9 @@ export interface SetupResult {
     bind: string;
     exposePostgres: boolean;
     exposeAdmin: boolean;
+    /** Memory/CPU limits from the profile (false: --no-limits). */
+    limits: boolean;
+    logs: { maxSize: string; maxFiles: number };
     ports: GatewaySettings['ports'];
     images: GatewaySettings['images'];
     /** Engine, replicas, Redis and the PostgreSQL connection budget (docs/architecture.md: past one machine). */
@@ -252,6 +260,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
   checkSuppliedProviders(resolver);
   checkSuppliedImages(resolver);
   checkSuppliedSecrets(resolver);
+  checkSuppliedLogRotation(resolver);
   const tlsChecked = await checkSuppliedTls(resolver, {
     nginx,
     urlHost: defaultHost({ bind } as GatewaySettings),
@@ -277,6 +286,8 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
   const images = await resolveImages(resolver);
   const secrets = await resolveSecrets(resolver);
 
+  const limits = resolveLimits(resolver);
+  const logs = resolveLogRotation(resolver, resourceProfile);
   const base = {
     projectName,
     resourceProfile,
@@ -288,13 +299,15 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     ports: tls.redirectPort === undefined ? ports : { ...ports, httpRedirect: tls.redirectPort },
     images,
     tls: tls.settings,
+    limits,
+    logs,
   };
   const scaled = resolveScale(resolver, base, litellmPoolLimit(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)));
   const settings: GatewaySettings = { ...base, scale: scaled.scale };
   const memory = memoryWarning(resourceProfile, nginx, probes.totalMemoryMb());
   if (memory) resolver.warnings.push(memory);
   const cpus = probes.cpuCount?.();
-  const cpuNote = cpus === undefined ? null : workersWarning(resourceProfile, cpus);
+  const cpuNote = cpus === undefined ? null : limits ? cappedWorkersNote(resourceProfile, cpus) : workersWarning(resourceProfile, cpus);
   if (cpuNote) resolver.warnings.push(cpuNote);
   const addresses = probes.hostAddresses?.();
   const bindNote = addresses === undefined ? null : bindAddressWarning(bind, addresses);
@@ -324,7 +337,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings, currentHost(config.text))],
+    [FILES.override, renderOverride(settings, { ...currentHost(config.text), cpus: cpus ?? null })],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf(settings, { swarm: scaled.scale.engine === 'swarm' })]] as [string, string][]) : []),
     ...(scaled.scale.engine === 'swarm' ? ([[FILES.stack, renderStack(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],
@@ -369,7 +382,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     }
   }
 
-  const workers = RESOURCE_PROFILES[resourceProfile].workers;
+  const workers = effectiveWorkers(resourceProfile, cpus ?? null, limits);
   return {
     directory: ctx.dir,
     mode,
@@ -386,7 +399,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
       projectName,
       resourceProfile,
       litellmWorkers: workers,
-      memoryNeededMb: memoryNeededMb(resourceProfile, nginx),
+      memoryNeededMb: memoryNeededMb(resourceProfile, nginx, workers),
       budgetProfile,
       maxBudgetUsd: BUDGET_PROFILES[budgetProfile].maxBudget,
       budgetDuration: BUDGET_DURATION,
@@ -394,6 +407,8 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
       bind,
       exposePostgres,
       exposeAdmin,
+      limits,
+      logs,
       ports,
       images,
       scale: {
@@ -467,6 +482,7 @@ export function render(result: SetupResult, style: Style): string {
   lines.push('');
   const workers = s.litellmWorkers === null ? "LiteLLM's default workers" : `${s.litellmWorkers} LiteLLM worker${s.litellmWorkers === 1 ? '' : 's'}`;
   lines.push(`Profile     ${s.resourceProfile} (${workers}, needs ~${(s.memoryNeededMb / 1024).toFixed(1)} GB)`);
+  lines.push(`Limits      ${s.limits ? 'memory and CPU from the profile (--no-limits turns them off)' : 'none (--no-limits)'}; logs rotated at ${s.logs.maxFiles} x ${s.logs.maxSize} per container`);
   lines.push(`Budget      ${s.budgetProfile} ($${s.maxBudgetUsd} per ${s.budgetDuration})`);
   if (s.scale.engine !== 'compose' || s.scale.redis) {
     lines.push(

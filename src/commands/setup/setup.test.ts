@@ -585,7 +585,7 @@ describe('ports', () => {
   it('publishes PostgreSQL only with --expose-postgres', async () => {
     const dir = await newDir();
     await setup({ dir });
-    expect(parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).services.postgres).toBeUndefined();
+    expect(parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).services.postgres.ports).toBeUndefined();
     const { result } = await setup({ dir, options: { exposePostgres: true, postgresPort: '15432' } });
     expect(result.settings.ports.postgres).toBe(15432);
     expect(parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8')).services.postgres.ports).toEqual(['${BIND_ADDRESS}:${POSTGRES_PORT}:5432']);
@@ -870,10 +870,17 @@ describe('bad input that used to get through', () => {
   it('warns about a --bind address this host does not have, and about more workers than CPUs', async () => {
     const dir = await newDir();
     const probes = { ...fakeProbes(), hostAddresses: () => ['127.0.0.1', '::1', '192.168.1.20'], cpuCount: () => 2 };
-    const { ctx } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    const { ctx, result } = await setup({ dir, options: { bind: '10.9.8.7', profile: 'desktop' }, probes });
+    // what runs: 2 workers on 2 CPUs, and the memory that needs (320 + 2 x 460 + 600 + 60 + 5)
+    expect(result.settings).toMatchObject({ litellmWorkers: 2, memoryNeededMb: 1905 });
     const stderr = ctx.captured.stderr.join('');
     expect(stderr).toMatch(/--bind 10\.9\.8\.7: this host has no such address .*192\.168\.1\.20/);
-    expect(stderr).toMatch(/The desktop profile runs 4 LiteLLM workers, but this machine has 2 CPUs\. Choose --profile medium/);
+    expect(stderr).toMatch(/The desktop profile asks for 4 LiteLLM workers, but this machine has 2 CPUs: LiteLLM gets 2 CPUs and runs 2 workers/);
+    const override = parseYaml(await readFile(join(dir, 'docker-compose.override.yml'), 'utf8'));
+    expect(override.services.litellm).toMatchObject({ cpus: 2, command: expect.arrayContaining(['--num_workers', '2']) });
+    // Without limits the profile's workers run as asked, and the warning names the profile that fits.
+    const unlimited = await setup({ dir: await newDir(), options: { profile: 'desktop', limits: false }, probes });
+    expect(unlimited.ctx.captured.stderr.join('')).toMatch(/The desktop profile runs 4 LiteLLM workers, but this machine has 2 CPUs\. Choose --profile medium/);
     const quiet = await setup({ dir: await newDir(), options: { bind: '192.168.1.20', profile: 'medium' }, probes });
     expect(quiet.ctx.captured.stderr.join('')).not.toMatch(/no such address|CPUs/);
   });

@@ -38,6 +38,7 @@ import { scaleOf } from '../../gateway/scale.js';
 import { defaultStartTimeoutSeconds, SERVICES } from '../../gateway/settings.js';
 import { renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from './status-view.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
+import { oomAdvice } from '../../gateway/limits.js';
 import { gatewayCommand } from '../../core/shell.js';
 import { firstAccountNote, isFirstStart, recordFirstStart, warnIfClaimable, warnSavedConnectionKey } from './first-start.js';
 
@@ -332,6 +333,7 @@ async function waitWithSpinner(
       ...(options.up ? { up: options.up } : {}),
       ...(options.onReadinessPassed ? { onReadinessPassed: options.onReadinessPassed } : {}),
       onProgress: (services) => spinner.update(`Waiting for health: ${progressLine(services)}`),
+      oomAdvice: (service) => oomAdvice(service, stack.gateway.settings, (args) => gatewayCommand(ctx, args)),
     });
     spinner.succeed(`All ${stack.services.length} services are healthy (${progressLine(waited.services)})`);
     return waited;

@@ -23,6 +23,8 @@ export interface ServiceRow {
   /** ENGINE=swarm: tasks running/desired ("2/2"), and the service's update state while it has one. */
   replicas?: string;
   update?: string;
+  /** Its last run was killed for exceeding its memory limit (docker inspect State.OOMKilled). */
+  oomKilled: boolean;
 }
 
 export function serviceRows(services: string[], containers: Map<string, ContainerInfo>): ServiceRow[] {
@@ -39,6 +41,7 @@ export function serviceRows(services: string[], containers: Map<string, Containe
       containerId: c ? c.id.slice(0, 12) : null,
       exitCode: c && (c.state === 'exited' || c.state === 'dead' || c.state === 'restarting') ? c.exitCode : null,
       startedAt: c?.startedAt ?? null,
+      oomKilled: c?.oomKilled === true,
     };
   });
 }
@@ -85,7 +88,8 @@ export function renderServiceTable(rows: ServiceRow[], style: Style, missing = '
     return style.dim(row.state === 'running' ? 'no healthcheck' : '-');
   };
   const stateText = (row: ServiceRow) => {
-    const text = row.exitCode !== null && row.state !== 'running' ? `${row.state} (${row.exitCode})` : row.state;
+    const code = row.oomKilled ? `${row.exitCode ?? 137}, OOM-killed` : String(row.exitCode);
+    const text = (row.exitCode !== null || row.oomKilled) && row.state !== 'running' ? `${row.state} (${code})` : row.state;
     if (row.state === 'running') return style.green(text);
     if (row.state === 'missing') return style.dim(missing);
     return style.red(text);

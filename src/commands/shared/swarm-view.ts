@@ -8,7 +8,7 @@ export function swarmRows(expected: string[], services: SwarmService[]): Service
   const names = [...expected, ...services.map((s) => s.service).filter((s) => !expected.includes(s))];
   return names.map((name) => {
     const s = byName.get(name);
-    if (!s) return { service: name, state: 'missing', health: null, ports: [], image: null, container: null, containerId: null, exitCode: null, startedAt: null };
+    if (!s) return { service: name, state: 'missing', health: null, ports: [], image: null, container: null, containerId: null, exitCode: null, startedAt: null, oomKilled: false };
     const done = s.job ? s.completed >= 1 : s.running >= s.desired && s.desired > 0;
     return {
       service: name,
@@ -21,6 +21,8 @@ export function swarmRows(expected: string[], services: SwarmService[]): Service
       containerId: null,
       exitCode: null,
       startedAt: null,
+      // Swarm replaces a task killed for its memory; the failed task says so (failedTasks).
+      oomKilled: false,
       replicas: s.job ? `${s.completed}/1 done` : `${s.running}/${s.desired}`,
       ...(s.updateState ? { update: s.updateState } : {}),
     };

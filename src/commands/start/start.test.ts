@@ -305,6 +305,25 @@ describe('start', () => {
     expect(docker.composeCalls().map((c) => c.sub)).toEqual(['up']); // no down: kept for inspection
   });
 
+  it('reports a service killed for memory as OOM-killed, with the profile that gives it more', async () => {
+    const docker = new FakeDocker();
+    docker.onCompose = (sub, _args, engine, options) => {
+      if (sub !== 'up') return undefined;
+      engine.containers = [
+        fakeContainer('postgres'),
+        fakeContainer('litellm', { state: 'restarting', health: undefined, exitCode: 137, restartCount: 2, oomKilled: true, memoryLimitBytes: 1920 * 1024 * 1024, logs: ['Started server process'] }),
+      ];
+      return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve({ stdout: '', stderr: '', exitCode: -1, cancelled: true })));
+    };
+    const { ctx } = await context(docker);
+    const error = await errorOf(run(ctx, { wait: true, timeout: 600 }, keptKey()));
+    expect(error.code).toBe('SERVICE_OOM_KILLED');
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toMatch(/^litellm was OOM-killed \(it used all of its 1920 MB memory limit\); it keeps restarting/);
+    // Whether a bigger profile helps depends on this host's CPUs (src/gateway/limits.test.ts pins them); --no-limits always does.
+    expect(error.hint).toMatch(/"ai-gateway setup --no-limits", then "ai-gateway start"\.$/);
+  });
+
   it('refuses a busy port before Compose runs, naming the holder', async () => {
     server = createServer();
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

@@ -17,6 +17,7 @@ import { checkDaemon } from '../../docker/engine.js';
 import { loadStack } from '../../docker/stack.js';
 import { readImageDigests, shortIdentity, type ImageDigestRecord } from '../../docker/image-digests.js';
 import { compareWithRecord, fingerprintFiles, readStartRecord, type Drift } from '../../docker/start-record.js';
+import { oomAdvice, oomDescription } from '../../gateway/limits.js';
 import { ENV, SERVICES } from '../../gateway/settings.js';
 import { litellmReadinessProbe } from '../../litellm/readiness.js';
 import { isHealthyRow, renderServiceTable, renderUrls, serviceRows, stackUrls, type ServiceRow, type StackUrls } from '../shared/status-view.js';
@@ -49,6 +50,8 @@ export interface StatusResult {
   engine: { available: true } | { available: false; code: string; message: string; hint: string | null };
   /** The command that starts this gateway from where the user stands. */
   startCommand: string;
+  /** Services whose last run was killed for memory, with the setting that gives them more. */
+  oomKilled: { service: string; memoryLimitBytes: number | null; message: string; hint: string }[];
   /** Only with -o env: the lines to eval (never part of --json). */
   env?: [string, string][];
 }
@@ -101,6 +104,14 @@ export async function run(ctx: Context, options: StatusOptions): Promise<StatusR
     engine,
     startCommand: gatewayCommand(ctx, 'start'),
     ...(swarm ? { orchestrator: 'swarm' as const, failedTasks: failed ?? [] } : {}),
+    oomKilled: [...containers.values()]
+      .filter((c) => c.oomKilled && c.service !== null)
+      .map((c) => ({
+        service: c.service as string,
+        memoryLimitBytes: c.memoryLimitBytes,
+        message: `${oomDescription(c.service as string, c.memoryLimitBytes)}.`,
+        hint: oomAdvice(c.service as string, settings, (args) => gatewayCommand(ctx, args)),
+      })),
   };
   if (options.output === 'env') {
     const virtualKey = stack.gateway.env.get(ENV.virtualKey);
@@ -168,6 +179,7 @@ export function render(result: StatusResult, style: Style): string {
     lines.push('', `LiteLLM readiness: ${result.litellmReadiness.ready ? style.green(result.litellmReadiness.detail) : style.yellow(result.litellmReadiness.detail)}`);
   }
   lines.push('', result.state === 'stopped' ? `${style.dim(`Where it answers once started (${result.startCommand}):`)}\n${renderUrls(result.urls, style)}` : renderUrls(result.urls, style));
+  for (const oom of result.oomKilled) lines.push('', `${style.red('!')} ${oom.message}\n  ${style.dim('→')} ${oom.hint}`);
   if (result.images && result.images.images.length > 0) {
     lines.push('', style.dim(`Images (resolved at the last start, ${result.images.recordedAt}):`));
     for (const entry of result.images.images) lines.push(`  ${entry.service.padEnd(11)} ${entry.reference}  ${style.dim(shortIdentity(entry))}`);

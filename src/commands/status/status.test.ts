@@ -63,6 +63,25 @@ describe('status', () => {
     expect(text).toMatch(/nginx\s+local\/nginx:x\s+sha256:111111111111 \(local image, no registry digest\)/);
   });
 
+  it('names a service killed for memory as OOM-killed, with the setting that gives it more', async () => {
+    const containers = healthyStack().map((c) => (c.service === 'open-webui' ? { ...c, state: 'restarting' as const, exitCode: 137, oomKilled: true, memoryLimitBytes: 960 * 1024 * 1024 } : c));
+    const { ctx } = await setup(containers);
+    const result = await run(ctx, { output: 'table' });
+    expect(result.healthy).toBe(false);
+    expect(result.services.find((s) => s.service === 'open-webui')).toMatchObject({ oomKilled: true, exitCode: 137 });
+    expect(result.oomKilled).toEqual([
+      {
+        service: 'open-webui',
+        memoryLimitBytes: 960 * 1024 * 1024,
+        message: 'open-webui was OOM-killed (it used all of its 960 MB memory limit).',
+        hint: expect.stringContaining('"ai-gateway setup --no-limits" (every profile gives open-webui the same limit), then "ai-gateway start"'),
+      },
+    ]);
+    const text = render(result, ctx.out.style);
+    expect(text).toMatch(/open-webui\s+restarting \(137, OOM-killed\)/);
+    expect(text).toContain('open-webui was OOM-killed');
+  });
+
   it('reports a stopped and a partial stack', async () => {
     const stopped = await setup([]);
     const result = await run(stopped.ctx, { output: 'table' });

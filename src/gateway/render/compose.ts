@@ -5,7 +5,8 @@
  * values in, so an edit to `.env` applies on the next start and no secret is ever written here.
  */
 import { Document } from 'yaml';
-import { ENV, INTERNAL_PORTS, RESOURCE_PROFILES, SERVICES, type GatewaySettings } from '../settings.js';
+import { availableParallelism } from 'node:os';
+import { effectiveWorkers, ENV, INTERNAL_PORTS, SERVICES, serviceLimits, type GatewaySettings } from '../settings.js';
 import { containerUser, LITELLM_FIXED_ENV, litellmEnvReferences } from '../container-access.js';
 import { loadTemplate, renderTemplate } from './template.js';
 import { REDIS_PORT, scaleOf, usesRedis } from '../scale.js';
@@ -14,10 +15,13 @@ export function renderCompose(settings: Pick<GatewaySettings, 'nginx'>): string 
   return renderTemplate(loadTemplate('docker-compose.yml'), { nginx: settings.nginx });
 }
 
-/** The LiteLLM container arguments for a resource profile (its entrypoint runs `litellm "$@"`). */
-export function litellmCommand(profile: GatewaySettings['resourceProfile']): string[] {
+/**
+ * The LiteLLM container arguments for a resource profile (its entrypoint runs `litellm "$@"`). With
+ * limits on, the workers follow the CPUs LiteLLM is given (never more than the host's).
+ */
+export function litellmCommand(profile: GatewaySettings['resourceProfile'], hostCpus: number | null = null, limits = false): string[] {
   const command = ['--config', '/app/config.yaml', '--port', String(INTERNAL_PORTS.litellm)];
-  const workers = RESOURCE_PROFILES[profile].workers;
+  const workers = effectiveWorkers(profile, hostCpus, limits);
   if (workers !== null) command.push('--num_workers', String(workers));
   return command;
 }
@@ -34,45 +38,68 @@ export interface OverrideHost {
   uid: number | null;
   /** config.yaml as it will be written: every os.environ/NAME it reads is handed to LiteLLM. */
   configYaml: string | null;
+  /** CPUs of this host (caps LiteLLM's `cpus`: Docker refuses more than the host has); absent: not capped. */
+  cpus?: number | null;
 }
 
 export function currentHost(configYaml: string | null = null): OverrideHost {
-  return { uid: typeof process.getuid === 'function' ? process.getuid() : null, configYaml };
+  return { uid: typeof process.getuid === 'function' ? process.getuid() : null, configYaml, cpus: availableParallelism() };
+}
+
+/** `mem_limit` and `cpus` of one service (Compose v1 and v2 honour both without --compatibility). */
+function limitKeys(limit: { memoryMb: number; cpus: number | null }): Record<string, unknown> {
+  return { mem_limit: `${limit.memoryMb}m`, ...(limit.cpus === null ? {} : { cpus: limit.cpus }) };
 }
 
 export function renderOverride(settings: GatewaySettings, host: OverrideHost = currentHost()): string {
   const services: Record<string, Record<string, unknown>> = {};
   const providerEnv = litellmEnvReferences(host.configYaml ?? '').filter((name) => !LITELLM_FIXED_ENV.includes(name));
+  const limitsOn = settings.limits !== false;
+  const hostCpus = host.cpus ?? null;
+  const limits = serviceLimits(settings.resourceProfile, hostCpus);
+  // Profile "none" leaves LiteLLM's worker count to LiteLLM, so its CPUs are not limited either.
+  if (effectiveWorkers(settings.resourceProfile, hostCpus, true) === null) limits.litellm.cpus = null;
+  const limited = (key: keyof typeof limits) => (limitsOn ? limitKeys(limits[key]) : {});
   services[SERVICES.litellm] = {
     user: containerUser(host.uid),
-    command: litellmCommand(settings.resourceProfile),
+    command: litellmCommand(settings.resourceProfile, hostCpus, limitsOn),
     ...(providerEnv.length > 0 ? { environment: Object.fromEntries(providerEnv.map((name) => [name, `\${${name}:-}`])) } : {}),
     ports: [publish(ENV.litellmPort, INTERNAL_PORTS.litellm, litellmPublishHost(settings))],
+    ...limited('litellm'),
   };
   if (settings.nginx && settings.tls) {
     // HTTPS on the Nginx port; the certificate and key read-only (the master process reads them as root).
     services[SERVICES.nginx] = {
       ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginxTls), ...(settings.ports.httpRedirect !== undefined ? [publish(ENV.httpRedirectPort, INTERNAL_PORTS.nginx)] : [])],
       volumes: ['./tls:/etc/nginx/tls:ro'],
+      ...limited('nginx'),
     };
+    if (limitsOn) services[SERVICES.openWebui] = { ...limited('openWebui') };
   } else if (settings.nginx) {
-    services[SERVICES.nginx] = { ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginx)] };
+    services[SERVICES.nginx] = { ports: [publish(ENV.nginxPort, INTERNAL_PORTS.nginx)], ...limited('nginx') };
+    if (limitsOn) services[SERVICES.openWebui] = { ...limited('openWebui') };
   } else {
-    services[SERVICES.openWebui] = { ports: [publish(ENV.webuiPort, INTERNAL_PORTS.openWebui)] };
+    services[SERVICES.openWebui] = { ports: [publish(ENV.webuiPort, INTERNAL_PORTS.openWebui)], ...limited('openWebui') };
   }
   if (settings.exposePostgres) {
-    services[SERVICES.postgres] = { ports: [publish(ENV.postgresPort, INTERNAL_PORTS.postgres)] };
+    services[SERVICES.postgres] = { ports: [publish(ENV.postgresPort, INTERNAL_PORTS.postgres)], ...limited('postgres') };
+  } else if (limitsOn) {
+    services[SERVICES.postgres] = { ...limited('postgres') };
   }
   const redis = usesRedis(scaleOf(settings));
   if (redis) addRedis(services);
   const doc = new Document({ services, ...(redis ? { volumes: { redis_data: {} } } : {}) });
   const command = doc.getIn(['services', SERVICES.litellm, 'command'], true) as { flow?: boolean } | undefined;
   if (command) command.flow = true;
-  const workers = RESOURCE_PROFILES[settings.resourceProfile].workers;
+  const workers = effectiveWorkers(settings.resourceProfile, hostCpus, limitsOn);
+  const memoryLine = (Object.keys(limits) as (keyof typeof limits)[]).map((key) => `${SERVICES[key]} ${limits[key].memoryMb}m`).join(', ');
   doc.commentBefore = [
     ' docker-compose.override.yml - managed by ai-gateway setup (re-running setup rewrites it).',
     ' Host-specific settings, applied on top of docker-compose.yml by Compose:',
     `   resource profile: ${settings.resourceProfile} (${workers === null ? "LiteLLM's default worker count" : `${workers} LiteLLM worker${workers === 1 ? '' : 's'}`})`,
+    limitsOn
+      ? `   limits: ${memoryLine}${limits.litellm.cpus === null ? '' : `; LiteLLM ${limits.litellm.cpus} CPU${limits.litellm.cpus === 1 ? '' : 's'}`} (RESOURCE_LIMITS=no or setup --no-limits removes them)`
+      : '   no memory or CPU limits (RESOURCE_LIMITS=no)',
     `   published on \${${ENV.bind}} (from .env): ${settings.nginx ? `Nginx${settings.tls ? ' (HTTPS)' : ''}${settings.exposeAdmin === true ? ' and the LiteLLM admin port (--expose-admin)' : '; the LiteLLM admin port on 127.0.0.1 only'}` : 'Open WebUI and LiteLLM'}${settings.exposePostgres ? ', and PostgreSQL' : ''}`,
     `   LiteLLM runs as ${containerUser(host.uid)}: config.yaml's owner and group 0 (the image's writable paths are group 0), never root`,
     `   LiteLLM gets the variables config.yaml reads${providerEnv.length > 0 ? ` (${providerEnv.join(', ')})` : ''}, from .env; re-run setup after adding one`,

@@ -29,6 +29,13 @@ const GROUPS: EnvGroup[] = [
   },
   {
     comment: [
+      'Memory and CPU limits from the resource profile (docker-compose.override.yml): RESOURCE_LIMITS=no turns them off.',
+      'Docker log rotation per container: at most LOG_MAX_FILES files of LOG_MAX_SIZE (k, m or g) each.',
+    ],
+    keys: [ENV.resourceLimits, ENV.logMaxSize, ENV.logMaxFiles],
+  },
+  {
+    comment: [
       'Network. With USE_NGINX=yes the API is http://HOST:NGINX_PORT/api/litellm/v1 and Open WebUI is at /;',
       'LITELLM_PORT is LiteLLM itself (admin UI at /ui). Without Nginx, Open WebUI gets WEBUI_PORT.',
       'Ports are published on BIND_ADDRESS (127.0.0.1 = this machine only; 0.0.0.0 = the whole LAN).',

@@ -28,6 +28,8 @@ const base: GatewaySettings = {
   exposePostgres: false,
   ports: { nginx: 3000, litellm: 4000 },
   images: { ...DEFAULT_IMAGES },
+  limits: true,
+  logs: { maxSize: '20m', maxFiles: 5 },
 };
 const withoutNginx: GatewaySettings = { ...base, nginx: false, ports: { webui: 3000, litellm: 4000 } };
 const everything: GatewaySettings = { ...base, resourceProfile: 'none', exposePostgres: true, bind: '0.0.0.0', ports: { nginx: 3000, litellm: 4000, postgres: 5432 } };
@@ -122,7 +124,41 @@ describe('docker-compose.yml and docker-compose.override.yml', () => {
     expect(litellmCommand('none')).toEqual(['--config', '/app/config.yaml', '--port', '4000']);
     const override = parseYaml(renderOverride(everything)) as { services: Record<string, { ports: string[] }> };
     expect(override.services.postgres?.ports).toEqual(['${BIND_ADDRESS}:${POSTGRES_PORT}:5432']);
-    expect(parseYaml(renderOverride(base)).services.postgres).toBeUndefined();
+    expect(parseYaml(renderOverride({ ...base, limits: false })).services.postgres).toBeUndefined();
+    expect(parseYaml(renderOverride(base)).services.postgres.ports).toBeUndefined();
+  });
+
+  it('rotates every service log with json-file max-size / max-file from .env', () => {
+    for (const settings of [base, withoutNginx]) {
+      const compose = parseYaml(renderCompose(settings)) as { services: Record<string, { logging?: unknown }> };
+      for (const [name, service] of Object.entries(compose.services)) {
+        expect(service.logging, name).toEqual({ driver: 'json-file', options: { 'max-size': '${LOG_MAX_SIZE:-20m}', 'max-file': '${LOG_MAX_FILES:-5}' } });
+      }
+    }
+  });
+
+  it('limits memory per service with headroom and gives LiteLLM one CPU per worker, capped by the host', () => {
+    type Limited = { services: Record<string, { mem_limit?: string; cpus?: number; command?: string[] }> };
+    const on = parseYaml(renderOverride(base, { uid: 1000, configYaml: null, cpus: 8 })) as Limited;
+    // medium: 320 + 2 x 460 = 1240 MB needed, x 1.5 rounded up to 64 MB = 1920 MB
+    expect(on.services.litellm).toMatchObject({ mem_limit: '1920m', cpus: 2 });
+    expect(on.services.litellm?.command?.slice(-2)).toEqual(['--num_workers', '2']);
+    expect(on.services['open-webui']).toEqual({ mem_limit: '960m' });
+    expect(on.services.postgres).toEqual({ mem_limit: '512m' });
+    expect(on.services.nginx?.mem_limit).toBe('256m');
+    // desktop on a 2-CPU host: Docker refuses more CPUs than the host has; the workers follow the CPUs.
+    const desktop = parseYaml(renderOverride({ ...base, resourceProfile: 'desktop' }, { uid: 1000, configYaml: null, cpus: 2 })) as Limited;
+    expect(desktop.services.litellm).toMatchObject({ cpus: 2, mem_limit: `${Math.ceil(((320 + 2 * 460) * 1.5) / 64) * 64}m` });
+    expect(desktop.services.litellm?.command?.slice(-2)).toEqual(['--num_workers', '2']);
+    // profile none: LiteLLM picks its workers, so its CPUs are not limited; memory is (one worker)
+    const none = parseYaml(renderOverride({ ...base, resourceProfile: 'none' }, { uid: 1000, configYaml: null, cpus: 2 })) as Limited;
+    expect(none.services.litellm?.cpus).toBeUndefined();
+    expect(none.services.litellm?.mem_limit).toBe('1216m');
+    // --no-limits: none at all, and the profile's worker count whatever the host
+    const off = parseYaml(renderOverride({ ...base, resourceProfile: 'desktop', limits: false }, { uid: 1000, configYaml: null, cpus: 2 })) as Limited;
+    for (const service of Object.values(off.services)) expect(service).not.toHaveProperty('mem_limit');
+    expect(off.services.litellm).not.toHaveProperty('cpus');
+    expect(off.services.litellm?.command?.slice(-2)).toEqual(['--num_workers', '4']);
   });
 
   it('runs LiteLLM as the host user with group 0, never as root', () => {

@@ -1,7 +1,7 @@
 /** Environment: the docker binary, its daemon, Compose, CPU and memory for the profile, free disk. */
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { memoryNeededMb, RESOURCE_PROFILES, type GatewaySettings } from '../../../gateway/settings.js';
+import { effectiveWorkers, memoryNeededMb, type GatewaySettings } from '../../../gateway/settings.js';
 import { fail, failFromError, ok, warn, type Check } from '../registry.js';
 import type { DoctorState } from '../state.js';
 
@@ -64,12 +64,12 @@ export const compose: Check = {
 };
 
 /** The settings when `.env` is readable; the defaults otherwise (doctor also runs before setup). */
-async function settingsOrDefault(state: DoctorState): Promise<{ profile: GatewaySettings['resourceProfile']; nginx: boolean; fromEnv: boolean }> {
+async function settingsOrDefault(state: DoctorState): Promise<{ profile: GatewaySettings['resourceProfile']; nginx: boolean; limits: boolean; fromEnv: boolean }> {
   try {
     const settings = await state.settings();
-    return { profile: settings.resourceProfile, nginx: settings.nginx, fromEnv: true };
+    return { profile: settings.resourceProfile, nginx: settings.nginx, limits: settings.limits !== false, fromEnv: true };
   } catch {
-    return { profile: 'medium', nginx: true, fromEnv: false };
+    return { profile: 'medium', nginx: true, limits: true, fromEnv: false };
   }
 }
 
@@ -80,9 +80,10 @@ export const resources: Check = {
   dependsOn: ['environment.daemon'],
   async run(_ctx, state) {
     const info = await state.engineInfo();
-    const { profile, nginx, fromEnv } = await settingsOrDefault(state);
+    const { profile, nginx, limits, fromEnv } = await settingsOrDefault(state);
     const neededMb = memoryNeededMb(profile, nginx);
-    const workers = RESOURCE_PROFILES[profile].workers ?? 1;
+    // With limits, LiteLLM's workers follow the CPUs it gets (never more than the machine's).
+    const workers = effectiveWorkers(profile, limits ? info.cpus : null, limits) ?? 1;
     const memoryMb = info.memoryBytes === null ? null : Math.floor(info.memoryBytes / 1024 ** 2);
     const label = `profile ${profile}${fromEnv ? '' : ' (the default; no readable .env)'}`;
     const details = { profile, cpus: info.cpus, memoryMb, neededMb, workers };

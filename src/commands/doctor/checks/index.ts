@@ -8,6 +8,7 @@ import { environmentChecks } from './environment.js';
 import { fileChecks } from './files.js';
 import { pinnedImages } from './images.js';
 import { nginxImage, nginxRoutes, tlsCertificate } from './nginx.js';
+import { logs } from './logs.js';
 import { stackChecks } from './stack.js';
 
-export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, tlsCertificate, ...stackChecks, nginxRoutes, ...apiChecks];
+export const ALL_CHECKS: readonly Check[] = [...environmentChecks, ...fileChecks, pinnedImages, nginxImage, tlsCertificate, ...stackChecks, logs, nginxRoutes, ...apiChecks];

@@ -2,6 +2,8 @@
 import type { ContainerInfo } from '../../../docker/containers.js';
 import { findPortConflicts, portConflictError } from '../../../docker/port-check.js';
 import { scaleOf } from '../../../gateway/scale.js';
+import { gatewayCommand } from '../../../core/shell.js';
+import { oomAdvice, oomDescription } from '../../../gateway/limits.js';
 import { publishedPorts, SERVICES } from '../../../gateway/settings.js';
 import { fail, ok, skip, warn, type Check } from '../registry.js';
 
@@ -14,13 +16,22 @@ export const containers: Check = {
   group: 'stack',
   title: 'containers up and healthy',
   dependsOn: ['environment.daemon', 'files.env'],
-  async run(_ctx, state) {
+  async run(ctx, state) {
     const found = await state.containers();
     const expected = await state.expectedServices();
     const rows = expected.map((service) => ({ service, container: found.get(service) }));
     const details = {
       services: rows.map(({ service, container: c }) => ({ service, state: c?.state ?? 'missing', health: c?.health ?? null, exitCode: c?.exitCode ?? null })),
     };
+    const oom = rows.filter((r) => r.container?.oomKilled === true);
+    if (oom.length > 0) {
+      const settings = await state.settings();
+      return fail(
+        `${oom.map((r) => oomDescription(r.service, r.container?.memoryLimitBytes ?? null)).join('; ')}.`,
+        oom.map((r) => oomAdvice(r.service, settings, (args) => gatewayCommand(ctx, args))).join(' '),
+        { ...details, oomKilled: oom.map((r) => r.service) },
+      );
+    }
     if (rows.every((r) => !r.container || r.container.state !== 'running')) {
       return fail('The stack is not running.', 'Start it: "ai-gateway start".', details);
     }

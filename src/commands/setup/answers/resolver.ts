@@ -49,6 +49,9 @@ export interface SetupOptions {
   redis?: boolean | undefined;
   redisImage?: string | undefined;
   postgresMaxConnections?: string | undefined;
+  limits?: boolean | undefined;
+  logMaxSize?: string | undefined;
+  logMaxFiles?: string | undefined;
 }
 
 /** Host side effects the answers depend on, injectable so tests are deterministic. */
