@@ -10,12 +10,12 @@ import type { Context } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
-import { alphabets, randomString } from '../../core/random.js';
 import { z } from '../../core/schema.js';
 import { literalSecretPaths } from '../../gateway/config-secrets.js';
 import { LITELLM_CHART, OPEN_WEBUI_CHART } from '../../gateway/kubernetes/charts.js';
 import { litellmEnvKeys, objectNames, renderKubernetesExport, type KubernetesExportInput } from '../../gateway/kubernetes/render.js';
 import { ENV, FILES, loadGateway } from '../../gateway/layout.js';
+import { SECRET_SPECS } from '../../gateway/secrets.js';
 
 const count = (flag: string) => z.coerce.number().check(z.int(`${flag} takes a whole number`), z.gte(1, `${flag} must be at least 1`), z.lte(50, `${flag} must be at most 50`));
 const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -71,7 +71,9 @@ export async function run(ctx: Context, options: KubernetesOptions): Promise<Kub
   if (!gateway.env.get('REDIS_PASSWORD')) {
     const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'export kubernetes' });
     try {
-      gateway.env.set('REDIS_PASSWORD', randomString(ctx.random, 32, alphabets.urlSafe), ['# Redis (router state, websockets) past one machine: generated once by ai-gateway']);
+      const spec = SECRET_SPECS.find((s) => s.envKey === ENV.redisPassword);
+      if (!spec) throw new Error('no secret spec for REDIS_PASSWORD');
+      gateway.env.set(ENV.redisPassword, spec.generate(ctx.random), ['# Redis (router state, websockets) past one machine: generated once by ai-gateway']);
       await ctx.fs.writeAtomic(gateway.path(FILES.env), gateway.env.toString());
       redisPasswordCreated = true;
     } finally {
