@@ -45,6 +45,25 @@ interface StackService {
 }
 
 describe('setup --engine swarm', () => {
+  it('bounds every task as Compose does: log rotation everywhere, the profile\'s memory as deploy.resources.limits (off with --no-limits)', async () => {
+    const dir = join(await tempDir('aigw-swarm-limits-'), 'gw');
+    await setup(dir, { engine: 'swarm', replicas: '2' });
+    type Bounded = { logging?: { driver: string; options: Record<string, string> }; deploy?: { mode?: string; resources?: { limits?: { memory?: string; cpus?: string } } } };
+    const stack = parseYaml(await readFile(join(dir, 'docker-stack.yml'), 'utf8')) as { services: Record<string, Bounded> };
+    for (const [name, service] of Object.entries(stack.services)) {
+      expect(service.logging, name).toEqual({ driver: 'json-file', options: { 'max-size': '${LOG_MAX_SIZE:-20m}', 'max-file': '${LOG_MAX_FILES:-5}' } });
+    }
+    for (const name of ['postgres', 'litellm', 'open-webui', 'nginx']) expect(stack.services[name]?.deploy?.resources?.limits?.memory, name).toMatch(/^\d+M$/);
+    const jobs = Object.entries(stack.services).filter(([, s]) => s.deploy?.mode === 'replicated-job');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const [name, job] of jobs) expect(job.deploy?.resources, name).toBeUndefined();
+
+    const unlimited = join(await tempDir('aigw-swarm-nolimits-'), 'gw');
+    await setup(unlimited, { engine: 'swarm', replicas: '2', limits: false });
+    const free = parseYaml(await readFile(join(unlimited, 'docker-stack.yml'), 'utf8')) as { services: Record<string, Bounded> };
+    for (const [name, service] of Object.entries(free.services)) expect(service.deploy?.resources, name).toBeUndefined();
+  });
+
   it('renders docker-stack.yml: healthchecks, start-first updates with rollback, one migrator, dnsrr, no depends_on, no secret value', async () => {
     const dir = join(await tempDir('aigw-swarm-setup-'), 'gw');
     const { result } = await setup(dir, { engine: 'swarm', replicas: '3' });

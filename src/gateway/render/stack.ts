@@ -12,7 +12,8 @@
  * image's own entrypoint> "$@"'` (the values never appear in argv or in `docker service inspect`).
  */
 import { Document } from 'yaml';
-import { INTERNAL_PORTS, SERVICES, type GatewaySettings } from '../settings.js';
+import { availableParallelism } from 'node:os';
+import { effectiveWorkers, INTERNAL_PORTS, SERVICES, serviceLimits, type GatewaySettings } from '../settings.js';
 import { litellmCommand } from './compose.js';
 import { containerUser } from '../container-access.js';
 import { OPEN_WEBUI_DATABASE, OPEN_WEBUI_POOL, openWebuiUsesPostgres, REDIS_PORT, scaleOf, usesRedis } from '../scale.js';
@@ -101,7 +102,7 @@ const ENDPOINT = { endpoint_mode: 'dnsrr' };
 const hostPort = (published: string, target: number) => ({ target, published, protocol: 'tcp', mode: 'host' });
 const job = { mode: 'replicated-job', restart_policy: { condition: 'on-failure', delay: '3s', max_attempts: 30 } };
 
-export function renderStack(settings: GatewaySettings): string {
+export function renderStack(settings: GatewaySettings, hostCpus: number | null = availableParallelism()): string {
   const scale = scaleOf(settings);
   const redis = usesRedis(scale);
   const webuiPostgres = openWebuiUsesPostgres(scale);
@@ -259,6 +260,7 @@ export function renderStack(settings: GatewaySettings): string {
   }
 
   const secrets = Object.fromEntries(stackSecretsUsed(settings).map((s) => [STACK_SECRETS[s].key, { external: true, name: `\${${STACK_SECRETS[s].nameVar}}` }]));
+  applyLogsAndLimits(services, settings, hostCpus);
   const configs = Object.fromEntries(
     stackConfigsUsed(settings).map((c) => [STACK_CONFIGS[c].key, { name: `\${${STACK_CONFIGS[c].nameVar}}`, file: STACK_CONFIGS[c].file }]),
   );
@@ -277,6 +279,32 @@ export function renderStack(settings: GatewaySettings): string {
     ` LiteLLM: ${scale.replicas.litellm} replica(s), rolling updates start-first with automatic rollback; Open WebUI: ${scale.replicas.openWebui}.`,
   ].join('\n');
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * The same bounds as the Compose files: every container's log rotated by Docker (json-file,
+ * LOG_MAX_FILES files of LOG_MAX_SIZE, interpolated by stack deploy like every other value), and
+ * the profile's memory (and LiteLLM's CPUs) as `deploy.resources.limits`, per task: Swarm ignores
+ * `mem_limit`/`cpus`. Jobs get the rotation but no limits (they exit). RESOURCE_LIMITS=no: none.
+ */
+function applyLogsAndLimits(services: Record<string, Record<string, unknown>>, settings: GatewaySettings, hostCpus: number | null): void {
+  const logging = { driver: 'json-file', options: { 'max-size': '${LOG_MAX_SIZE:-20m}', 'max-file': '${LOG_MAX_FILES:-5}' } };
+  const limits = serviceLimits(settings.resourceProfile, hostCpus);
+  if (effectiveWorkers(settings.resourceProfile, hostCpus, true) === null) limits.litellm.cpus = null;
+  const byService: Record<string, (typeof limits)[keyof typeof limits]> = {
+    [SERVICES.litellm]: limits.litellm,
+    [SERVICES.openWebui]: limits.openWebui,
+    [SERVICES.postgres]: limits.postgres,
+    [SERVICES.nginx]: limits.nginx,
+  };
+  for (const [name, service] of Object.entries(services)) {
+    service.logging = logging;
+    const limit = byService[name];
+    if (!limit || settings.limits === false) continue;
+    const deploy = (service.deploy ?? {}) as Record<string, unknown>;
+    deploy.resources = { limits: { memory: `${limit.memoryMb}M`, ...(limit.cpus === null ? {} : { cpus: limit.cpus.toFixed(2) }) } };
+    service.deploy = deploy;
+  }
 }
 
 /** The services docker-stack.yml defines for these settings, in start order (jobs included). */
