@@ -22,5 +22,5 @@ export const OPEN_WEBUI_CHART = {
   version: '18.4.0',
 } as const;
 
-/** What the export deploys itself (the charts make neither): pinned like setup's images. */
-export const REDIS_IMAGE = 'redis:7.4-alpine';
+/** What the export deploys itself (the charts make neither): the same pinned Redis as setup's. */
+export { DEFAULT_REDIS_IMAGE as REDIS_IMAGE } from '../settings.js';

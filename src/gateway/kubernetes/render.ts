@@ -154,64 +154,61 @@ export function namespaceManifest(input: KubernetesExportInput): unknown[] {
 
 export function postgresManifests(input: KubernetesExportInput): unknown[] {
   const names = objectNames(input.project);
-  const m = (name: string) => meta(name, input.namespace, input.project);
-  const selector = { 'app.kubernetes.io/name': 'postgres', 'ai-gateway/project': input.project };
   const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: names.postgres, key } } });
   return [
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: m(`${names.postgres}-init`),
+      metadata: meta(`${names.postgres}-init`, input.namespace, input.project),
       // Open WebUI's own database (used when it runs more than one replica), made on first boot.
       data: { '10-open-webui.sh': `#!/bin/sh\nset -e\npsql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -c 'CREATE DATABASE ${OPEN_WEBUI_DATABASE}'\n` },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: m(names.postgres), spec: { selector, ports: [{ name: 'postgres', port: 5432, targetPort: 5432 }] } },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: m(names.postgres),
-      spec: {
-        serviceName: names.postgres,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: { ...selector, 'app.kubernetes.io/part-of': 'ai-gateway' } },
-          spec: {
-            containers: [
-              {
-                name: 'postgres',
-                image: input.images.postgres,
-                ports: [{ containerPort: 5432, name: 'postgres' }],
-                env: [secretEnv('POSTGRES_USER', 'username'), secretEnv('POSTGRES_PASSWORD', 'password'), secretEnv('POSTGRES_DB', 'database'), { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }],
-                readinessProbe: { exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] }, periodSeconds: 5 },
-                livenessProbe: { exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] }, periodSeconds: 15, initialDelaySeconds: 60 },
-                volumeMounts: [
-                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                  { name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true },
-                ],
-              },
-            ],
-            volumes: [{ name: 'init', configMap: { name: `${names.postgres}-init` } }],
-          },
-        },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } } }],
-      },
-    },
+    ...singleReplica(input, names.postgres, 'postgres', 5432, '10Gi', {
+      image: input.images.postgres,
+      env: [secretEnv('POSTGRES_USER', 'username'), secretEnv('POSTGRES_PASSWORD', 'password'), secretEnv('POSTGRES_DB', 'database'), { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }],
+      readinessProbe: { exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] }, periodSeconds: 5 },
+      livenessProbe: { exec: { command: ['sh', '-c', 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] }, periodSeconds: 15, initialDelaySeconds: 60 },
+      dataPath: '/var/lib/postgresql/data',
+      mount: { name: 'init', mountPath: '/docker-entrypoint-initdb.d', volume: { configMap: { name: `${names.postgres}-init` } } },
+    }),
   ];
 }
 
 export function redisManifests(input: KubernetesExportInput): unknown[] {
   const names = objectNames(input.project);
-  const m = (name: string) => meta(name, input.namespace, input.project);
-  const selector = { 'app.kubernetes.io/name': 'redis', 'ai-gateway/project': input.project };
+  return singleReplica(input, names.redis, 'redis', 6379, '1Gi', {
+    image: REDIS_IMAGE,
+    // The password is in the mounted redis.conf (from the Secret), never on the command line.
+    command: ['redis-server', '/etc/redis/redis.conf'],
+    readinessProbe: { tcpSocket: { port: 6379 }, periodSeconds: 5 },
+    dataPath: '/data',
+    mount: { name: 'config', mountPath: '/etc/redis', volume: { secret: { secretName: names.redis, items: [{ key: 'redis.conf', path: 'redis.conf' }] } } },
+  });
+}
+
+/**
+ * A one-replica StatefulSet with its Service, for what the charts do not make (PostgreSQL, Redis):
+ * its data on a ReadWriteOnce claim, and one read-only volume of configuration.
+ */
+function singleReplica(
+  input: KubernetesExportInput,
+  name: string,
+  app: string,
+  port: number,
+  storage: string,
+  container: { image: string; dataPath: string; mount: { name: string; mountPath: string; volume: Record<string, unknown> } } & Record<string, unknown>,
+): unknown[] {
+  const m = meta(name, input.namespace, input.project);
+  const selector = { 'app.kubernetes.io/name': app, 'ai-gateway/project': input.project };
+  const { image, dataPath, mount, ...rest } = container;
   return [
-    { apiVersion: 'v1', kind: 'Service', metadata: m(names.redis), spec: { selector, ports: [{ name: 'redis', port: 6379, targetPort: 6379 }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: m, spec: { selector, ports: [{ name: app, port, targetPort: port }] } },
     {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
-      metadata: m(names.redis),
+      metadata: m,
       spec: {
-        serviceName: names.redis,
+        serviceName: name,
         replicas: 1,
         selector: { matchLabels: selector },
         template: {
@@ -219,22 +216,20 @@ export function redisManifests(input: KubernetesExportInput): unknown[] {
           spec: {
             containers: [
               {
-                name: 'redis',
-                image: REDIS_IMAGE,
-                // The password is in the mounted redis.conf (from the Secret), never on the command line.
-                command: ['redis-server', '/etc/redis/redis.conf'],
-                ports: [{ containerPort: 6379, name: 'redis' }],
-                readinessProbe: { tcpSocket: { port: 6379 }, periodSeconds: 5 },
+                name: app,
+                image,
+                ...rest,
+                ports: [{ containerPort: port, name: app }],
                 volumeMounts: [
-                  { name: 'data', mountPath: '/data' },
-                  { name: 'config', mountPath: '/etc/redis', readOnly: true },
+                  { name: 'data', mountPath: dataPath },
+                  { name: mount.name, mountPath: mount.mountPath, readOnly: true },
                 ],
               },
             ],
-            volumes: [{ name: 'config', secret: { secretName: names.redis, items: [{ key: 'redis.conf', path: 'redis.conf' }] } }],
+            volumes: [{ name: mount.name, ...mount.volume }],
           },
         },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } }],
       },
     },
   ];
