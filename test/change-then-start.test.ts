@@ -79,6 +79,7 @@ const keep = (overrides: Record<string, string | boolean>): ScriptedAnswer[] => 
   { id: 'bind', answer: '127.0.0.1' },
   { id: 'port.nginx', answer: overrides['port.nginx'] ?? '53000' },
   { id: 'port.litellm', answer: '54000' },
+  { id: 'tls', answer: 'off' },
   // (no provider configured: nothing to remove, so that question is not asked)
   { id: 'change.images', answer: false },
   { id: 'providers', answer: 'done' },

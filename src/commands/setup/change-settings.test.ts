@@ -1,10 +1,11 @@
 // setup → "Change settings" on an existing gateway: the questions again with the current answers as
 // defaults, the masked diff, one confirmation; secrets kept; keys replaced by a hidden prompt only.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../core/errors.js';
 import { EnvFile } from '../../gateway/env-file.js';
+import { privateCa } from '../../testing/certificates.js';
 import { createTestContext, seededRandom, tempDir, type TestContext } from '../../testing/context.js';
 import { scriptedPrompts, type ScriptedAnswer } from '../../testing/prompts.js';
 import type { SetupProbes } from './answers/resolver.js';
@@ -58,6 +59,7 @@ const keepSettings: ScriptedAnswer[] = [
   { id: 'bind', answer: '127.0.0.1' },
   { id: 'port.nginx', answer: '3000' },
   { id: 'port.litellm', answer: '4000' },
+  { id: 'tls', answer: 'off' },
 ];
 
 describe('setup: change settings', () => {
@@ -72,6 +74,7 @@ describe('setup: change settings', () => {
       { id: 'bind', answer: '127.0.0.1' },
       { id: 'port.nginx', answer: '3000' },
       { id: 'port.litellm', answer: '4000' },
+      { id: 'tls', answer: 'off' },
       { id: 'change.provider.remove', answer: 'none' },
       { id: 'change.images', answer: false },
       { id: 'providers', answer: 'done' },
@@ -79,7 +82,7 @@ describe('setup: change settings', () => {
     ]);
     expect(error).toBeUndefined();
     const defaults = Object.fromEntries(prompts.asked.map((q) => [q.id, q.default]));
-    expect(defaults).toMatchObject({ profile: 'medium', budget: 'test', nginx: true, bind: '127.0.0.1', 'port.nginx': '3000', 'port.litellm': '4000', 'change.provider.remove': 'none', 'change.images': false });
+    expect(defaults).toMatchObject({ profile: 'medium', budget: 'test', nginx: true, bind: '127.0.0.1', 'port.nginx': '3000', 'port.litellm': '4000', tls: 'off', 'change.provider.remove': 'none', 'change.images': false });
     expect(prompts.asked.find((q) => q.id === 'mode')?.message).toContain('already holds a gateway');
 
     const after = await readEnv(dir);
@@ -194,6 +197,7 @@ describe('setup: change settings', () => {
         { id: 'bind', answer: '127.0.0.1' },
         { id: 'port.nginx', answer: '3000' },
         { id: 'port.litellm', answer: '4000' },
+        { id: 'tls', answer: 'off' },
         { id: 'change.provider.remove', answer: 'none' },
         { id: 'change.images', answer: false },
         { id: 'providers', answer: 'done' },
@@ -204,5 +208,116 @@ describe('setup: change settings', () => {
     expect(error).toBeUndefined();
     expect(prompts.asked.map((q) => q.id)).not.toContain('budget');
     expect((await readEnv(dir)).get('BUDGET_PROFILE')).toBe('prod');
+  });
+
+  describe('HTTPS', () => {
+    const upToTls = keepSettings.filter((a) => a.id !== 'tls');
+    const afterTls: ScriptedAnswer[] = [
+      { id: 'change.provider.remove', answer: 'none' },
+      { id: 'change.images', answer: false },
+      { id: 'providers', answer: 'done' },
+    ];
+
+    it('turns on a self-signed certificate with HSTS and a redirect port; the next run offers them as defaults', async () => {
+      const dir = await existingGateway();
+      const { result, error, prompts } = await change(dir, [
+        ...upToTls,
+        { id: 'tls', answer: 'self-signed', kind: 'select' },
+        { id: 'tls.hsts', answer: true, kind: 'confirm' },
+        { id: 'tls.redirect', answer: '8080', kind: 'input' },
+        ...afterTls,
+        { id: 'change.confirm', answer: true },
+      ]);
+      expect(error).toBeUndefined();
+      expect(prompts.asked.find((q) => q.id === 'tls')?.default).toBe('off');
+      const env = await readEnv(dir);
+      expect([env.get('TLS'), env.get('HSTS'), env.get('HTTP_REDIRECT_PORT')]).toEqual(['self-signed', 'yes', '8080']);
+      expect(((await stat(join(dir, 'tls/key.pem'))).mode & 0o777).toString(8)).toBe('600');
+      expect(result?.urls.api).toMatch(/^https:\/\/127\.0\.0\.1:3000\//);
+      const certBefore = await readFile(join(dir, 'tls/cert.pem'), 'utf8');
+
+      // Again: the current answers are the defaults, and keeping them keeps the certificate.
+      const again = await change(dir, [...upToTls, { id: 'tls', answer: 'self-signed' }, { id: 'tls.hsts', answer: true }, { id: 'tls.redirect', answer: '8080' }, ...afterTls]);
+      expect(again.error).toBeUndefined();
+      const defaults = Object.fromEntries(again.prompts.asked.map((q) => [q.id, q.default]));
+      expect(defaults).toMatchObject({ tls: 'self-signed', 'tls.hsts': true, 'tls.redirect': '8080' });
+      expect(again.ctx.captured.all()).toContain('Nothing changes');
+      expect(await readFile(join(dir, 'tls/cert.pem'), 'utf8')).toBe(certBefore);
+    });
+
+    it('new certificate files by path: copied into tls/, the key never shown; then "keep" is offered', async () => {
+      const dir = await existingGateway();
+      const ca = await privateCa(['127.0.0.1', 'localhost']);
+      const inDir = await tempDir('aigw-change-tls-in-');
+      await writeFile(join(inDir, 'cert.pem'), ca.leaf.certPem);
+      await writeFile(join(inDir, 'key.pem'), ca.leaf.keyPem, { mode: 0o600 });
+      const { ctx, result, error, prompts } = await change(dir, [
+        ...upToTls,
+        { id: 'tls', answer: 'new-files' },
+        { id: 'tls.cert', answer: join(inDir, 'cert.pem'), kind: 'input' },
+        { id: 'tls.key', answer: join(inDir, 'key.pem'), kind: 'input' },
+        { id: 'tls.hsts', answer: false },
+        { id: 'tls.redirect', answer: '', kind: 'input' },
+        ...afterTls,
+        { id: 'change.confirm', answer: true },
+      ]);
+      expect(error).toBeUndefined();
+      expect(await readFile(join(dir, 'tls/key.pem'), 'utf8')).toBe(ca.leaf.keyPem);
+      const env = await readEnv(dir);
+      expect([env.get('TLS'), env.get('HSTS'), env.get('HTTP_REDIRECT_PORT') ?? '']).toEqual(['files', 'no', '']);
+      const shown = ctx.captured.all() + JSON.stringify(result);
+      expect(shown).not.toContain(ca.leaf.keyPem.split('\n')[1] as string);
+
+      const again = await change(dir, [...upToTls, { id: 'tls', answer: 'keep-files' }, { id: 'tls.hsts', answer: false }, { id: 'tls.redirect', answer: '' }, ...afterTls]);
+      expect(again.error).toBeUndefined();
+      expect(again.prompts.asked.find((q) => q.id === 'tls')?.default).toBe('keep-files');
+      expect(again.ctx.captured.all()).toContain('Nothing changes');
+      expect(prompts.asked.find((q) => q.id === 'tls.redirect')?.message).toContain('empty for none');
+    });
+
+    it('a bad certificate path stops setup with its code and writes nothing', async () => {
+      const dir = await existingGateway();
+      const before = await snapshot(dir);
+      const { error } = await change(dir, [
+        ...upToTls,
+        { id: 'tls', answer: 'new-files' },
+        { id: 'tls.cert', answer: '/nonexistent/cert.pem' },
+        { id: 'tls.key', answer: '/nonexistent/key.pem' },
+        { id: 'tls.hsts', answer: false },
+        { id: 'tls.redirect', answer: '' },
+        ...afterTls,
+      ]);
+      expect(error?.code).toBe('TLS_FILE_MISSING');
+      expect(error?.exitCode).toBe(2);
+      expect(await snapshot(dir)).toEqual(before);
+    });
+
+    it('the redirect port may not be one the gateway already uses', async () => {
+      const dir = await existingGateway();
+      // The question's validator refuses it (the scripted prompt surfaces the refusal as an error).
+      await expect(change(dir, [...upToTls, { id: 'tls', answer: 'self-signed' }, { id: 'tls.hsts', answer: false }, { id: 'tls.redirect', answer: '4000' }])).rejects.toThrow(
+        /port 4000 is already taken by another service of this gateway/,
+      );
+    });
+
+    it('turning Nginx off turns HTTPS off (and says so) instead of refusing', async () => {
+      const dir = await existingGateway();
+      await change(dir, [...upToTls, { id: 'tls', answer: 'self-signed' }, { id: 'tls.hsts', answer: false }, { id: 'tls.redirect', answer: '' }, ...afterTls, { id: 'change.confirm', answer: true }]);
+      const { ctx, error } = await change(dir, [
+        { id: 'mode', answer: 'change' },
+        { id: 'profile', answer: 'medium' },
+        { id: 'budget', answer: 'test' },
+        { id: 'nginx', answer: false },
+        { id: 'bind', answer: '127.0.0.1' },
+        { id: 'port.webui', answer: '3000' },
+        { id: 'port.litellm', answer: '4000' },
+        ...afterTls,
+        { id: 'change.confirm', answer: true },
+      ]);
+      expect(error).toBeUndefined();
+      expect(ctx.captured.all()).toContain('Without Nginx there is no HTTPS');
+      const env = await readEnv(dir);
+      expect([env.get('USE_NGINX'), env.get('TLS')]).toEqual(['no', 'off']);
+    });
   });
 });

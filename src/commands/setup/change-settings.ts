@@ -113,6 +113,13 @@ export async function askChangedSettings(ctx: Context, options: Options, current
     if (String(port) !== currentPort) next[spec.option] = String(port);
   }
 
+  if (nginx) Object.assign(next, await askTls(ctx, options, now, given, [...answered.values()]));
+  else if ((now(ENV.tls) ?? 'off') !== 'off' && !given('tls', 'AI_GATEWAY_TLS')) {
+    // HTTPS is served by Nginx: without it the gateway is plain HTTP (setup would refuse the mix).
+    next.tls = 'off';
+    ctx.out.info('Without Nginx there is no HTTPS: the gateway goes back to plain HTTP (tls/ is kept for later).');
+  }
+
   next.removeProvider = [...(options.removeProvider ?? []), ...(await askRemovals(ctx, current, options.removeProvider ?? []))];
 
   if (IMAGE_QUESTIONS.some((q) => !given(q.option, q.sourceVar))) {
@@ -132,6 +139,83 @@ export async function askChangedSettings(ctx: Context, options: Options, current
     }
   }
   return next;
+}
+
+type TlsChoice = 'off' | 'self-signed' | 'keep-files' | 'new-files';
+
+/**
+ * HTTPS at Nginx: off, self-signed, the certificate already in tls/, or new certificate files; then
+ * HSTS and the plain-HTTP redirect port. Setup checks the files and the port like the flags'.
+ */
+async function askTls(
+  ctx: Context,
+  options: Options,
+  now: (key: string) => string | undefined,
+  given: (option: keyof Options, sourceVar: string) => boolean,
+  takenPorts: readonly number[],
+): Promise<Partial<Options>> {
+  const answer: Partial<Options> = {};
+  const current = (now(ENV.tls) ?? 'off').toLowerCase();
+  let mode: 'off' | 'self-signed' | 'files';
+  if (given('tls', 'AI_GATEWAY_TLS') || given('tlsCert', 'AI_GATEWAY_TLS_CERT') || given('tlsKey', 'AI_GATEWAY_TLS_KEY')) {
+    const named = (options.tls ?? ctx.env.AI_GATEWAY_TLS ?? '').trim().toLowerCase();
+    // setup checks what was given; here it only decides whether HSTS and the redirect are asked.
+    mode = named === 'off' || named === 'none' ? 'off' : named === 'self-signed' ? 'self-signed' : 'files';
+  } else {
+    const choices: { value: TlsChoice; name: string }[] = [
+      { value: 'off', name: 'Off: plain HTTP' },
+      { value: 'self-signed', name: 'Self-signed: a certificate made for this host (clients must trust it)' },
+    ];
+    if (current === 'files') choices.push({ value: 'keep-files', name: 'My certificate: keep the one in tls/' });
+    choices.push({ value: 'new-files', name: current === 'files' ? 'My certificate: new files (a renewed certificate)' : 'My certificate: PEM files I have' });
+    const choice = await ctx.prompts.select<TlsChoice>({
+      id: 'tls',
+      message: `HTTPS on the Nginx port? (now ${current === 'files' ? 'your certificate' : current})`,
+      choices,
+      default: current === 'files' ? 'keep-files' : current === 'self-signed' ? 'self-signed' : 'off',
+      flagHint: '--tls-cert FILE --tls-key FILE, --tls self-signed or --tls off (AI_GATEWAY_TLS*)',
+    });
+    if (choice === 'new-files') {
+      const file = (id: string, message: string, flagHint: string) =>
+        ctx.prompts.input({ id, message, validate: (value) => (value.trim() === '' ? 'give the path of a PEM file' : true), flagHint }).then((v) => v.trim());
+      answer.tlsCert = await file('tls.cert', 'Certificate file (PEM, with its chain)', '--tls-cert <file> or AI_GATEWAY_TLS_CERT');
+      answer.tlsKey = await file('tls.key', 'Private key file (PEM, unencrypted; copied into tls/ at mode 600)', '--tls-key <file> or AI_GATEWAY_TLS_KEY');
+      mode = 'files';
+    } else {
+      mode = choice === 'keep-files' ? 'files' : choice;
+      answer.tls = mode;
+    }
+  }
+  if (mode === 'off') return answer;
+
+  if (!given('hsts', 'AI_GATEWAY_HSTS')) {
+    const hsts = isYes(now(ENV.hsts), false);
+    answer.hsts = await ctx.prompts.confirm({
+      id: 'tls.hsts',
+      message: `Send Strict-Transport-Security? Browsers then refuse plain HTTP to this host for a year (now ${hsts ? 'yes' : 'no'})`,
+      default: hsts,
+      flagHint: '--hsts or --no-hsts (AI_GATEWAY_HSTS=yes|no)',
+    });
+  }
+  if (!given('httpRedirectPort', 'AI_GATEWAY_HTTP_REDIRECT_PORT')) {
+    const port = now(ENV.httpRedirectPort);
+    const text = (
+      await ctx.prompts.input({
+        id: 'tls.redirect',
+        message: `Plain-HTTP port that redirects to HTTPS (empty for none)${port ? ` (now ${port})` : ''}`,
+        default: port ?? '',
+        validate: (value) => {
+          if (value.trim() === '' || ['off', 'no', 'none'].includes(value.trim().toLowerCase())) return true;
+          const checked = checkPortText(value);
+          if (typeof checked === 'string') return checked;
+          return takenPorts.includes(checked) ? `port ${checked} is already taken by another service of this gateway` : true;
+        },
+        flagHint: '--http-redirect-port <port|off>',
+      })
+    ).trim();
+    answer.httpRedirectPort = text === '' ? 'off' : text;
+  }
+  return answer;
 }
 
 /** Providers this gateway has: built-ins with a value in `.env`, then EXTRA_PROVIDERS. */
