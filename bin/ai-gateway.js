@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-// Only builtins that every supported and unsupported Node has, as whole modules (a named import
-// missing on an old Node would fail at link time, before the version check can speak).
-import * as fs from 'node:fs';
-import * as nodeModule from 'node:module';
-import * as url from 'node:url';
+// CommonJS (bin/package.json): it runs on any Node, so an old one gets the one-line message below
+// instead of a syntax error, and requiring the CommonJS bundle in dist/ costs less than importing it.
+'use strict';
 
-// Checked before dist/ is imported, so an old Node prints one clear line instead of a syntax error.
+// Checked before dist/ is loaded.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
   process.stderr.write(
@@ -17,8 +15,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Answered here: scripts probe for the tool with --version, so it should cost what `node` costs.
-  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(pkg.version + '\n');
+  process.stdout.write(require('../package.json').version + '\n');
 } else {
   // A reader that has gone (`ai-gateway setup --help | head -1`) ends the run quietly, as a closed
   // pipe ends any Unix tool; every other stream error is still thrown.
@@ -29,20 +26,20 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.on('error', quietOnClosedPipe);
   process.stderr.on('error', quietOnClosedPipe);
   // Node caches compiled code between runs (in the OS temp directory).
-  nodeModule.enableCompileCache?.();
-  import('../dist/cli.js').then(
-    (cli) =>
-      cli.main().then((code) => {
-        process.exitCode = code;
-      }),
-    (error) => {
-      // A clone before `npm install` (whose prepare script builds dist/), or a build cut short:
-      // one line naming the fix, not a stack trace.
-      const dist = new URL('../dist/', import.meta.url);
-      if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.url).startsWith(dist.href)) throw error;
-      const root = url.fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
-      process.stderr.write(`ai-gateway: dist/ is missing; run \`npm install\` (or \`npm run build\`) in ${root}\n`);
-      process.exitCode = 1;
-    },
-  );
+  require('node:module').enableCompileCache?.();
+  const path = require('node:path');
+  const dist = path.join(__dirname, '..', 'dist');
+  let cli;
+  try {
+    cli = require(path.join(dist, 'cli.js'));
+  } catch (error) {
+    // A clone before `npm install` (whose prepare script builds dist/), or a build cut short:
+    // one line naming the fix, not a stack trace.
+    if (error?.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes(dist + path.sep)) throw error;
+    process.stderr.write(`ai-gateway: dist/ is missing; run \`npm install\` (or \`npm run build\`) in ${path.dirname(__dirname)}\n`);
+    process.exitCode = 1;
+  }
+  cli?.main().then((code) => {
+    process.exitCode = code;
+  });
 }

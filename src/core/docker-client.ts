@@ -31,7 +31,7 @@ export interface RunOptions {
   unsetEnv?: readonly string[];
   /** Variables added to the child's environment (non-secret values only: `docker stack deploy` interpolation). */
   extraEnv?: Readonly<Record<string, string>>;
-  /** Called with output as it arrives (logs --follow); the result still holds all of it. */
+  /** Called with output as it arrives (logs --follow); that stream is then not kept in the result. */
   onStdout?: (chunk: string) => void;
   onStderr?: (chunk: string) => void;
   /** Aborting kills the child (SIGTERM); the result then has `cancelled: true`. */

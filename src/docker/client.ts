@@ -1,53 +1,31 @@
 /**
- * The one module that spawns docker and docker-compose. execa is imported lazily to keep
- * start-up light. Arguments never carry secrets (Compose reads them from `.env`), so the
- * verbose log of each command line is safe; it still goes through the output's redactor.
+ * The one module that spawns docker and docker-compose (through core/process.ts). Arguments never
+ * carry secrets (Compose reads them from `.env`), so the verbose log of each command line is safe;
+ * it still goes through the output's redactor.
  */
 import type { Output } from '../core/output.js';
 import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
+import { runProcess } from '../core/process.js';
 
 export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient {
   const exec = async (program: DockerProgram, args: string[], run: RunOptions = {}): Promise<ExecResult> => {
-    const { execa } = await import('execa');
     const started = Date.now();
     options.out.debug(`${program} ${args.join(' ')}`);
     const env = { ...options.env };
     for (const key of run.unsetEnv ?? []) delete env[key];
     Object.assign(env, run.extraEnv);
-    const streaming = run.onStdout !== undefined || run.onStderr !== undefined;
-    const child = execa(program, args, {
+    const outcome = await runProcess(program, args, {
       env,
-      extendEnv: false,
       cwd: run.cwd,
-      reject: false,
       input: run.input,
-      stdin: run.stdinFile !== undefined ? { file: run.stdinFile } : run.input === undefined ? 'ignore' : 'pipe',
-      ...(run.stdoutFile !== undefined ? { stdout: { file: run.stdoutFile, append: true } } : {}),
-      timeout: run.timeoutMs,
-      cancelSignal: run.signal,
-      // A follow stream can run for days: hand chunks over instead of keeping them all.
-      buffer: !streaming,
-      stripFinalNewline: !streaming,
+      stdinFile: run.stdinFile,
+      stdoutFile: run.stdoutFile,
+      timeoutMs: run.timeoutMs,
+      signal: run.signal,
+      onStdout: run.onStdout,
+      onStderr: run.onStderr,
     });
-    if (run.onStdout) {
-      child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (chunk: string) => run.onStdout?.(chunk));
-    }
-    if (run.onStderr) {
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (chunk: string) => run.onStderr?.(chunk));
-    }
-    const result = await child;
-    const notFound = (result as { code?: string }).code === 'ENOENT';
-    const outcome: ExecResult = {
-      stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      exitCode: typeof result.exitCode === 'number' ? result.exitCode : -1,
-      ...(notFound ? { notFound: true } : {}),
-      ...(result.timedOut ? { timedOut: true } : {}),
-      ...(result.isCanceled ? { cancelled: true } : {}),
-    };
-    options.out.debug(`  → exit ${outcome.exitCode}${notFound ? ' (not installed)' : ''} in ${Date.now() - started} ms`);
+    options.out.debug(`  → exit ${outcome.exitCode}${outcome.notFound ? ' (not installed)' : ''} in ${Date.now() - started} ms`);
     return outcome;
   };
   return {

@@ -5,6 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { runProcess } from '../core/process.js';
 import type { SystemdHost } from '../core/systemd-host.js';
 
 export type { SystemdHost, SystemdProgram } from '../core/systemd-host.js';
@@ -24,14 +25,8 @@ export function createSystemdHost(env: NodeJS.ProcessEnv): SystemdHost {
       return { uid: info.uid, name: info.username };
     },
     run: async (program, args, options = {}) => {
-      const { execa } = await import('execa');
-      const result = await execa(program, args, { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: options.timeoutMs ?? 60_000 });
-      return {
-        stdout: typeof result.stdout === 'string' ? result.stdout : '',
-        stderr: typeof result.stderr === 'string' ? result.stderr : '',
-        exitCode: typeof result.exitCode === 'number' ? result.exitCode : -1,
-        ...((result as { code?: string }).code === 'ENOENT' ? { notFound: true } : {}),
-      };
+      const { stdout, stderr, exitCode, notFound } = await runProcess(program, args, { env, timeoutMs: options.timeoutMs ?? 60_000 });
+      return { stdout, stderr, exitCode, ...(notFound ? { notFound: true } : {}) };
     },
   };
 }

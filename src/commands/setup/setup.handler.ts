@@ -267,24 +267,35 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
   });
   // The first look at the host (the engine, then the ports) comes after every value is known good.
-  if (mode === 'create') await refuseNewSecretsOverOldVolumes(ctx, probes, projectName);
+  // Without a terminal the engine is asked in the background (its answer arrives while the ports are
+  // probed and the answers resolved: ~20 ms of setup's start-up); with one, before the first question,
+  // so nobody answers questions setup then refuses. Awaited before anything is written, and its
+  // refusal wins over a later failure (a busy port is moot when the secrets cannot be made).
+  const oldVolumes = mode === 'create' ? refuseNewSecretsOverOldVolumes(ctx, probes, projectName) : Promise.resolve();
+  oldVolumes.catch(() => {}); // awaited below; this only keeps an early refusal from counting as unhandled
+  if (ctx.prompts.interactive) await oldVolumes;
   const exposeAdmin = resolveExposeAdmin(resolver, nginx);
-  const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
-  const providers = await resolveProviders(resolver, {
-    askInteractively: fresh || mode === 'change',
-    requests: options.provider ?? [],
-    removals: options.removeProvider ?? [],
-    userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
-  });
-  const tls = await resolveTls(resolver, tlsChecked, {
-    bind,
-    existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
-    takenPorts: new Set(Object.values(ports).filter((p): p is number => p !== undefined)),
-    host: probes.hostIdentity?.() ?? currentHostIdentity(),
-    makeSelfSigned: async (names) => (await import('../../gateway/tls-self-signed.js')).makeSelfSigned({ names, now: ctx.clock.now(), serial: ctx.random.bytes(16) }),
-  });
-  const images = await resolveImages(resolver);
-  const secrets = await resolveSecrets(resolver);
+  const { ports, providers, tls, images, secrets } = await (async () => {
+    try {
+      const ports = await resolvePorts(resolver, { nginx, exposePostgres, bind });
+      const providers = await resolveProviders(resolver, {
+        askInteractively: fresh || mode === 'change',
+        requests: options.provider ?? [],
+        removals: options.removeProvider ?? [],
+        userEntryRefs: userEntryEnvRefs(mode === 'recreate' ? null : (existing.text[FILES.config] ?? null)),
+      });
+      const tls = await resolveTls(resolver, tlsChecked, {
+        bind,
+        existing: { cert: existing.text[FILES.tlsCert] ?? null, key: existing.text[FILES.tlsKey] ?? null },
+        takenPorts: new Set(Object.values(ports).filter((p): p is number => p !== undefined)),
+        host: probes.hostIdentity?.() ?? currentHostIdentity(),
+        makeSelfSigned: async (names) => (await import('../../gateway/tls-self-signed.js')).makeSelfSigned({ names, now: ctx.clock.now(), serial: ctx.random.bytes(16) }),
+      });
+      return { ports, providers, tls, images: await resolveImages(resolver), secrets: await resolveSecrets(resolver) };
+    } finally {
+      await oldVolumes;
+    }
+  })();
 
   const limits = resolveLimits(resolver);
   const logs = resolveLogRotation(resolver, resourceProfile);

@@ -779,6 +779,38 @@ describe('bad input that used to get through', () => {
     await setup({ dir: await newDir(), probes: { ...fakeProbes(), projectVolumes: async () => null } });
   });
 
+  it('without a terminal asks the engine while it probes the ports; its refusal still wins over a busy port, and nothing is written', async () => {
+    const dir = await newDir();
+    const base = fakeProbes([3000, 4000]);
+    let portProbed!: () => void;
+    const probing = new Promise<void>((resolve) => (portProbed = resolve));
+    const probes: SetupProbes = {
+      ...base,
+      probePort: async (port, bind) => (portProbed(), base.probePort(port, bind)),
+      // Answers only once a port has been probed: were the two asked one after the other, this would never settle.
+      projectVolumes: async () => {
+        await Promise.race([probing, new Promise((_, reject) => setTimeout(() => reject(new Error('the volumes were asked before any port probe, not beside it')), 2_000))]);
+        return ['aigw-my-gateway_postgres-data'];
+      },
+    };
+    const { error } = await failure({ dir, probes, options: { nginxPort: '3000', litellmPort: '4000' } });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2 });
+    await expect(access(dir)).rejects.toThrow();
+  });
+
+  it('in a terminal asks the engine before the port and provider questions (nobody answers questions setup then refuses)', async () => {
+    const dir = await newDir();
+    const prompts = scriptedPrompts([
+      { id: 'profile', answer: 'medium' },
+      { id: 'budget', answer: 'test' },
+      { id: 'nginx', answer: true },
+      { id: 'bind', answer: '127.0.0.1' },
+    ]);
+    const { error } = await failure({ dir, prompts, probes: { ...fakeProbes([3000]), projectVolumes: async () => ['aigw-my-gateway_postgres-data'] } });
+    expect(error).toMatchObject({ code: 'ENV_MISSING', exitCode: 2 });
+    prompts.assertDone();
+  });
+
   it.skipIf(!posix)('refuses a directory other users can write to (exit 3), and makes its own directories 700 whatever the umask', async () => {
     const shared = await newDir();
     await mkdir(shared);
