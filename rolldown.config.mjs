@@ -11,7 +11,11 @@
 // copied, lazy getters such as fs.ReadStream run): ~7 ms for the dozen builtins --help needs, ~20 ms
 // for setup's, against ~2 ms through require (measured with hyperfine, 2026-12-06). The source stays
 // ESM; dist/package.json (emitted below) tells Node that dist/ is CommonJS.
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
+
+// The version is built in: every command would otherwise look for package.json and parse it (~1.5 ms).
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** dist/package.json: `type: commonjs` for the bundle inside a `type: module` package. */
 const commonjsMarker = {
@@ -21,10 +25,27 @@ const commonjsMarker = {
   },
 };
 
+/**
+ * commander imports node:child_process at the top for executable subcommands (`git-style` commands
+ * run as separate files), which this CLI does not have; loading it costs every run ~1 ms. It is
+ * required when first used instead. The build fails if commander's import ever changes.
+ */
+const lazyChildProcessInCommander = {
+  name: 'lazy-child-process-in-commander',
+  transform(code, id) {
+    if (!/node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const eager = "import childProcess from 'node:child_process';";
+    if (!code.includes(eager)) this.error(`commander's ${id} no longer has "${eager}": update rolldown.config.mjs`);
+    // Same line count: the source map's positions still hold (map: null keeps them).
+    return { code: code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), map: null };
+  },
+};
+
 export default defineConfig({
   input: { cli: 'src/cli.ts' },
   platform: 'node',
-  plugins: [commonjsMarker],
+  plugins: [commonjsMarker, lazyChildProcessInCommander],
+  transform: { define: { __AI_GATEWAY_VERSION__: JSON.stringify(version) } },
   output: {
     dir: 'dist',
     format: 'cjs',

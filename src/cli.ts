@@ -7,8 +7,12 @@ import { ExitSignal, fallbackOutput } from './core/command.js';
 import type { ProcessIo } from './core/context.js';
 import { UserError } from './core/errors.js';
 import { renderError } from './core/handle-error.js';
-import { isatty } from 'node:tty';
+import { createRequire } from 'node:module';
 import { createProgram } from './program.js';
+
+// node:tty is loaded when a command asks whether stdin is a terminal: it brings node:net with it
+// (~1 ms), and `--help`, `--version` and most commands never ask.
+const requireBuiltin = createRequire(import.meta.url);
 
 export function processIo(): ProcessIo {
   return {
@@ -18,7 +22,7 @@ export function processIo(): ProcessIo {
     stderr: process.stderr,
     // isatty(0), not process.stdin.isTTY: that getter builds a stdin stream no command needs to start.
     get stdinIsTTY() {
-      return isatty(0);
+      return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(0);
     },
   };
 }

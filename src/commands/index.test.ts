@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { createProgram } from '../program.js';
@@ -35,8 +36,15 @@ describe('building only the invoked command', () => {
     }
   });
 
-  it('the root help and an unknown command build everything (so "did you mean" knows them all)', () => {
-    expect(createProgram(io, argv('--help')).helpInformation()).toBe(createProgram(io).helpInformation());
+  it('the root help lists every command, as when all are built; an unknown command builds everything (so "did you mean" knows them all)', () => {
+    const full = createProgram(io).helpInformation();
+    for (const args of [['--help'], ['-h'], ['--json', '--help'], ['--dir', 'gw', '-h']]) expect(createProgram(io, argv(...args)).helpInformation(), args.join(' ')).toBe(full);
+    // The listed commands carry their options without wiring them (no listeners for option events).
+    const listed = createProgram(io, argv('--help')).commands.find((c) => c.name() === 'setup');
+    expect(listed?.options.length).toBeGreaterThan(10);
+    const listeners = (c: unknown) => (c as EventEmitter).listenerCount('option:profile');
+    expect(listeners(listed)).toBe(0);
+    expect(listeners(createProgram(io, argv('setup', '--help')).commands[0])).toBe(1);
     const typo = createProgram(io, argv('stup'));
     expect(typo.commands.every((c) => c.options.length > 0 || c.commands.length > 0 || c.registeredArguments.length > 0)).toBe(true);
   });

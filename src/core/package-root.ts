@@ -23,7 +23,11 @@ export function packageFile(...segments: string[]): string {
   return join(packageRoot(), ...segments);
 }
 
-/** This CLI's version, from its package.json (what backups and state records name). */
+/** Set by the bundler (rolldown.config.mjs); undefined when the source runs as is (vitest). */
+declare const __AI_GATEWAY_VERSION__: string | undefined;
+
+/** This CLI's version (what --version prints and backups and state records name), from its package.json. */
 export function cliVersion(): string {
+  if (typeof __AI_GATEWAY_VERSION__ === 'string') return __AI_GATEWAY_VERSION__;
   return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }

@@ -268,9 +268,9 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
   });
   // The first look at the host (the engine, then the ports) comes after every value is known good.
   // Without a terminal the engine is asked in the background (its answer arrives while the ports are
-  // probed and the answers resolved: ~20 ms of setup's start-up); with one, before the first question,
-  // so nobody answers questions setup then refuses. Awaited before anything is written, and its
-  // refusal wins over a later failure (a busy port is moot when the secrets cannot be made).
+  // probed and the files rendered: ~20 ms of setup's start-up); with one, before the port and provider
+  // questions, so nobody answers questions setup then refuses. Awaited before anything is shown or
+  // written, and its refusal wins over a failure meanwhile (a busy port is moot when the secrets cannot be made).
   const oldVolumes = mode === 'create' ? refuseNewSecretsOverOldVolumes(ctx, probes, projectName) : Promise.resolve();
   oldVolumes.catch(() => {}); // awaited below; this only keeps an early refusal from counting as unhandled
   if (ctx.prompts.interactive) await oldVolumes;
@@ -292,8 +292,9 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
         makeSelfSigned: async (names) => (await import('../../gateway/tls-self-signed.js')).makeSelfSigned({ names, now: ctx.clock.now(), serial: ctx.random.bytes(16) }),
       });
       return { ports, providers, tls, images: await resolveImages(resolver), secrets: await resolveSecrets(resolver) };
-    } finally {
+    } catch (error) {
       await oldVolumes;
+      throw error;
     }
   })();
 
@@ -361,6 +362,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
   ];
   const plans = rendered.map(([file, after]) => planFile(file, existing.text[file] ?? null, after, existing.mode[file] ?? null));
   const encodings = existing.encoding;
+  await oldVolumes; // rendering above ran while the engine answered; nothing is shown or written before
   for (const warning of resolver.warnings) ctx.out.warn(warning);
   const secretKeys = new Set([...SECRET_ENV_KEYS, ...providerSecretKeys(existingEnv), ...providerSecretKeys(env)]);
   if (mode === 'change' && !dryRun) await confirmChanges(ctx, plans.map((plan) => ({ file: plan.file, diff: maskedDiff(plan, secretKeys, configSecrets) })));
