@@ -5,10 +5,12 @@
  */
 import type { Output } from '../core/output.js';
 import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
-import { runProcess } from '../core/process.js';
 
 export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Output }): DockerClient {
   const exec = async (program: DockerProgram, args: string[], run: RunOptions = {}): Promise<ExecResult> => {
+    // Loaded on the first call: node:child_process costs ~6 ms, and the key and model commands
+    // reach this client without ever spawning docker.
+    const { runProcess } = await import('../core/process.js');
     const started = Date.now();
     options.out.debug(`${program} ${args.join(' ')}`);
     const env = { ...options.env };
