@@ -17,14 +17,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // Answered here: scripts probe for the tool with --version, so it should cost what `node` costs.
   process.stdout.write(require('../package.json').version + '\n');
 } else {
-  // A reader that has gone (`ai-gateway setup --help | head -1`) ends the run quietly, as a closed
-  // pipe ends any Unix tool; every other stream error is still thrown.
-  const quietOnClosedPipe = (error) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? 0);
-  };
-  process.stdout.on('error', quietOnClosedPipe);
-  process.stderr.on('error', quietOnClosedPipe);
+  // (A reader that has gone ends the run quietly: src/cli.ts, where the streams are made.)
   // Node caches compiled code between runs (in the OS temp directory).
   require('node:module').enableCompileCache?.();
   const path = require('node:path');

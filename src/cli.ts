@@ -1,6 +1,7 @@
 /**
  * Entry point: parse, run, map errors to exit codes. The only place that decides the exit code;
- * bin/ai-gateway.js is the only place that touches process.exitCode.
+ * bin/ai-gateway.js is the only place that touches process.exitCode (and a closed pipe, below,
+ * the only place that exits early).
  */
 import { CommanderError } from 'commander';
 import { ExitSignal, fallbackOutput } from './core/command.js';
@@ -14,12 +15,42 @@ import { createProgram } from './program.js';
 // (~1 ms), and `--help`, `--version` and most commands never ask.
 const requireBuiltin = createRequire(import.meta.url);
 
+/**
+ * A reader that has gone (`ai-gateway setup --help | head -1`) ends the run quietly, as a closed
+ * pipe ends any Unix tool; every other stream error is still thrown.
+ */
+function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+}
+
+/**
+ * The process's own streams, each made on first use: Node builds process.stderr lazily, and for a
+ * pipe or a terminal that loads node:net (~2 ms of `--help`, which never writes to stderr).
+ */
+function lazyStream(name: 'stdout' | 'stderr'): () => NodeJS.WriteStream {
+  let stream: NodeJS.WriteStream | undefined;
+  return () => {
+    if (!stream) {
+      stream = process[name];
+      stream.on('error', quietOnClosedPipe);
+    }
+    return stream;
+  };
+}
+
 export function processIo(): ProcessIo {
+  const stdout = lazyStream('stdout');
+  const stderr = lazyStream('stderr');
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdout() {
+      return stdout();
+    },
+    get stderr() {
+      return stderr();
+    },
     // isatty(0), not process.stdin.isTTY: that getter builds a stdin stream no command needs to start.
     get stdinIsTTY() {
       return (requireBuiltin('node:tty') as typeof import('node:tty')).isatty(0);
