@@ -47,4 +47,10 @@ export interface DockerClient {
   docker(args: string[], options?: RunOptions): Promise<ExecResult>;
   /** Run `docker` or `docker-compose`; never throws on a non-zero exit or a missing binary. */
   exec(program: DockerProgram, args: string[], options?: RunOptions): Promise<ExecResult>;
+  /**
+   * GET a read-only Engine API path (`/volumes?filters=...`) straight from the local engine's socket:
+   * the parsed JSON answer, or null when that way does not apply or fails (then ask the CLI).
+   * Absent in fakes: callers always have the CLI way.
+   */
+  engineGet?(path: string, options?: { timeoutMs?: number }): Promise<unknown>;
 }

@@ -30,8 +30,19 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
     options.out.debug(`  → exit ${outcome.exitCode}${outcome.notFound ? ' (not installed)' : ''} in ${Date.now() - started} ms`);
     return outcome;
   };
+  let socket: Promise<string | null> | undefined;
+  const engineGet = async (path: string, run: { timeoutMs?: number } = {}): Promise<unknown> => {
+    const { engineGet: get, localEngineSocket } = await import('./engine-socket.js');
+    const at = await (socket ??= localEngineSocket(options.env));
+    if (at === null) return null;
+    const started = Date.now();
+    const answer = await get(at, path, run.timeoutMs ?? 5_000);
+    options.out.debug(`GET ${path} on ${at} → ${answer === null ? 'no answer (the docker CLI is asked instead)' : 'ok'} in ${Date.now() - started} ms`);
+    return answer;
+  };
   return {
     exec,
     docker: (args, run) => exec('docker', args, run),
+    engineGet,
   };
 }

@@ -24,4 +24,20 @@ describe('projectVolumes', () => {
     expect(await projectVolumes(engine({ exitCode: 1 }), 'aigw-gw')).toBeNull();
     expect(await projectVolumes(engine({ exitCode: -1, notFound: true }), 'aigw-gw')).toBeNull();
   });
+
+  it('takes the answer from the engine socket when there is one (no docker CLI run), and falls back to the CLI otherwise', async () => {
+    const seen: string[][] = [];
+    const asked: string[] = [];
+    const withSocket = (answer: unknown): { docker: DockerClient } => ({
+      docker: { ...engine({ stdout: 'from-the-cli\n' }, seen).docker, engineGet: async (path) => (asked.push(path), answer) },
+    });
+    expect(await projectVolumes(withSocket({ Volumes: [{ Name: 'aigw-gw_postgres-data', Driver: 'local' }], Warnings: null }), 'aigw-gw')).toEqual(['aigw-gw_postgres-data']);
+    expect(await projectVolumes(withSocket({ Volumes: null }), 'aigw-gw')).toEqual([]);
+    expect(seen).toEqual([]);
+    expect(JSON.parse(decodeURIComponent((asked[0] as string).replace('/volumes?filters=', '')))).toEqual({ label: ['com.docker.compose.project=aigw-gw'] });
+    // No socket, or an answer of another shape: the CLI decides.
+    expect(await projectVolumes(withSocket(null), 'aigw-gw')).toEqual(['from-the-cli']);
+    expect(await projectVolumes(withSocket({ message: 'page not found' }), 'aigw-gw')).toEqual(['from-the-cli']);
+    expect(seen).toHaveLength(2);
+  });
 });

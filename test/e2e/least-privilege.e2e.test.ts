@@ -136,6 +136,18 @@ function lifecycle(label: string, prepare: () => Promise<{ runner: Runner; dir: 
       expect(await docker('exec', id, 'id', '-u')).not.toBe('0');
     });
 
+    it('setup in an empty directory under the same project name refuses (exit 2, nothing written): the engine, asked over its socket, still has the volumes', async () => {
+      const again = join(dir, 'again');
+      const refused = await runner(again, ['setup', '--yes', '--ports', 'random', '--project-name', project, '--json', '--verbose'], env);
+      expect(refused.exitCode, describeResult(refused)).toBe(2);
+      const doc = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+      expect(doc.error.code).toBe('ENV_MISSING');
+      expect(doc.error.message).toContain(`${project}_postgres_data`);
+      expect(refused.stderr).toMatch(/GET \/volumes\?filters=\S+ on \/var\/run\/docker\.sock → ok/);
+      expect(refused.stderr).not.toContain('docker volume ls');
+      expect(await stat(again).then(() => true, () => false)).toBe(false);
+    });
+
     it('PostgreSQL serves as postgres from a data directory it chowned; Open WebUI runs as root and writes /app/backend/data', async () => {
       const id = (service: string) => docker('ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`);
       const pg = await id('postgres');
