@@ -8,7 +8,7 @@
  * - LiteLLM gets only the variables it reads: a fixed set plus every os.environ/NAME in config.yaml.
  */
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import type { Context } from '../core/context.js';
 import { EnvError } from '../core/errors.js';
 import { chown, stat } from 'node:fs/promises';
@@ -35,10 +35,19 @@ const ENV_REF = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/;
 export function litellmEnvReferences(configYaml: string): string[] {
   const doc = parseDocument(configYaml);
   if (doc.errors.length > 0) return [];
+  return envReferencesIn(doc);
+}
+
+/**
+ * The same from a config.yaml document as setup builds it, before it becomes text (no second parse
+ * on setup's start-up path). Values set in code are plain strings, parsed ones Scalars: both count.
+ */
+export function envReferencesIn(doc: Document): string[] {
   const names = new Set<string>();
   const visit = (node: unknown): void => {
-    if (isScalar(node)) {
-      const match = typeof node.value === 'string' ? ENV_REF.exec(node.value.trim()) : null;
+    const value = isScalar(node) ? node.value : node;
+    if (typeof value === 'string') {
+      const match = ENV_REF.exec(value.trim());
       if (match) names.add(match[1] as string);
     } else if (isMap(node) || isSeq(node)) {
       for (const item of node.items) visit(item);

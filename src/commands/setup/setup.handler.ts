@@ -349,7 +349,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
     [FILES.env, env.toString()],
     [FILES.config, config.text],
     [FILES.compose, renderCompose(settings)],
-    [FILES.override, renderOverride(settings, { ...currentHost(config.text), cpus: cpus ?? null })],
+    [FILES.override, renderOverride(settings, { ...currentHost(config.text), configEnvRefs: config.envRefs, cpus: cpus ?? null })],
     ...(nginx ? ([['nginx/nginx.conf', renderNginxConf(settings, { swarm: scaled.scale.engine === 'swarm' })]] as [string, string][]) : []),
     ...(scaled.scale.engine === 'swarm' ? ([[FILES.stack, renderStack(settings)]] as [string, string][]) : []),
     [FILES.gitignore, renderGitignore(existing.text[FILES.gitignore] ?? null)],

@@ -38,6 +38,8 @@ export interface OverrideHost {
   uid: number | null;
   /** config.yaml as it will be written: every os.environ/NAME it reads is handed to LiteLLM. */
   configYaml: string | null;
+  /** Those names when already known (setup: from the document it rendered), saving a parse of configYaml. */
+  configEnvRefs?: readonly string[];
   /** CPUs of this host (caps LiteLLM's `cpus`: Docker refuses more than the host has); absent: not capped. */
   cpus?: number | null;
 }
@@ -53,7 +55,7 @@ function limitKeys(limit: { memoryMb: number; cpus: number | null }): Record<str
 
 export function renderOverride(settings: GatewaySettings, host: OverrideHost = currentHost()): string {
   const services: Record<string, Record<string, unknown>> = {};
-  const providerEnv = litellmEnvReferences(host.configYaml ?? '').filter((name) => !LITELLM_FIXED_ENV.includes(name));
+  const providerEnv = (host.configEnvRefs ?? litellmEnvReferences(host.configYaml ?? '')).filter((name) => !LITELLM_FIXED_ENV.includes(name));
   const limitsOn = settings.limits !== false;
   const hostCpus = host.cpus ?? null;
   const limits = serviceLimits(settings.resourceProfile, hostCpus);

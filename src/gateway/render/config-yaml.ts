@@ -6,6 +6,7 @@
  */
 import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { UserError } from '../../core/errors.js';
+import { envReferencesIn } from '../container-access.js';
 import { MANAGED_BY, modelEntries, type ExtraSelection, type ProviderSelection } from '../providers.js';
 import { BUDGET_DURATION, BUDGET_PROFILES, ENV, type BudgetProfile } from '../settings.js';
 
@@ -27,6 +28,8 @@ const REDIS_ROUTER_SETTINGS = {
 
 export interface RenderedConfig {
   text: string;
+  /** Every NAME its `os.environ/NAME` values read (what litellmEnvReferences(text) gives), sorted. */
+  envRefs: string[];
   /** Things a user should know (e.g. a budget moved to where LiteLLM reads it). */
   notes: string[];
 }
@@ -105,7 +108,7 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
       notes.push(`Moved ${misplaced} from general_settings to litellm_settings in ${fileLabel} (LiteLLM reads it there).`);
     }
   }
-  return { text: doc.toString(STRINGIFY), notes };
+  return { text: doc.toString(STRINGIFY), envRefs: envReferencesIn(doc), notes };
 }
 
 /** Adds the Redis router settings, or takes out the ones setup wrote (a user's own values stay). */
