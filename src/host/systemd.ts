@@ -5,7 +5,6 @@
  */
 import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { runProcess } from '../core/process.js';
 import type { SystemdHost } from '../core/systemd-host.js';
 
 export type { SystemdHost, SystemdProgram } from '../core/systemd-host.js';
@@ -25,6 +24,8 @@ export function createSystemdHost(env: NodeJS.ProcessEnv): SystemdHost {
       return { uid: info.uid, name: info.username };
     },
     run: async (program, args, options = {}) => {
+      // Loaded on first use: every command's context carries this host, few run systemctl.
+      const { runProcess } = await import('../core/process.js');
       const { stdout, stderr, exitCode, notFound } = await runProcess(program, args, { env, timeoutMs: options.timeoutMs ?? 60_000 });
       return { stdout, stderr, exitCode, ...(notFound ? { notFound: true } : {}) };
     },
