@@ -135,7 +135,6 @@ export async function createContext(globals: GlobalOptions, io: ProcessIo, drive
 
 async function readProcessStdin(isTTY: boolean): Promise<string | null> {
   if (isTTY) return null;
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  const { text } = await import('node:stream/consumers');
+  return text(process.stdin);
 }

@@ -4,6 +4,7 @@
  * completion and one streamed completion that must arrive in several chunks and end with [DONE].
  * Exit 0 when every step passed or was skipped, 6 when one failed (the report is printed either way).
  */
+import { createParser } from 'eventsource-parser';
 import { z } from '../../core/schema.js';
 import type { Context } from '../../core/context.js';
 import { ExitCode, isAppError } from '../../core/errors.js';
@@ -125,44 +126,39 @@ export interface StreamStats {
   firstChunkMs: number | null;
 }
 
-/** Reads an SSE body: counts arrivals and events, collects the text, notes whether [DONE] ended it. */
+/**
+ * Reads an SSE body: counts arrivals and events, collects the text, notes whether [DONE] ended it.
+ * The framing (LF, CR or CRLF, multi-line data, comments, ids) is eventsource-parser's; what we
+ * add is the timing of each arrival, which is what smoke checks (a buffering proxy shows here).
+ */
 export async function readStream(body: AsyncIterable<Uint8Array>, now: () => number): Promise<StreamStats> {
   const started = now();
   const decoder = new TextDecoder();
   const stats: StreamStats = { chunks: 0, events: 0, done: false, text: '', firstChunkMs: null };
-  let buffer = '';
-  const consume = (block: string) => {
-    const data = block
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).trim())
-      .join('\n');
-    if (data === '') return;
-    if (data === '[DONE]') {
-      stats.done = true;
-      return;
-    }
-    stats.events++;
-    try {
-      const parsed = JSON.parse(data) as { choices?: { delta?: { content?: string | null } }[] };
-      stats.text += parsed.choices?.[0]?.delta?.content ?? '';
-    } catch {
-      // a non-JSON event still counts as an arrival; the text just lacks it
-    }
-  };
+  const parser = createParser({
+    onEvent: ({ data }) => {
+      if (data.trim() === '[DONE]') {
+        stats.done = true;
+        return;
+      }
+      stats.events++;
+      try {
+        const parsed = JSON.parse(data) as { choices?: { delta?: { content?: string | null } }[] };
+        stats.text += parsed.choices?.[0]?.delta?.content ?? '';
+      } catch {
+        // a non-JSON event still counts as an arrival; the text just lacks it
+      }
+    },
+  });
   for await (const value of body) {
     if (value.length === 0) continue;
     stats.chunks++;
     stats.firstChunkMs ??= now() - started;
-    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, '\n');
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) !== -1) {
-      consume(buffer.slice(0, cut));
-      buffer = buffer.slice(cut + 2);
-    }
+    parser.feed(decoder.decode(value, { stream: true }));
   }
-  buffer += decoder.decode();
-  if (buffer.trim() !== '') consume(buffer);
+  parser.feed(decoder.decode());
+  // A last event without its blank line still counts (a stream cut short says so through `done`).
+  parser.feed('\n\n');
   return stats;
 }
 

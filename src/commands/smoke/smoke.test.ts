@@ -141,4 +141,15 @@ describe('readStream', () => {
     const stats = await readStream(body([delta('a').replace(/\n/g, '\r\n'), delta('b')]), () => 0);
     expect(stats).toMatchObject({ events: 2, done: false, text: 'ab' });
   });
+
+  it('reads CR framing, comments (keep-alives), ids and a last event without its blank line', async () => {
+    const stats = await readStream(body([': keep-alive\n\n', delta('x').replace(/\n/g, '\r'), `id: 7\n${delta('y')}`, 'data: [DONE]']), () => 0);
+    expect(stats).toMatchObject({ chunks: 4, events: 2, done: true, text: 'xy' });
+  });
+
+  it('times the first arrival', async () => {
+    let t = 100;
+    const stats = await readStream(body([delta('a')]), () => (t += 5));
+    expect(stats.firstChunkMs).toBe(5);
+  });
 });
