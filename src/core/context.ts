@@ -72,7 +72,8 @@ export interface ProcessIo {
 
 /** Prompts only when a person can answer: a TTY, no --yes/--json, not CI. */
 export function isInteractive(globals: GlobalOptions, io: ProcessIo): boolean {
-  return io.stdinIsTTY && !globals.yes && !globals.json && !isTruthy(io.env.CI);
+  // The TTY question last: answering it loads node:tty, which --yes, --json and CI never need.
+  return !globals.yes && !globals.json && !isTruthy(io.env.CI) && io.stdinIsTTY;
 }
 
 /** Colour on stderr: never with --no-color, --json or NO_COLOR; FORCE_COLOR=1|2|3|true forces it, 0|false forbids it; else a TTY that is not TERM=dumb. */
