@@ -429,7 +429,7 @@ export async function run(ctx: Context, given: z.output<typeof optionsSchema>, p
         replicas: scaled.scale.replicas,
         redis: usesRedis(scaled.scale),
         postgresMaxConnections: scaled.scale.postgresMaxConnections,
-        connectionsNeeded: connectionBudget(settings, litellmPoolLimit(config.text)).total,
+        connectionsNeeded: connectionBudget(settings, config.poolLimit).total,
       },
     },
     providers: [...providers.selection.map((p) => p.id), ...providers.extras.map((p) => p.prefix)],

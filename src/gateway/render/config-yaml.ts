@@ -30,6 +30,8 @@ export interface RenderedConfig {
   text: string;
   /** Every NAME its `os.environ/NAME` values read (what litellmEnvReferences(text) gives), sorted. */
   envRefs: string[];
+  /** Its general_settings.database_connection_pool_limit (what litellmPoolLimit(text) gives). */
+  poolLimit: number | undefined;
   /** Things a user should know (e.g. a budget moved to where LiteLLM reads it). */
   notes: string[];
 }
@@ -108,7 +110,8 @@ export function renderConfigYaml(existing: string | null, input: ConfigInput, fi
       notes.push(`Moved ${misplaced} from general_settings to litellm_settings in ${fileLabel} (LiteLLM reads it there).`);
     }
   }
-  return { text: doc.toString(STRINGIFY), envRefs: envReferencesIn(doc), notes };
+  // Read from the document, not by parsing the text again: setup's start-up would pay for it.
+  return { text: doc.toString(STRINGIFY), envRefs: envReferencesIn(doc), poolLimit: poolLimitIn(doc), notes };
 }
 
 /** Adds the Redis router settings, or takes out the ones setup wrote (a user's own values stay). */
@@ -127,7 +130,11 @@ function applyRedis(doc: Document, redis: boolean, fileLabel: string): void {
 /** LiteLLM's per-worker connection pool as config.yaml sets it (general_settings.database_connection_pool_limit), if it does. */
 export function litellmPoolLimit(text: string | null): number | undefined {
   if (text === null || text.trim() === '') return undefined;
-  const value = Number(parseDocument(text).getIn(['general_settings', 'database_connection_pool_limit']));
+  return poolLimitIn(parseDocument(text));
+}
+
+function poolLimitIn(doc: Document): number | undefined {
+  const value = Number(doc.getIn(['general_settings', 'database_connection_pool_limit']));
   return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 

@@ -11,7 +11,7 @@ import { DEFAULT_SCALE } from '../scale.js';
 import { DEFAULT_IMAGES, gatewayUrls, settingsFromEnv, settingsToEnv, type GatewaySettings } from '../settings.js';
 import { selfSigned } from '../../testing/certificates.js';
 import { renderCompose, renderOverride, litellmCommand } from './compose.js';
-import { renderConfigYaml } from './config-yaml.js';
+import { litellmPoolLimit, renderConfigYaml } from './config-yaml.js';
 import { litellmEnvReferences } from '../container-access.js';
 import { renderEnv, MANAGED_ENV_KEYS } from './env.js';
 import { renderGitignore, GITIGNORE_LINES } from './gitignore.js';
@@ -359,7 +359,7 @@ describe('config.yaml', () => {
     expect(parsed.model_list.find((m) => m.model_name === 'llama3.2')?.litellm_params).toEqual({ model: 'ollama_chat/llama3.2', api_base: 'os.environ/OLLAMA_API_BASE' });
   });
 
-  it('names the variables it reads as parsing its text would (setup hands them to LiteLLM without a second parse)', () => {
+  it('names the variables it reads and its pool limit as parsing its text would (setup hands them to LiteLLM without a second parse)', () => {
     const user = 'model_list:\n  - model_name: mine\n    litellm_params:\n      model: openai/mine\n      api_key: os.environ/MY_OWN_KEY # mine\n      api_base: "os.environ/MY_BASE"\nenvironment_variables:\n  EXTRA: os.environ/EXTRA_TOKEN\n';
     const cases: [string | null, Parameters<typeof renderConfigYaml>[1]][] = [
       [null, { budgetProfile: 'test', providers: [] }],
@@ -369,9 +369,11 @@ describe('config.yaml', () => {
     for (const [existing, input] of cases) {
       const rendered = renderConfigYaml(existing, input);
       expect(rendered.envRefs).toEqual(litellmEnvReferences(rendered.text));
+      expect(rendered.poolLimit).toBe(litellmPoolLimit(rendered.text));
       expect(rendered.envRefs).toContain('LITELLM_MASTER_KEY');
     }
     expect(renderConfigYaml(user, { budgetProfile: 'test', providers: [] }).envRefs).toEqual(expect.arrayContaining(['EXTRA_TOKEN', 'MY_BASE', 'MY_OWN_KEY']));
+    expect(renderConfigYaml(`${user}general_settings:\n  database_connection_pool_limit: 7\n`, { budgetProfile: 'test', providers: [] }).poolLimit).toBe(7);
   });
 
   it('keeps the user entries, comments and settings, replacing only managed entries', () => {
