@@ -30,10 +30,10 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
     options.out.debug(`  → exit ${outcome.exitCode}${outcome.notFound ? ' (not installed)' : ''} in ${Date.now() - started} ms`);
     return outcome;
   };
-  let socket: Promise<string | null> | undefined;
+  let socket: string | null | undefined;
   const engineGet = async (path: string, run: { timeoutMs?: number } = {}): Promise<unknown> => {
     const { engineGet: get, localEngineSocket } = await import('./engine-socket.js');
-    const at = await (socket ??= localEngineSocket(options.env));
+    const at = socket === undefined ? (socket = localEngineSocket(options.env)) : socket;
     if (at === null) return null;
     const started = Date.now();
     const answer = await get(at, path, run.timeoutMs ?? 5_000);

@@ -15,29 +15,29 @@ async function configDir(config: string | null): Promise<string> {
 
 describe.skipIf(process.platform === 'win32')('localEngineSocket', () => {
   it('the default socket when nothing names another engine', async () => {
-    expect(await localEngineSocket({ DOCKER_CONFIG: await configDir(null) })).toBe('/var/run/docker.sock');
-    expect(await localEngineSocket({ DOCKER_CONFIG: await configDir('{"auths":{}}') })).toBe('/var/run/docker.sock');
-    expect(await localEngineSocket({ DOCKER_CONFIG: await configDir('{"currentContext":"default"}') })).toBe('/var/run/docker.sock');
-    expect(await localEngineSocket({ DOCKER_CONTEXT: 'default', DOCKER_CONFIG: await configDir('{"currentContext":"colima"}') })).toBe('/var/run/docker.sock');
-    expect(await localEngineSocket({ DOCKER_CONFIG: join(await configDir(null), 'no-such-dir') })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ DOCKER_CONFIG: await configDir(null) })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ DOCKER_CONFIG: await configDir('{"auths":{}}') })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ DOCKER_CONFIG: await configDir('{"currentContext":"default"}') })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ DOCKER_CONTEXT: 'default', DOCKER_CONFIG: await configDir('{"currentContext":"colima"}') })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ DOCKER_CONFIG: join(await configDir(null), 'no-such-dir') })).toBe('/var/run/docker.sock');
     const home = await tempDir('aigw-home-');
     await mkdir(join(home, '.docker'));
     await writeFile(join(home, '.docker', 'config.json'), '{}');
-    expect(await localEngineSocket({ HOME: home })).toBe('/var/run/docker.sock');
+    expect(localEngineSocket({ HOME: home })).toBe('/var/run/docker.sock');
   });
 
   it('the socket DOCKER_HOST names with unix://', async () => {
-    expect(await localEngineSocket({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe('/run/user/1000/docker.sock');
+    expect(localEngineSocket({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe('/run/user/1000/docker.sock');
   });
 
   it('null (ask the CLI) for any other engine or a config it may read differently', async () => {
-    for (const host of ['tcp://10.0.0.5:2376', 'ssh://me@box', 'npipe:////./pipe/docker_engine', 'unix://']) expect(await localEngineSocket({ DOCKER_HOST: host }), host).toBeNull();
-    expect(await localEngineSocket({ DOCKER_CONTEXT: 'desktop-linux' })).toBeNull();
-    expect(await localEngineSocket({ DOCKER_CONFIG: await configDir('{"currentContext":"rootless"}') })).toBeNull();
-    expect(await localEngineSocket({ DOCKER_CONFIG: await configDir('{not json') })).toBeNull();
+    for (const host of ['tcp://10.0.0.5:2376', 'ssh://me@box', 'npipe:////./pipe/docker_engine', 'unix://']) expect(localEngineSocket({ DOCKER_HOST: host }), host).toBeNull();
+    expect(localEngineSocket({ DOCKER_CONTEXT: 'desktop-linux' })).toBeNull();
+    expect(localEngineSocket({ DOCKER_CONFIG: await configDir('{"currentContext":"rootless"}') })).toBeNull();
+    expect(localEngineSocket({ DOCKER_CONFIG: await configDir('{not json') })).toBeNull();
     const unreadable = await configDir(null);
     await mkdir(join(unreadable, 'config.json')); // EISDIR: not "absent"
-    expect(await localEngineSocket({ DOCKER_CONFIG: unreadable })).toBeNull();
+    expect(localEngineSocket({ DOCKER_CONFIG: unreadable })).toBeNull();
   });
 });
 
