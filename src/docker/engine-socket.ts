@@ -46,7 +46,8 @@ export function localEngineSocket(env: NodeJS.ProcessEnv): string | null {
 /** GET `path` of the Engine API on `socket`: the parsed JSON of a 200 answer, else null (never throws). */
 export function engineGet(socket: string, path: string, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve) => {
-    const req = request({ socketPath: socket, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs }, (res) => {
+    // agent: false: one request, its connection closed after it (nothing keeps the process waiting).
+    const req = request({ socketPath: socket, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => resolve(null));
