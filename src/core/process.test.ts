@@ -72,4 +72,24 @@ describe('runProcess', () => {
     expect(stderr).toBe('e\n');
     expect(result).toEqual({ stdout: '', stderr: '', exitCode: 0 });
   });
+
+  it('pipes stdout into a stream (binary-safe, not kept) and reports a failed write as exit -1', async () => {
+    const { PassThrough, Writable } = await import('node:stream');
+    const sink = new PassThrough();
+    const got: Buffer[] = [];
+    sink.on('data', (chunk: Buffer) => got.push(chunk));
+    const result = await runProcess(process.execPath, node('process.stdout.write(Buffer.from([0, 255, 1, 2]))'), { env, stdoutStream: sink });
+    expect(result).toEqual({ stdout: '', stderr: '', exitCode: 0 });
+    expect(Buffer.concat(got)).toEqual(Buffer.from([0, 255, 1, 2]));
+    const full = new Writable({ write: (_chunk, _enc, done) => done(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) });
+    const failed = await runProcess(process.execPath, node('process.stdout.write("x".repeat(1 << 16))'), { env, stdoutStream: full });
+    expect(failed.exitCode).toBe(-1);
+    expect(failed.stderr).toContain('writing the output failed: ENOSPC');
+  });
+
+  it('a file that cannot be opened is a failed run (exit -1, the reason in stderr), not a throw', async () => {
+    const result = await runProcess(process.execPath, node('0'), { env, stdinFile: '/nonexistent/aigw-input' });
+    expect(result.exitCode).toBe(-1);
+    expect(result.stderr).toContain('ENOENT');
+  });
 });

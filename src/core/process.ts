@@ -9,6 +9,7 @@
  */
 import { spawn, type StdioOptions } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 
 export interface ProcessResult {
   /** Everything printed on stdout (final newline stripped); empty when streamed or sent to a file. */
@@ -35,6 +36,11 @@ export interface ProcessOptions {
   stdinFile?: string | undefined;
   /** Binary-safe: the child's stdout is appended to this file (which the caller made, at 600). */
   stdoutFile?: string | undefined;
+  /**
+   * Binary-safe: the child's stdout is piped into this stream (ended with the output), not kept. A
+   * failed write (disk full) is reported as exit -1 with the error in `stderr`.
+   */
+  stdoutStream?: NodeJS.WritableStream | undefined;
   timeoutMs?: number | undefined;
   /** Aborting kills the child; the result then has `cancelled: true`. */
   signal?: AbortSignal | undefined;
@@ -50,12 +56,20 @@ export async function runProcess(program: string, args: readonly string[], optio
   if (options.signal?.aborted) return { stdout: '', stderr: '', exitCode: -1, cancelled: true };
   const files: FileHandle[] = [];
   try {
-    const stdin = options.stdinFile !== undefined ? (await track(files, open(options.stdinFile, 'r'))).fd : options.input !== undefined ? 'pipe' : 'ignore';
-    const stdout = options.stdoutFile !== undefined ? (await track(files, open(options.stdoutFile, 'a'))).fd : 'pipe';
+    let stdin: number | 'pipe' | 'ignore';
+    let stdout: number | 'pipe';
+    try {
+      stdin = options.stdinFile !== undefined ? (await track(files, open(options.stdinFile, 'r'))).fd : options.input !== undefined ? 'pipe' : 'ignore';
+      stdout = options.stdoutFile !== undefined ? (await track(files, open(options.stdoutFile, 'a'))).fd : 'pipe';
+    } catch (error) {
+      // A file that cannot be opened is a run that failed, not a throw (the callers' contract).
+      return { stdout: '', stderr: (error as Error).message, exitCode: -1 };
+    }
     return await new Promise<ProcessResult>((resolve) => {
       const stdio: StdioOptions = [stdin, stdout, 'pipe'];
       const child = spawn(program, args, { env: options.env, cwd: options.cwd, stdio, windowsHide: true });
-      const out = collect(child.stdout, options.onStdout);
+      const piped = options.stdoutStream && child.stdout ? pipeline(child.stdout, options.stdoutStream).then(() => null, (error: Error) => error) : null;
+      const out = piped ? () => '' : collect(child.stdout, options.onStdout);
       const err = collect(child.stderr, options.onStderr);
       let timedOut = false;
       let cancelled = false;
@@ -84,7 +98,14 @@ export async function runProcess(program: string, args: readonly string[], optio
         // Spawning failed (not installed, not executable): no 'close' follows for a child that never ran.
         if (child.pid === undefined) finish({ stdout: '', stderr: error.message, exitCode: -1, ...(error.code === 'ENOENT' ? { notFound: true } : {}) });
       });
-      child.once('close', (code) => finish({ stdout: out(), stderr: err(), exitCode: code ?? -1 }));
+      child.once('close', (code) => {
+        if (!piped) return finish({ stdout: out(), stderr: err(), exitCode: code ?? -1 });
+        // The stream may still be flushing (a gzip): the run is over when it is.
+        void piped.then((pipeError) => {
+          const stderr = err();
+          finish(pipeError ? { stdout: '', stderr: `${stderr}\nwriting the output failed: ${pipeError.message}`.trim(), exitCode: -1 } : { stdout: '', stderr, exitCode: code ?? -1 });
+        });
+      });
     });
   } finally {
     // The child holds its own copies of the descriptors.

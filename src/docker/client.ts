@@ -22,6 +22,7 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
       input: run.input,
       stdinFile: run.stdinFile,
       stdoutFile: run.stdoutFile,
+      stdoutStream: run.stdoutStream,
       timeoutMs: run.timeoutMs,
       signal: run.signal,
       onStdout: run.onStdout,
