@@ -3,6 +3,7 @@
  * start-up light. Arguments never carry secrets (Compose reads them from `.env`), so the
  * verbose log of each command line is safe; it still goes through the output's redactor.
  */
+import { pipeline } from 'node:stream/promises';
 import type { Output } from '../core/output.js';
 import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 
@@ -22,13 +23,15 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
       reject: false,
       input: run.input,
       stdin: run.stdinFile !== undefined ? { file: run.stdinFile } : run.input === undefined ? 'ignore' : 'pipe',
-      ...(run.stdoutFile !== undefined ? { stdout: { file: run.stdoutFile, append: true } } : {}),
       timeout: run.timeoutMs,
       cancelSignal: run.signal,
-      // A follow stream can run for days: hand chunks over instead of keeping them all.
-      buffer: !streaming,
+      // A follow stream can run for days: hand chunks over instead of keeping them all; a piped
+      // stdout is not kept either (stderr still is, for the error message).
+      buffer: streaming ? false : run.stdoutStream !== undefined ? { stdout: false, stderr: true } : true,
       stripFinalNewline: !streaming,
     });
+    // execa takes only fd-backed streams as stdout, so a gzip or a hash is piped here.
+    const piped = run.stdoutStream && child.stdout ? pipeline(child.stdout, run.stdoutStream).then(() => null, (error: Error) => error) : Promise.resolve(null);
     if (run.onStdout) {
       child.stdout?.setEncoding('utf8');
       child.stdout?.on('data', (chunk: string) => run.onStdout?.(chunk));
@@ -37,12 +40,14 @@ export function createDockerClient(options: { env: NodeJS.ProcessEnv; out: Outpu
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk: string) => run.onStderr?.(chunk));
     }
-    const result = await child;
+    const [result, pipeError] = await Promise.all([child, piped]);
     const notFound = (result as { code?: string }).code === 'ENOENT';
+    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
+    const exitCode = typeof result.exitCode === 'number' ? result.exitCode : -1;
     const outcome: ExecResult = {
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      exitCode: typeof result.exitCode === 'number' ? result.exitCode : -1,
+      stderr: pipeError ? `${stderr}\nwriting the output failed: ${pipeError.message}`.trim() : stderr,
+      exitCode: pipeError && exitCode === 0 ? -1 : exitCode,
       ...(notFound ? { notFound: true } : {}),
       ...(result.timedOut ? { timedOut: true } : {}),
       ...(result.isCanceled ? { cancelled: true } : {}),

@@ -15,7 +15,9 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { create as createTar, extract as extractTar } from 'tar';
 import { UserError } from '../core/errors.js';
 import { z } from '../core/schema.js';
@@ -63,8 +65,47 @@ export const manifestSchema = z.object({
 });
 export type BackupManifest = z.output<typeof manifestSchema>;
 
+export interface PartDigest {
+  bytes: number;
+  sha256: string;
+}
+
+/** Where a part's bytes are written: hashed and counted on their way to the file. */
+export interface PartSink {
+  /** Write the part here (a child's stdout is piped into it); ending it finishes the file. */
+  stream: Writable;
+  /** Resolves once the file is written and closed, with the size and sha256 of what it holds. */
+  done: Promise<PartDigest>;
+}
+
+/**
+ * Creates `file` (mode 600, O_EXCL: never readable by others, never an existing file) and returns
+ * a sink whose bytes are hashed as they are written: no second read of the part. With `gzip`, what
+ * is written is compressed first (node:zlib, the level gzip uses by default), and the digest is the
+ * compressed file's.
+ */
+export async function openPartSink(file: string, options: { gzip?: boolean } = {}): Promise<PartSink> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  await handle.chmod(0o600);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const digesting = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const gzip = options.gzip ? createGzip() : null;
+  const file$ = handle.createWriteStream();
+  const done = (gzip ? pipeline(gzip, digesting, file$) : pipeline(digesting, file$)).then(() => ({ bytes, sha256: hash.digest('hex') }));
+  // The caller may give up on the sink (the child failed): a rejection is then theirs to ignore.
+  done.catch(() => {});
+  return { stream: gzip ?? digesting, done };
+}
+
 /** sha256 and size of a file, streamed. */
-export async function fileDigest(path: string): Promise<{ bytes: number; sha256: string }> {
+export async function fileDigest(path: string): Promise<PartDigest> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {
