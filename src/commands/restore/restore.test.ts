@@ -103,6 +103,22 @@ describe('restore on a running gateway (fake engine)', () => {
     expect(volumeRun?.options.stdinFile).toMatch(/open-webui-data\.tar\.gz$/);
   });
 
+  it('with --yes the engine is read while the archive is checked, but a damaged archive is reported as such', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    // One byte of the dump changed (same length): its checksum no longer matches.
+    const bytes = await readFile(file);
+    const at = bytes.indexOf('PGDMP fake dump');
+    bytes[at + 6] = 'F'.charCodeAt(0);
+    await writeFile(file, bytes);
+    const down = new FakeDocker({ daemon: 'down' });
+    const error = await rejection(run(createTestContext({ dir, docker: down, yes: true }), optionsSchema.parse({ args: [file] })));
+    expect(error).toMatchObject({ code: 'BACKUP_CORRUPT' });
+    expect(down.calls.map((c) => c.args[0])).toEqual(expect.arrayContaining(['version', 'ps', 'volume']));
+    expect(down.calls.every((c) => ['version', 'ps', 'volume'].includes(c.args[0] ?? ''))).toBe(true);
+  });
+
   it('a failed stop is a typed error and nothing is restored', async () => {
     const { dir } = await writeGatewayFixture();
     dirs.push(dir);

@@ -57,6 +57,13 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
 
   const work = await mkdtemp(join(ctx.dir, '.restore-'));
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'restore' });
+  // The engine's state: three independent, read-only look-ups side by side (a daemon failure is
+  // named first). With --yes no question waits between the checks and their use, so they are read
+  // while the archive is checked; they change nothing, and an archive that fails its checks is
+  // reported as such whatever they found.
+  const lookUp = () => settleInOrder([checkDaemon(ctx), projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const);
+  const early = ctx.yes ? lookUp() : null;
+  early?.catch(() => {});
   try {
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
@@ -95,8 +102,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const restored: string[] = [];
     const step = await ctx.out.spinner('Stopping LiteLLM, Open WebUI and Nginx');
     const appServices = [SERVICES.litellm, SERVICES.openWebui, ...(gateway.settings.nginx ? [SERVICES.nginx] : [])];
-    // Independent look-ups, side by side; a daemon failure is named first.
-    let [, containers, volume] = await settleInOrder([checkDaemon(ctx), projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const);
+    let [, containers, volume] = await (early ?? lookUp());
     let services = byService(containers);
     if (!services.get(SERVICES.postgres) || (has(PARTS.openWebuiData) && !volume)) {
       // A directory set up fresh: Compose creates the containers, network and volumes, none started.
