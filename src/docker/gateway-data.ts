@@ -3,12 +3,14 @@
  * database through pg_dump / pg_restore inside the running postgres container (consistent, no
  * downtime, no password: the image trusts its local socket), and a named volume as a gzipped tar,
  * copied out of the container that mounts it (`docker cp`) or made and unpacked by a throwaway
- * container of an image the stack already has. Output streams to the part's file, hashed on the
- * way (binary-safe, never whole in memory).
+ * container of an image the stack already has. Binary-safe, never whole in memory: the docker CLI
+ * writes a dump straight into its file; a volume's tar is gzipped and hashed on its way to the file.
  */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Context } from '../core/context.js';
 import { EnvError } from '../core/errors.js';
-import { openPartSink, type PartDigest, type PartSink } from '../gateway/backup-archive.js';
+import { fileDigest, openPartSink, type PartDigest } from '../gateway/backup-archive.js';
 import { daemonError } from './engine.js';
 import type { ExecResult } from '../core/docker-client.js';
 
@@ -30,24 +32,28 @@ function failed(ctx: Context, code: string, what: string, result: ExecResult, hi
   return new EnvError(code, `${what} failed (exit ${result.exitCode}): ${lastLines(result.stderr) || 'no output'}`, { hint });
 }
 
-/** `pg_dump -Fc` (compressed custom format, what pg_restore reads) into `file`, hashed as it is written. */
+/**
+ * `pg_dump -Fc` (compressed custom format, what pg_restore reads) into `file`, which the docker CLI
+ * writes itself; hashed afterwards (a re-read costs ~0.03 s for 13 MiB, piping it through Node to
+ * hash it on the way ~0.1 s: BENCHMARKS.md, backup).
+ */
 export async function dumpDatabase(ctx: Context, db: Database, file: string, signal?: AbortSignal): Promise<PartDigest> {
-  return intoPart(ctx, ['exec', db.container, 'pg_dump', '--format=custom', '--no-password', '-U', db.user, '-d', db.name], await openPartSink(file), signal, (result) =>
-    failed(ctx, 'PG_DUMP_FAILED', `pg_dump of ${db.name} in ${db.container}`, result, 'Check the database with "ai-gateway logs postgres" and "ai-gateway doctor".'),
-  );
+  await createPrivateFile(file);
+  const result = await ctx.docker.docker(['exec', db.container, 'pg_dump', '--format=custom', '--no-password', '-U', db.user, '-d', db.name], {
+    stdoutFile: file,
+    ...(signal ? { signal } : {}),
+  });
+  if (result.exitCode !== 0) {
+    throw failed(ctx, 'PG_DUMP_FAILED', `pg_dump of ${db.name} in ${db.container}`, result, 'Check the database with "ai-gateway logs postgres" and "ai-gateway doctor".');
+  }
+  return fileDigest(file);
 }
 
-/** Runs `docker <args>` with its stdout into `sink`; the part's digest, or the error `fail` makes. */
-async function intoPart(ctx: Context, args: string[], sink: PartSink, signal: AbortSignal | undefined, fail: (result: ExecResult) => EnvError): Promise<PartDigest> {
-  let result: ExecResult;
-  try {
-    result = await ctx.docker.docker(args, { stdoutStream: sink.stream, ...(signal ? { signal } : {}) });
-  } catch (error) {
-    sink.stream.destroy();
-    throw error;
-  }
-  if (result.exitCode !== 0) throw fail(result);
-  return sink.done;
+/** Creates `file` empty at mode 600 (O_EXCL), so the child's output is never readable by others. */
+async function createPrivateFile(file: string): Promise<void> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  await handle.chmod(0o600);
+  await handle.close();
 }
 
 /**
@@ -97,13 +103,13 @@ export async function findProjectVolume(ctx: Context, project: string, volume: s
  * volume no container of the stack mounts (copyFromContainer is the fast way).
  */
 export async function archiveVolume(ctx: Context, volume: string, image: string, file: string, signal?: AbortSignal): Promise<PartDigest> {
-  return intoPart(
-    ctx,
+  await createPrivateFile(file);
+  const result = await ctx.docker.docker(
     ['run', '--rm', '--network', 'none', '--log-driver', 'none', '-v', `${volume}:/data:ro`, '--entrypoint', 'tar', image, '-C', '/data', '-czf', '-', '.'],
-    await openPartSink(file),
-    signal,
-    (result) => failed(ctx, 'VOLUME_ARCHIVE_FAILED', `Copying volume ${volume}`, result, `Check that ${image} is present ("docker image ls") and the volume exists ("docker volume ls").`),
+    { stdoutFile: file, ...(signal ? { signal } : {}) },
   );
+  if (result.exitCode !== 0) throw failed(ctx, 'VOLUME_ARCHIVE_FAILED', `Copying volume ${volume}`, result, `Check that ${image} is present ("docker image ls") and the volume exists ("docker volume ls").`);
+  return fileDigest(file);
 }
 
 /**
@@ -113,10 +119,19 @@ export async function archiveVolume(ctx: Context, volume: string, image: string,
  * ~0.45 s beside pg_dump on 2 cores (Docker 20.10), all of it with Open WebUI paused.
  */
 export async function copyFromContainer(ctx: Context, container: string, path: string, file: string, signal?: AbortSignal): Promise<PartDigest> {
-  // "/." copies the directory's contents, not the directory: entries are ./..., as tar -C dir . writes them.
-  return intoPart(ctx, ['cp', `${container}:${path.replace(/\/+$/, '')}/.`, '-'], await openPartSink(file, { gzip: true }), signal, (result) =>
-    failed(ctx, 'VOLUME_ARCHIVE_FAILED', `Copying ${path} from ${container}`, result, `Check the container with "docker inspect ${container}" and run the backup again.`),
-  );
+  const sink = await openPartSink(file, { gzip: true });
+  let result: ExecResult;
+  try {
+    // "/." copies the directory's contents, not the directory: entries are ./..., as tar -C dir . writes them.
+    result = await ctx.docker.docker(['cp', `${container}:${path.replace(/\/+$/, '')}/.`, '-'], { stdoutStream: sink.stream, ...(signal ? { signal } : {}) });
+  } catch (error) {
+    sink.stream.destroy();
+    throw error;
+  }
+  if (result.exitCode !== 0) {
+    throw failed(ctx, 'VOLUME_ARCHIVE_FAILED', `Copying ${path} from ${container}`, result, `Check the container with "docker inspect ${container}" and run the backup again.`);
+  }
+  return sink.done;
 }
 
 /** Empties the volume, then unpacks `file` (from archiveVolume) into it. */

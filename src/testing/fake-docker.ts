@@ -3,6 +3,7 @@
  * src/docker/ runs (`version`, `ps`, `inspect`, `logs`, `volume ls`, compose `up/down/...`)
  * from an in-memory list of containers that a test changes over time (`onPoll`).
  */
+import { appendFile } from 'node:fs/promises';
 import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 
 export interface FakeContainer {
@@ -119,6 +120,11 @@ export class FakeDocker implements DockerClient {
       return this.composeCall(args, options);
     }
     const result = await this.dockerCall(args, options);
+    if (options.stdoutFile !== undefined) {
+      // As a real child's output: appended to the file the caller made, not kept in the result.
+      await appendFile(options.stdoutFile, result.stdout);
+      return { ...result, stdout: '' };
+    }
     if (!options.stdoutStream) return result;
     // As a real child's output: written to the stream, which ends with it, and not kept in the result.
     const stream = options.stdoutStream;

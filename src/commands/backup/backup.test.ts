@@ -103,7 +103,7 @@ async function unpacked(file: string) {
 }
 
 describe('backup of a running gateway (fake engine)', () => {
-  it("copies Open WebUI's data out of its own paused container (docker cp, no container made), hashed as written", async () => {
+  it("copies Open WebUI's data out of its own paused container (docker cp, no container made); every digest matches", async () => {
     const dir = await gateway();
     const docker = runningGateway(engineAnswers);
     const output = join(dir, 'out', 'b.tar');
@@ -116,12 +116,14 @@ describe('backup of a running gateway (fake engine)', () => {
     expect(order.indexOf('pause gw_open-webui_1')).toBeLessThan(order.indexOf(`cp gw_open-webui_1:/app/backend/data/.`));
     expect(order.indexOf('unpause gw_open-webui_1')).toBeGreaterThan(order.indexOf(`cp gw_open-webui_1:/app/backend/data/.`));
     expect(docker.calls.some((c) => c.args[0] === 'run')).toBe(false);
+    // The daemon's version is asked only to explain a failure.
+    expect(docker.calls.some((c) => c.args[0] === 'version')).toBe(false);
     // One image inspect for every service's image, not one each.
     expect(docker.calls.filter((c) => c.args[0] === 'image')).toHaveLength(1);
     expect(result.manifest.images.map((i) => i.service)).toEqual(['litellm', 'nginx', 'open-webui', 'postgres']);
     expect(result.manifest.images.every((i) => i.id?.startsWith('sha256:') && i.digest?.includes('@sha256:'))).toBe(true);
 
-    // The archive: mode 600, every part's digest (taken while writing) matches what restore recomputes.
+    // The archive: mode 600, every part's digest matches what restore recomputes.
     expect((await stat(output)).mode & 0o777).toBe(0o600);
     const { into, manifest } = await unpacked(output);
     expect(manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'files/config.yaml']));
@@ -167,9 +169,11 @@ describe('backup of a running gateway (fake engine)', () => {
     expect(await readdir(join(dir, 'out'))).toEqual([]);
   });
 
-  it("the daemon check's error comes first, though the listings run beside it", async () => {
+  it('a failed look-up is explained by the daemon check: Docker not installed, not running', async () => {
     const dir = await gateway();
-    // No docker binary: the listings fail too, but the user is told Docker is not installed.
+    const down = await rejection(run(createTestContext({ dir, docker: new FakeDocker({ daemon: 'down' }) }), optionsSchema.parse({})));
+    expect(down).toMatchObject({ code: 'DOCKER_DAEMON_UNREACHABLE' });
+    // No docker binary: the listing fails with no message, but the user is told Docker is not installed.
     const error = await rejection(run(createTestContext({ dir, docker: new FakeDocker({ daemon: 'missing' }) }), optionsSchema.parse({})));
     expect(error).toMatchObject({ code: 'DOCKER_NOT_INSTALLED' });
   });

@@ -15,7 +15,7 @@ import { z } from '../../core/schema.js';
 import { seal } from '../../core/secret-box.js';
 import { settleInOrder } from '../../core/settle.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { checkDaemon } from '../../docker/engine.js';
+import { explainingDaemonFailure } from '../../docker/engine.js';
 import { archiveVolume, copyFromContainer, dumpDatabase, findProjectVolume, imageIdentities, withPaused } from '../../docker/gateway-data.js';
 import {
   BACKUP_FORMAT,
@@ -77,8 +77,8 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
   const passphrase = options.includeSecrets ? await readPassphrase(ctx, 'seal') : null;
 
   // pg_dump runs through `docker exec`: only the daemon is needed, not Compose (v1 takes seconds to
-  // answer). The three look-ups are independent: asked side by side; a daemon failure is named first.
-  const [, containers, volume] = await settleInOrder([checkDaemon(ctx), projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const);
+  // answer). The two look-ups are independent: asked side by side.
+  const [containers, volume] = await explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
   const services = byService(containers);
   const postgres = services.get(SERVICES.postgres);
   if (!postgres || postgres.state !== 'running') {
@@ -100,7 +100,7 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     identities.catch(() => {});
 
     // The dump and the volume copy touch different containers: they run side by side, under one
-    // progress line that shows how far each has got. Both are hashed as they are written.
+    // progress line that shows how far each has got. Each returns its part's size and sha256.
     const webui = services.get(SERVICES.openWebui);
     const mount = volume ? webui?.mounts.find((m) => m.type === 'volume' && m.name === volume) : undefined;
     const tracked = [{ label: 'PostgreSQL', file: join(work, PARTS.database) }, ...(volume ? [{ label: "Open WebUI's data", file: join(work, PARTS.openWebuiData) }] : [])];

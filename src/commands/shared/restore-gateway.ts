@@ -15,7 +15,7 @@ import { settleInOrder } from '../../core/settle.js';
 import { open as openSealed } from '../../core/secret-box.js';
 import { composeProject } from '../../docker/stack.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { checkDaemon, daemonError, ensureDocker } from '../../docker/engine.js';
+import { daemonError, ensureDocker, explainingDaemonFailure } from '../../docker/engine.js';
 import { findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 import { FILES_PREFIX, PARTS, saltKeyFingerprint, unpackArchive, verifyArchive, type BackupManifest } from '../../gateway/backup-archive.js';
@@ -57,11 +57,10 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
 
   const work = await mkdtemp(join(ctx.dir, '.restore-'));
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'restore' });
-  // The engine's state: three independent, read-only look-ups side by side (a daemon failure is
-  // named first). With --yes no question waits between the checks and their use, so they are read
-  // while the archive is checked; they change nothing, and an archive that fails its checks is
-  // reported as such whatever they found.
-  const lookUp = () => settleInOrder([checkDaemon(ctx), projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const);
+  // The engine's state: two independent, read-only look-ups side by side. With --yes no question
+  // waits between the checks and their use, so they are read while the archive is checked; they
+  // change nothing, and an archive that fails its checks is reported as such whatever they found.
+  const lookUp = () => explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
   const early = ctx.yes ? lookUp() : null;
   early?.catch(() => {});
   try {
@@ -102,7 +101,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const restored: string[] = [];
     const step = await ctx.out.spinner('Stopping LiteLLM, Open WebUI and Nginx');
     const appServices = [SERVICES.litellm, SERVICES.openWebui, ...(gateway.settings.nginx ? [SERVICES.nginx] : [])];
-    let [, containers, volume] = await (early ?? lookUp());
+    let [containers, volume] = await (early ?? lookUp());
     let services = byService(containers);
     if (!services.get(SERVICES.postgres) || (has(PARTS.openWebuiData) && !volume)) {
       // A directory set up fresh: Compose creates the containers, network and volumes, none started.
