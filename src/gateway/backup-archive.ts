@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { create as createTar, extract as extractTar } from 'tar';
+import { create as createTar, extract as extractTar, type ReadEntry } from 'tar';
 import { UserError } from '../core/errors.js';
 import { z } from '../core/schema.js';
 
@@ -138,15 +138,40 @@ export async function packArchive(workDir: string, entries: string[], output: st
   }
 }
 
-/** Unpacks the archive into `workDir` (private, empty); only regular files under the expected names. */
-export async function unpackArchive(file: string, workDir: string): Promise<void> {
+/**
+ * Unpacks the archive into `workDir` (private, empty); only regular files under the expected names.
+ * Returns each file's size and sha256, taken as node-tar writes it (its `transform` hook), so that
+ * verifyArchive need not read every part again.
+ */
+export async function unpackArchive(file: string, workDir: string): Promise<Map<string, PartDigest>> {
+  const digests = new Map<string, PartDigest>();
   try {
     await extractTar({
       file,
       cwd: workDir,
       strict: true,
       filter: (path, entry) => ('type' in entry ? entry.type === 'File' || entry.type === 'Directory' : true) && !path.split('/').includes('..'),
+      // A pass-through: what node-tar writes to the file is what was hashed. (Its type names
+      // ReadEntry; any stream it can pipe into the file is what the option takes.)
+      transform: (entry) => {
+        if (entry.type !== 'File') return undefined;
+        const hash = createHash('sha256');
+        let bytes = 0;
+        const name = entry.path;
+        return new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            callback(null, chunk);
+          },
+          flush(callback) {
+            digests.set(name, { bytes, sha256: hash.digest('hex') });
+            callback();
+          },
+        }) as unknown as ReadEntry;
+      },
     });
+    return digests;
   } catch (error) {
     throw new UserError('BACKUP_UNREADABLE', `${file} is not a readable ai-gateway backup: ${(error as Error).message}.`, {
       hint: 'Check the file (a copy cut short?); "tar -tf FILE" lists what it holds.',
@@ -154,8 +179,16 @@ export async function unpackArchive(file: string, workDir: string): Promise<void
   }
 }
 
-/** Reads and checks the manifest and every part's size and checksum; throws naming the first bad part. */
-export async function verifyArchive(workDir: string, file: string, readText: (path: string) => Promise<string | null>): Promise<BackupManifest> {
+/**
+ * Reads and checks the manifest and every part's size and checksum; throws naming the first bad part.
+ * `unpacked`: the digests unpackArchive took; a part not among them is read and hashed here.
+ */
+export async function verifyArchive(
+  workDir: string,
+  file: string,
+  readText: (path: string) => Promise<string | null>,
+  unpacked: ReadonlyMap<string, PartDigest> = new Map(),
+): Promise<BackupManifest> {
   const text = await readText(join(workDir, MANIFEST_FILE));
   if (text === null) {
     throw new UserError('BACKUP_UNREADABLE', `${file} has no ${MANIFEST_FILE}: it is not an ai-gateway backup.`, { hint: 'Pass a file made by "ai-gateway backup".' });
@@ -182,7 +215,7 @@ export async function verifyArchive(workDir: string, file: string, readText: (pa
     if (part.name.split('/').includes('..')) throw new UserError('BACKUP_CORRUPT', `${file}: the manifest names a part outside the archive (${part.name}).`, { hint: 'Do not restore this file.' });
     let actual: { bytes: number; sha256: string };
     try {
-      actual = await fileDigest(join(workDir, part.name));
+      actual = unpacked.get(part.name) ?? (await fileDigest(join(workDir, part.name)));
     } catch {
       throw new UserError('BACKUP_CORRUPT', `${file} lacks ${part.name}, which its manifest lists.`, { hint: 'The archive is incomplete (a copy cut short?): use another backup.' });
     }

@@ -67,8 +67,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
     try {
-      await unpackArchive(file, work);
-      manifest = await verifyArchive(work, file, (path) => ctx.fs.readText(path));
+      manifest = await verifyArchive(work, file, (path) => ctx.fs.readText(path), await unpackArchive(file, work));
     } catch (error) {
       spinner.fail(`${file} did not pass its checks`);
       throw error;
