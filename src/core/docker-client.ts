@@ -36,15 +36,18 @@ export interface RunOptions {
   onStderr?: (chunk: string) => void;
   /** Aborting kills the child (SIGTERM); the result then has `cancelled: true`. */
   signal?: AbortSignal;
-  /** Binary-safe: the child writes its stdout straight into this file (created beforehand by the caller, at 600; appended to). The bytes never pass through Node. */
+  /**
+   * Binary-safe: the child writes its stdout straight into this file (created beforehand by the
+   * caller, at 600; appended to), not to `stdout`. The bytes never pass through Node.
+   */
   stdoutFile?: string;
   /**
    * Binary-safe: the child's stdout is piped into this stream (ended with the output), not kept in
    * `stdout`. The caller owns what is behind it (a file at 600, a gzip, a hash). A failed write
-   * (disk full) is reported as a non-zero exit with the error in `stderr`.
+   * (disk full) kills the child's output and is reported as a non-zero exit with the error in `stderr`.
    */
   stdoutStream?: NodeJS.WritableStream;
-  /** Binary-safe: the child's stdin is read from this file (never through Node). */
+  /** Binary-safe: the child reads its stdin straight from this file (never through Node). */
   stdinFile?: string;
 }
 

@@ -52,6 +52,17 @@ export interface ContainerInfo {
   logConfig: { driver: string; options: Record<string, string> } | null;
   /** Where the json-file log lives on the engine's host (readable by root only). */
   logPath: string | null;
+  /** Its mounts: a named volume has `name`; backup copies one through the container that mounts it. */
+  mounts: ContainerMount[];
+}
+
+export interface ContainerMount {
+  /** volume, bind, tmpfs, ... */
+  type: string;
+  /** The volume's name (null for a bind mount). */
+  name: string | null;
+  /** Where it is mounted inside the container. */
+  destination: string;
 }
 
 const nullableRecord = <T extends z.ZodMiniType>(value: T) =>
@@ -90,6 +101,7 @@ const inspectSchema = z.array(
       }),
     ),
     LogPath: z.nullish(z.string()),
+    Mounts: z.nullish(z.array(z.looseObject({ Type: z.nullish(z.string()), Name: z.nullish(z.string()), Destination: z.string() }))),
   }),
 );
 
@@ -135,6 +147,7 @@ export function parseInspect(json: string): ContainerInfo[] {
       memoryLimitBytes: c.HostConfig?.Memory ? c.HostConfig.Memory : null,
       logConfig: c.HostConfig?.LogConfig?.Type ? { driver: c.HostConfig.LogConfig.Type, options: c.HostConfig.LogConfig.Config } : null,
       logPath: c.LogPath || null,
+      mounts: (c.Mounts ?? []).map((m) => ({ type: m.Type ?? '', name: m.Name || null, destination: m.Destination })),
     };
   });
 }

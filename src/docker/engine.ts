@@ -42,6 +42,20 @@ export async function ensureDocker(ctx: Context): Promise<DockerEngine> {
   return { serverVersion, compose: compose as ComposeCli };
 }
 
+/**
+ * Engine calls made without asking the daemon first (one Docker CLI start fewer); when they fail,
+ * checkDaemon says whether Docker itself is the cause (not installed, not running, not allowed),
+ * else their own error stands.
+ */
+export async function explainingDaemonFailure<T>(ctx: Context, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    await checkDaemon(ctx);
+    throw error;
+  }
+}
+
 /** The daemon answers (and lets us in). Returns its version. */
 export async function checkDaemon(ctx: Context): Promise<string> {
   const result = await ctx.docker.docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 20_000 });

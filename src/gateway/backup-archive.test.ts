@@ -40,8 +40,8 @@ async function archiveWith(parts: Record<string, string>, tweak: (m: BackupManif
 async function check(file: string) {
   const into = await tempDir('aigw-unpack-');
   dirs.push(into);
-  await unpackArchive(file, into);
-  return verifyArchive(into, file, readTextIfExists);
+  // As restore does: the digests taken while unpacking.
+  return verifyArchive(into, file, readTextIfExists, await unpackArchive(file, into));
 }
 
 describe('backup archive', () => {
@@ -50,6 +50,23 @@ describe('backup archive', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const manifest = await check(file);
     expect(manifest.parts.map((p) => p.name)).toEqual(['database.pgdump', 'files/config.yaml']);
+  });
+
+  it('the digests taken while unpacking are those of the files written, and catch a byte changed inside the archive', async () => {
+    const dump = [...Array(3000).keys()].map((i) => String.fromCharCode(32 + ((i * 7) % 95))).join('');
+    const { file } = await archiveWith({ 'database.pgdump': dump, 'files/config.yaml': 'model_list: []\n' });
+    const into = await tempDir('aigw-unpack-');
+    dirs.push(into);
+    const digests = await unpackArchive(file, into);
+    for (const name of ['database.pgdump', 'files/config.yaml']) expect(digests.get(name)).toEqual(await fileDigest(join(into, name)));
+    expect(digests.has(MANIFEST_FILE)).toBe(true);
+    // One byte of the dump's data changed inside the tar (same length, headers intact).
+    const bytes = await readFile(file);
+    const at = bytes.indexOf(dump.slice(0, 64)) + 1000;
+    expect(at).toBeGreaterThan(1000);
+    bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+    await writeFile(file, bytes);
+    await expect(check(file)).rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: expect.stringContaining('database.pgdump') });
   });
 
   it('refuses a part whose checksum does not match, and a part the manifest lists but the archive lacks', async () => {

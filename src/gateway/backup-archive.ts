@@ -15,8 +15,10 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { create as createTar, extract as extractTar } from 'tar';
+import { createGzip } from 'node:zlib';
+import { create as createTar, extract as extractTar, type ReadEntry } from 'tar';
 import { UserError } from '../core/errors.js';
 import { z } from '../core/schema.js';
 
@@ -63,8 +65,47 @@ export const manifestSchema = z.object({
 });
 export type BackupManifest = z.output<typeof manifestSchema>;
 
+export interface PartDigest {
+  bytes: number;
+  sha256: string;
+}
+
+/** Where a part's bytes are written: hashed and counted on their way to the file. */
+export interface PartSink {
+  /** Write the part here (a child's stdout is piped into it); ending it finishes the file. */
+  stream: Writable;
+  /** Resolves once the file is written and closed, with the size and sha256 of what it holds. */
+  done: Promise<PartDigest>;
+}
+
+/**
+ * Creates `file` (mode 600, O_EXCL: never readable by others, never an existing file) and returns
+ * a sink whose bytes are hashed as they are written: no second read of the part. With `gzip`, what
+ * is written is compressed first (node:zlib, the level gzip uses by default), and the digest is the
+ * compressed file's.
+ */
+export async function openPartSink(file: string, options: { gzip?: boolean } = {}): Promise<PartSink> {
+  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  await handle.chmod(0o600);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const digesting = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const gzip = options.gzip ? createGzip() : null;
+  const file$ = handle.createWriteStream();
+  const done = (gzip ? pipeline(gzip, digesting, file$) : pipeline(digesting, file$)).then(() => ({ bytes, sha256: hash.digest('hex') }));
+  // The caller may give up on the sink (the child failed): a rejection is then theirs to ignore.
+  done.catch(() => {});
+  return { stream: gzip ?? digesting, done };
+}
+
 /** sha256 and size of a file, streamed. */
-export async function fileDigest(path: string): Promise<{ bytes: number; sha256: string }> {
+export async function fileDigest(path: string): Promise<PartDigest> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {
@@ -97,15 +138,40 @@ export async function packArchive(workDir: string, entries: string[], output: st
   }
 }
 
-/** Unpacks the archive into `workDir` (private, empty); only regular files under the expected names. */
-export async function unpackArchive(file: string, workDir: string): Promise<void> {
+/**
+ * Unpacks the archive into `workDir` (private, empty); only regular files under the expected names.
+ * Returns each file's size and sha256, taken as node-tar writes it (its `transform` hook), so that
+ * verifyArchive need not read every part again.
+ */
+export async function unpackArchive(file: string, workDir: string): Promise<Map<string, PartDigest>> {
+  const digests = new Map<string, PartDigest>();
   try {
     await extractTar({
       file,
       cwd: workDir,
       strict: true,
       filter: (path, entry) => ('type' in entry ? entry.type === 'File' || entry.type === 'Directory' : true) && !path.split('/').includes('..'),
+      // A pass-through: what node-tar writes to the file is what was hashed. (Its type names
+      // ReadEntry; any stream it can pipe into the file is what the option takes.)
+      transform: (entry) => {
+        if (entry.type !== 'File') return undefined;
+        const hash = createHash('sha256');
+        let bytes = 0;
+        const name = entry.path;
+        return new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            callback(null, chunk);
+          },
+          flush(callback) {
+            digests.set(name, { bytes, sha256: hash.digest('hex') });
+            callback();
+          },
+        }) as unknown as ReadEntry;
+      },
     });
+    return digests;
   } catch (error) {
     throw new UserError('BACKUP_UNREADABLE', `${file} is not a readable ai-gateway backup: ${(error as Error).message}.`, {
       hint: 'Check the file (a copy cut short?); "tar -tf FILE" lists what it holds.',
@@ -113,8 +179,16 @@ export async function unpackArchive(file: string, workDir: string): Promise<void
   }
 }
 
-/** Reads and checks the manifest and every part's size and checksum; throws naming the first bad part. */
-export async function verifyArchive(workDir: string, file: string, readText: (path: string) => Promise<string | null>): Promise<BackupManifest> {
+/**
+ * Reads and checks the manifest and every part's size and checksum; throws naming the first bad part.
+ * `unpacked`: the digests unpackArchive took; a part not among them is read and hashed here.
+ */
+export async function verifyArchive(
+  workDir: string,
+  file: string,
+  readText: (path: string) => Promise<string | null>,
+  unpacked: ReadonlyMap<string, PartDigest> = new Map(),
+): Promise<BackupManifest> {
   const text = await readText(join(workDir, MANIFEST_FILE));
   if (text === null) {
     throw new UserError('BACKUP_UNREADABLE', `${file} has no ${MANIFEST_FILE}: it is not an ai-gateway backup.`, { hint: 'Pass a file made by "ai-gateway backup".' });
@@ -141,7 +215,7 @@ export async function verifyArchive(workDir: string, file: string, readText: (pa
     if (part.name.split('/').includes('..')) throw new UserError('BACKUP_CORRUPT', `${file}: the manifest names a part outside the archive (${part.name}).`, { hint: 'Do not restore this file.' });
     let actual: { bytes: number; sha256: string };
     try {
-      actual = await fileDigest(join(workDir, part.name));
+      actual = unpacked.get(part.name) ?? (await fileDigest(join(workDir, part.name)));
     } catch {
       throw new UserError('BACKUP_CORRUPT', `${file} lacks ${part.name}, which its manifest lists.`, { hint: 'The archive is incomplete (a copy cut short?): use another backup.' });
     }

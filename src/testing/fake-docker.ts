@@ -3,6 +3,7 @@
  * src/docker/ runs (`version`, `ps`, `inspect`, `logs`, `volume ls`, compose `up/down/...`)
  * from an in-memory list of containers that a test changes over time (`onPoll`).
  */
+import { appendFile } from 'node:fs/promises';
 import type { DockerClient, DockerProgram, ExecResult, RunOptions } from '../core/docker-client.js';
 
 export interface FakeContainer {
@@ -31,6 +32,8 @@ export interface FakeContainer {
   logConfig?: { Type: string; Config: Record<string, string> };
   /** LogPath (a real file in tests that read its size). */
   logPath?: string;
+  /** Mounts, as `docker inspect` lists them (named volumes: Type volume, Name, Destination). */
+  mounts?: { Type: string; Name?: string; Destination: string }[];
 }
 
 export interface FakeCall {
@@ -59,6 +62,8 @@ export interface FakePull {
   during?: (options: RunOptions) => void | Promise<void>;
 }
 
+export type DockerHandler = (args: string[], engine: FakeDocker, options: RunOptions) => ExecResult | Promise<ExecResult> | undefined;
+
 export type ComposeHandler = (subcommand: string, args: string[], engine: FakeDocker, options: RunOptions) => ExecResult | Promise<ExecResult> | undefined;
 
 const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', exitCode: 0 });
@@ -81,6 +86,8 @@ export class FakeDocker implements DockerClient {
   private readonly eventSinks = new Set<(chunk: string) => void>();
   /** Custom Compose behaviour; return undefined to fall back to the default (success). */
   onCompose: ComposeHandler | undefined;
+  /** Docker commands the fake does not model (exec, cp, run, pause, stop, ...); undefined: "unexpected" (exit 1). */
+  onDocker: DockerHandler | undefined;
 
   constructor(options: FakeDockerOptions = {}) {
     this.daemon = options.daemon ?? 'up';
@@ -112,7 +119,17 @@ export class FakeDocker implements DockerClient {
       if (args[0] === 'version') return ok(this.compose.version);
       return this.composeCall(args, options);
     }
-    return this.dockerCall(args, options);
+    const result = await this.dockerCall(args, options);
+    if (options.stdoutFile !== undefined) {
+      // As a real child's output: appended to the file the caller made, not kept in the result.
+      await appendFile(options.stdoutFile, result.stdout);
+      return { ...result, stdout: '' };
+    }
+    if (!options.stdoutStream) return result;
+    // As a real child's output: written to the stream, which ends with it, and not kept in the result.
+    const stream = options.stdoutStream;
+    await new Promise<void>((resolve) => stream.end(result.stdout, () => resolve()));
+    return { ...result, stdout: '' };
   }
 
   /** Compose calls, as `sub` + its arguments (the project arguments are checked and stripped). */
@@ -216,7 +233,13 @@ export class FakeDocker implements DockerClient {
         // RepoDigests: the repository (the reference without its tag) at a digest made from the name.
         const repoDigest = (n: string) => `${n.replace(/:[^:/]*$/, '')}@sha256:${Buffer.from(n).toString('hex').slice(0, 64).padEnd(64, '0')}`;
         const value = (n: string) =>
-          format.includes('Size') ? String(this.images?.get(n) ?? 1_000_000) : format.includes('RepoDigests') ? `${JSON.stringify([repoDigest(n)])} ${id(n)}` : id(n);
+          format.includes('Size')
+            ? String(this.images?.get(n) ?? 1_000_000)
+            : format.startsWith('{{json .Id}}')
+              ? `${JSON.stringify(id(n))} ${JSON.stringify([repoDigest(n)])}`
+              : format.includes('RepoDigests')
+                ? `${JSON.stringify([repoDigest(n)])} ${id(n)}`
+                : id(n);
         return {
           stdout: found.map(value).join('\n'),
           stderr: missing.map((n) => `Error response from daemon: no such image: ${n}: No such image: ${n}`).join('\n'),
@@ -243,7 +266,7 @@ export class FakeDocker implements DockerClient {
         }
         return fail(`unexpected: docker ${args.join(' ')}`);
       default:
-        return fail(`unexpected: docker ${args.join(' ')}`);
+        return (await this.onDocker?.(args, this, options)) ?? fail(`unexpected: docker ${args.join(' ')}`);
     }
   }
 
@@ -340,5 +363,6 @@ export function inspectJson(c: FakeContainer): Record<string, unknown> {
     NetworkSettings: { Ports: ports },
     HostConfig: { Memory: c.memoryLimitBytes ?? 0, LogConfig: c.logConfig ?? { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '5' } } },
     LogPath: c.logPath ?? `/var/lib/docker/containers/${c.id}/${c.id}-json.log`,
+    Mounts: c.mounts ?? [],
   };
 }

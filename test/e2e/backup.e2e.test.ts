@@ -61,6 +61,11 @@ describeDocker('backup and restore on the real engine', () => {
     expect(doc.manifest.secrets.included).toBe(true);
     expect(doc.manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'secrets.env.sealed', 'files/config.yaml']));
     expect((await stat(archive)).mode & 0o777).toBe(0o600);
+    // Open WebUI was paused only for the copy of its volume (read through docker cp): it runs again.
+    expect(await docker('inspect', '--format', '{{.State.Status}}', `${a.project}_open-webui_1`)).toBe('running');
+    // The volume part is format 1's gzipped tar of the volume's contents (./ entries), as tar -C dir . wrote it.
+    const listing = execFileSync('sh', ['-c', `tar -xOf "$0" open-webui-data.tar.gz | tar -tzf -`, archive], { encoding: 'utf8' });
+    expect(listing.split('\n')).toContain('./e2e-marker.txt');
     // Not one secret of .env appears anywhere in the archive's bytes, nor in what the command printed.
     const bytes = await readFile(archive);
     const envA = await readEnv(a.dir);

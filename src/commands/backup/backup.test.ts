@@ -1,8 +1,11 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext, rejection } from '../../testing/context.js';
-import { FakeDocker } from '../../testing/fake-docker.js';
+import { readTextIfExists } from '../../core/files.js';
+import { unpackArchive, verifyArchive } from '../../gateway/backup-archive.js';
+import { createTestContext, rejection, tempDir } from '../../testing/context.js';
+import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
 import { writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { formatBytes, optionsSchema, run } from './backup.handler.js';
 
@@ -61,6 +64,118 @@ describe('backup: bad input stops before the engine and writes nothing', () => {
     expect(error).toMatchObject({ code: 'GATEWAY_NOT_RUNNING', exitCode: 3 });
     expect(error.hint).toContain(`ai-gateway start --dir ${dir}`);
     expect(await readdir(dir)).not.toContain('backups');
+  });
+});
+
+const VOLUME = 'gw_open_webui_data';
+const DUMP = `PGDMP${'custom-format bytes '.repeat(500)}`;
+const VOLUME_TAR = 'a tar of ./webui.db and ./uploads/';
+
+/** A running gateway whose Open WebUI mounts its data volume; `onDocker` answers exec, cp, pause, run. */
+function runningGateway(onDocker: DockerHandler, webui: Partial<Parameters<typeof fakeContainer>[1]> = {}) {
+  const docker = new FakeDocker({
+    volumes: [VOLUME],
+    containers: [
+      fakeContainer('postgres'),
+      fakeContainer('litellm'),
+      fakeContainer('open-webui', { mounts: [{ Type: 'volume', Name: VOLUME, Destination: '/app/backend/data' }], ...webui }),
+      fakeContainer('nginx'),
+    ],
+  });
+  docker.onDocker = onDocker;
+  return docker;
+}
+
+const engineAnswers: DockerHandler = (args) => {
+  if (args[0] === 'exec' && args.includes('pg_dump')) return { stdout: DUMP, stderr: '', exitCode: 0 };
+  if (args[0] === 'cp' || args[0] === 'run') return { stdout: VOLUME_TAR, stderr: '', exitCode: 0 };
+  if (args[0] === 'pause' || args[0] === 'unpause') return { stdout: '', stderr: '', exitCode: 0 };
+  return undefined;
+};
+
+const commands = (docker: FakeDocker) => docker.calls.map((c) => c.args.slice(0, 2).join(' '));
+
+async function unpacked(file: string) {
+  const into = await tempDir('aigw-unpacked-');
+  dirs.push(into);
+  await unpackArchive(file, into);
+  return { into, manifest: await verifyArchive(into, file, readTextIfExists) };
+}
+
+describe('backup of a running gateway (fake engine)', () => {
+  it("copies Open WebUI's data out of its own paused container (docker cp, no container made); every digest matches", async () => {
+    const dir = await gateway();
+    const docker = runningGateway(engineAnswers);
+    const output = join(dir, 'out', 'b.tar');
+    const result = await run(createTestContext({ dir, docker }), optionsSchema.parse({ output }));
+
+    // The volume is read through the container that mounts it, at its mount point, while paused.
+    const cp = docker.calls.find((c) => c.args[0] === 'cp');
+    expect(cp?.args).toEqual(['cp', 'gw_open-webui_1:/app/backend/data/.', '-']);
+    const order = commands(docker);
+    expect(order.indexOf('pause gw_open-webui_1')).toBeLessThan(order.indexOf(`cp gw_open-webui_1:/app/backend/data/.`));
+    expect(order.indexOf('unpause gw_open-webui_1')).toBeGreaterThan(order.indexOf(`cp gw_open-webui_1:/app/backend/data/.`));
+    expect(docker.calls.some((c) => c.args[0] === 'run')).toBe(false);
+    // The daemon's version is asked only to explain a failure.
+    expect(docker.calls.some((c) => c.args[0] === 'version')).toBe(false);
+    // One image inspect for every service's image, not one each.
+    expect(docker.calls.filter((c) => c.args[0] === 'image')).toHaveLength(1);
+    expect(result.manifest.images.map((i) => i.service)).toEqual(['litellm', 'nginx', 'open-webui', 'postgres']);
+    expect(result.manifest.images.every((i) => i.id?.startsWith('sha256:') && i.digest?.includes('@sha256:'))).toBe(true);
+
+    // The archive: mode 600, every part's digest matches what restore recomputes.
+    expect((await stat(output)).mode & 0o777).toBe(0o600);
+    const { into, manifest } = await unpacked(output);
+    expect(manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'files/config.yaml']));
+    expect(await readFile(join(into, 'database.pgdump'), 'utf8')).toBe(DUMP);
+    // The volume part stays a gzipped tar (format 1): gzipped here, as tar -czf did in the container.
+    expect(gunzipSync(await readFile(join(into, 'open-webui-data.tar.gz'))).toString()).toBe(VOLUME_TAR);
+    // Nothing is left beside the archive.
+    expect(await readdir(join(dir, 'out'))).toEqual(['b.tar']);
+  });
+
+  it('reads the volume through a throwaway container when no container mounts it, or when docker cp fails', async () => {
+    const dir = await gateway();
+    const unmounted = runningGateway(engineAnswers, { mounts: [] });
+    await run(createTestContext({ dir, docker: unmounted }), optionsSchema.parse({ output: join(dir, 'a.tar') }));
+    const runCall = unmounted.calls.find((c) => c.args[0] === 'run');
+    expect(runCall?.args).toEqual(expect.arrayContaining(['--log-driver', 'none', '-v', `${VOLUME}:/data:ro`]));
+    expect(unmounted.calls.some((c) => c.args[0] === 'cp')).toBe(false);
+
+    const refusing = runningGateway((args, engine, options) =>
+      args[0] === 'cp' ? { stdout: '', stderr: 'Error response from daemon: cannot copy from this container', exitCode: 1 } : engineAnswers(args, engine, options),
+    );
+    await run(createTestContext({ dir, docker: refusing }), optionsSchema.parse({ output: join(dir, 'b.tar') }));
+    const order = commands(refusing);
+    expect(order).toContain('cp gw_open-webui_1:/app/backend/data/.');
+    const ran = order.findIndex((c) => c.startsWith('run '));
+    expect(ran).toBeGreaterThan(order.indexOf('cp gw_open-webui_1:/app/backend/data/.'));
+    // Still paused while the throwaway container reads it.
+    expect(ran).toBeLessThan(order.indexOf('unpause gw_open-webui_1'));
+    const { into } = await unpacked(join(dir, 'b.tar'));
+    expect(await readFile(join(into, 'open-webui-data.tar.gz'), 'utf8')).toBe(VOLUME_TAR);
+  });
+
+  it('a failed pg_dump is a typed error; Open WebUI is resumed and no archive or temp file is left', async () => {
+    const dir = await gateway();
+    const docker = runningGateway((args, engine, options) =>
+      args[0] === 'exec' ? { stdout: '', stderr: 'pg_dump: error: connection to server failed', exitCode: 1 } : engineAnswers(args, engine, options),
+    );
+    const output = join(dir, 'out', 'b.tar');
+    const error = await rejection(run(createTestContext({ dir, docker }), optionsSchema.parse({ output })));
+    expect(error).toMatchObject({ code: 'PG_DUMP_FAILED', exitCode: 3 });
+    expect(error.message).toContain('connection to server failed');
+    expect(commands(docker)).toContain('unpause gw_open-webui_1');
+    expect(await readdir(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('a failed look-up is explained by the daemon check: Docker not installed, not running', async () => {
+    const dir = await gateway();
+    const down = await rejection(run(createTestContext({ dir, docker: new FakeDocker({ daemon: 'down' }) }), optionsSchema.parse({})));
+    expect(down).toMatchObject({ code: 'DOCKER_DAEMON_UNREACHABLE' });
+    // No docker binary: the listing fails with no message, but the user is told Docker is not installed.
+    const error = await rejection(run(createTestContext({ dir, docker: new FakeDocker({ daemon: 'missing' }) }), optionsSchema.parse({})));
+    expect(error).toMatchObject({ code: 'DOCKER_NOT_INSTALLED' });
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKUP_FORMAT, MANIFEST_FILE, fileDigest, packArchive, saltKeyFingerprint, type BackupManifest } from '../../gateway/backup-archive.js';
 import { createTestContext, rejection, tempDir } from '../../testing/context.js';
+import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
 import { FIXTURE_SECRETS, writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { optionsSchema, run } from './restore.handler.js';
 
@@ -11,11 +12,12 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** An archive without secrets whose data was written under `saltKey`. */
-async function archive(saltKey: string): Promise<string> {
+/** An archive without secrets whose data was written under `saltKey` (with Open WebUI's volume when `volume`). */
+async function archive(saltKey: string, volume = false): Promise<string> {
   const work = await tempDir('aigw-arch-');
   dirs.push(work);
   await writeFile(join(work, 'database.pgdump'), 'PGDMP fake dump');
+  if (volume) await writeFile(join(work, 'open-webui-data.tar.gz'), 'gzipped tar of the volume');
   await mkdir(join(work, 'files'));
   await writeFile(join(work, 'files', 'config.yaml'), 'model_list: []\n');
   const manifest: BackupManifest = {
@@ -28,12 +30,13 @@ async function archive(saltKey: string): Promise<string> {
     parts: [
       { name: 'database.pgdump', kind: 'database', ...(await fileDigest(join(work, 'database.pgdump'))) },
       { name: 'files/config.yaml', kind: 'file', ...(await fileDigest(join(work, 'files', 'config.yaml'))) },
+      ...(volume ? [{ name: 'open-webui-data.tar.gz', kind: 'volume' as const, ...(await fileDigest(join(work, 'open-webui-data.tar.gz'))) }] : []),
     ],
     secrets: { included: false, saltKeyFingerprint: saltKeyFingerprint(saltKey) },
   };
   await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest));
   const file = join(work, 'b.tar');
-  await packArchive(work, [MANIFEST_FILE, 'database.pgdump', 'files/config.yaml'], file);
+  await packArchive(work, [MANIFEST_FILE, 'database.pgdump', 'files/config.yaml', ...(volume ? ['open-webui-data.tar.gz'] : [])], file);
   return file;
 }
 
@@ -66,5 +69,64 @@ describe('restore checks everything before it changes anything', () => {
     const error = await rejection(run(createTestContext({ dir }), optionsSchema.parse({ args: [file] })));
     expect(error).toMatchObject({ exitCode: 2 });
     expect(error.hint ?? error.message).toMatch(/--yes/);
+  });
+});
+
+describe('restore on a running gateway (fake engine)', () => {
+  const VOLUME = 'gw_open_webui_data';
+  function engine(onDocker: DockerHandler) {
+    const docker = new FakeDocker({ volumes: [VOLUME], containers: ['postgres', 'litellm', 'open-webui', 'nginx'].map((s) => fakeContainer(s)) });
+    docker.onDocker = onDocker;
+    return docker;
+  }
+  const answers: DockerHandler = (args) => (['stop', 'exec', 'run'].includes(args[0] ?? '') ? { stdout: '', stderr: '', exitCode: 0 } : undefined);
+
+  it('stops the app services while PostgreSQL is checked, then restores the database and the volume; the engine is asked once', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    const docker = engine(answers);
+    const result = await run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] }));
+    expect(result.restored).toEqual(['database', 'open-webui-data']);
+    const args = docker.calls.map((c) => c.args);
+    expect(args.filter((a) => a[0] === 'volume')).toHaveLength(1);
+    expect(args.find((a) => a[0] === 'stop')).toEqual(['stop', '--time', '30', 'gw_litellm_1', 'gw_open-webui_1', 'gw_nginx_1']);
+    const at = (word: string) => args.findIndex((a) => a.includes(word));
+    expect(at('pg_isready')).toBeGreaterThan(-1);
+    expect(at('pg_restore')).toBeGreaterThan(at('pg_isready'));
+    expect(at('pg_restore')).toBeGreaterThan(at('stop'));
+    const restoreCall = docker.calls.find((c) => c.args.includes('pg_restore'));
+    expect(restoreCall?.options.stdinFile).toMatch(/database\.pgdump$/);
+    // The volume is emptied and unpacked by a throwaway container (docker cp cannot delete what the archive lacks).
+    const volumeRun = docker.calls.find((c) => c.args[0] === 'run');
+    expect(volumeRun?.args).toEqual(expect.arrayContaining(['--log-driver', 'none', '-v', `${VOLUME}:/data`]));
+    expect(volumeRun?.options.stdinFile).toMatch(/open-webui-data\.tar\.gz$/);
+  });
+
+  it('with --yes the engine is read while the archive is checked, but a damaged archive is reported as such', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    // One byte of the dump changed (same length): its checksum no longer matches.
+    const bytes = await readFile(file);
+    const at = bytes.indexOf('PGDMP fake dump');
+    bytes[at + 6] = 'F'.charCodeAt(0);
+    await writeFile(file, bytes);
+    const down = new FakeDocker({ daemon: 'down' });
+    const error = await rejection(run(createTestContext({ dir, docker: down, yes: true }), optionsSchema.parse({ args: [file] })));
+    expect(error).toMatchObject({ code: 'BACKUP_CORRUPT' });
+    expect(down.calls.map((c) => c.args[0])).toEqual(expect.arrayContaining(['version', 'ps', 'volume']));
+    expect(down.calls.every((c) => ['version', 'ps', 'volume'].includes(c.args[0] ?? ''))).toBe(true);
+  });
+
+  it('a failed stop is a typed error and nothing is restored', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    const docker = engine((args, e, options) => (args[0] === 'stop' ? { stdout: '', stderr: 'Error response from daemon: cannot stop container', exitCode: 1 } : answers(args, e, options)));
+    const error = await rejection(run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] })));
+    expect(error).toMatchObject({ code: 'DOCKER_FAILED' });
+    expect(error.hint).toContain('Nothing was restored');
+    expect(docker.calls.some((c) => c.args.includes('pg_restore') || c.args[0] === 'run')).toBe(false);
   });
 });

@@ -13,9 +13,10 @@ import { EnvError, UserError } from '../../core/errors.js';
 import type { Style } from '../../core/output.js';
 import { z } from '../../core/schema.js';
 import { seal } from '../../core/secret-box.js';
+import { settleInOrder } from '../../core/settle.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { checkDaemon } from '../../docker/engine.js';
-import { archiveVolume, dumpDatabase, findProjectVolume, imageIdentity, withPaused } from '../../docker/gateway-data.js';
+import { explainingDaemonFailure } from '../../docker/engine.js';
+import { archiveVolume, copyFromContainer, dumpDatabase, findProjectVolume, imageIdentities, withPaused } from '../../docker/gateway-data.js';
 import {
   BACKUP_FORMAT,
   BACKUP_FORMAT_VERSION,
@@ -27,6 +28,7 @@ import {
   saltKeyFingerprint,
   type BackupManifest,
   type BackupPart,
+  type PartDigest,
 } from '../../gateway/backup-archive.js';
 import { readPassphrase } from '../../gateway/backup-passphrase.js';
 import { literalSecretPaths } from '../../gateway/config-secrets.js';
@@ -74,9 +76,10 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
   }
   const passphrase = options.includeSecrets ? await readPassphrase(ctx, 'seal') : null;
 
-  // pg_dump runs through `docker exec`: only the daemon is needed, not Compose (v1 takes seconds to answer).
-  await checkDaemon(ctx);
-  const services = byService(await projectContainers(ctx, project));
+  // pg_dump runs through `docker exec`: only the daemon is needed, not Compose (v1 takes seconds to
+  // answer). The two look-ups are independent: asked side by side.
+  const [containers, volume] = await explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
+  const services = byService(containers);
   const postgres = services.get(SERVICES.postgres);
   if (!postgres || postgres.state !== 'running') {
     throw new EnvError('GATEWAY_NOT_RUNNING', `The database of ${project} is not running, so it cannot be dumped consistently.`, {
@@ -91,22 +94,41 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     const parts: BackupPart[] = [];
     const addPart = async (name: string, kind: BackupPart['kind']) => parts.push({ name, kind, ...(await fileDigest(join(work, name))) });
 
+    // What each service's image reference is now, for the manifest: asked while the data is copied.
+    const imageRefs = [...services].map(([service, container]) => ({ service, reference: container.image }));
+    const identities = imageIdentities(ctx, imageRefs.map((i) => i.reference));
+    identities.catch(() => {});
+
     // The dump and the volume copy touch different containers: they run side by side, under one
-    // progress line that shows how far each has got.
+    // progress line that shows how far each has got. Each returns its part's size and sha256.
     const webui = services.get(SERVICES.openWebui);
-    const volume = await findProjectVolume(ctx, project, 'open_webui_data');
+    const mount = volume ? webui?.mounts.find((m) => m.type === 'volume' && m.name === volume) : undefined;
     const tracked = [{ label: 'PostgreSQL', file: join(work, PARTS.database) }, ...(volume ? [{ label: "Open WebUI's data", file: join(work, PARTS.openWebuiData) }] : [])];
+    let digests: readonly [PartDigest, PartDigest | null] | undefined;
     await withProgress(ctx, 'Copying the data', tracked, async () => {
       const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database));
-      const copy = volume
-        ? // Paused for the copy: its SQLite database is then a crash-consistent snapshot.
-          withPaused(ctx, webui?.state === 'running' ? webui.name : null, () => archiveVolume(ctx, volume, webui?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)))
-        : Promise.resolve();
-      const outcomes = await Promise.allSettled([dump, copy]);
-      for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+      const file = join(work, PARTS.openWebuiData);
+      // Paused for the copy: its SQLite database is then a crash-consistent snapshot. The container
+      // that mounts the volume hands it over itself (docker cp, no container made); a volume without
+      // one, or an engine whose cp refuses, is read by a throwaway container (still paused).
+      const copyVolume = async (name: string): Promise<PartDigest> => {
+        if (webui && mount) {
+          try {
+            return await copyFromContainer(ctx, webui.name, mount.destination, file);
+          } catch (error) {
+            if (!(error instanceof EnvError) || error.code !== 'VOLUME_ARCHIVE_FAILED') throw error;
+            ctx.out.debug(`docker cp failed (${error.message}); copying ${name} through a throwaway container`);
+            await rm(file, { force: true });
+          }
+        }
+        return archiveVolume(ctx, name, webui?.image ?? gateway.settings.images.openWebui, file);
+      };
+      const copy = volume ? withPaused(ctx, webui?.state === 'running' ? webui.name : null, () => copyVolume(volume)) : Promise.resolve(null);
+      digests = await settleInOrder([dump, copy] as const);
     });
-    await addPart(PARTS.database, 'database');
-    if (volume) await addPart(PARTS.openWebuiData, 'volume');
+    const [database, volumeData] = digests!;
+    parts.push({ name: PARTS.database, kind: 'database', ...database });
+    if (volumeData) parts.push({ name: PARTS.openWebuiData, kind: 'volume', ...volumeData });
     else ctx.out.warn(`${project} has no Open WebUI data volume yet; the archive holds the database and files only.`);
 
     const fileNames = [FILES.config, FILES.compose, FILES.override, ...(gateway.settings.nginx ? [FILES.nginx] : [])];
@@ -125,7 +147,7 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
       await addPart(PARTS.secrets, 'secrets');
     }
 
-    const images = await Promise.all([...services].map(async ([service, container]) => ({ service, reference: container.image, ...(await imageIdentity(ctx, container.image)) })));
+    const images = (await identities).map((identity, i) => ({ ...imageRefs[i]!, ...identity }));
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       formatVersion: BACKUP_FORMAT_VERSION,

@@ -11,10 +11,11 @@ import { CancelledError, EnvError, UserError } from '../../core/errors.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
 import { z } from '../../core/schema.js';
+import { settleInOrder } from '../../core/settle.js';
 import { open as openSealed } from '../../core/secret-box.js';
 import { composeProject } from '../../docker/stack.js';
 import { byService, projectContainers } from '../../docker/containers.js';
-import { checkDaemon, daemonError, ensureDocker } from '../../docker/engine.js';
+import { daemonError, ensureDocker, explainingDaemonFailure } from '../../docker/engine.js';
 import { findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 import { FILES_PREFIX, PARTS, saltKeyFingerprint, unpackArchive, verifyArchive, type BackupManifest } from '../../gateway/backup-archive.js';
@@ -56,12 +57,17 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
 
   const work = await mkdtemp(join(ctx.dir, '.restore-'));
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'restore' });
+  // The engine's state: two independent, read-only look-ups side by side. With --yes no question
+  // waits between the checks and their use, so they are read while the archive is checked; they
+  // change nothing, and an archive that fails its checks is reported as such whatever they found.
+  const lookUp = () => explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
+  const early = ctx.yes ? lookUp() : null;
+  early?.catch(() => {});
   try {
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
     try {
-      await unpackArchive(file, work);
-      manifest = await verifyArchive(work, file, (path) => ctx.fs.readText(path));
+      manifest = await verifyArchive(work, file, (path) => ctx.fs.readText(path), await unpackArchive(file, work));
     } catch (error) {
       spinner.fail(`${file} did not pass its checks`);
       throw error;
@@ -94,10 +100,9 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const restored: string[] = [];
     const step = await ctx.out.spinner('Stopping LiteLLM, Open WebUI and Nginx');
     const appServices = [SERVICES.litellm, SERVICES.openWebui, ...(gateway.settings.nginx ? [SERVICES.nginx] : [])];
-    await checkDaemon(ctx);
-    let services = byService(await projectContainers(ctx, project));
-    const volumeNeeded = has(PARTS.openWebuiData) && !(await findProjectVolume(ctx, project, 'open_webui_data'));
-    if (!services.get(SERVICES.postgres) || volumeNeeded) {
+    let [containers, volume] = await (early ?? lookUp());
+    let services = byService(containers);
+    if (!services.get(SERVICES.postgres) || (has(PARTS.openWebuiData) && !volume)) {
       // A directory set up fresh: Compose creates the containers, network and volumes, none started.
       const engine = await ensureDocker(ctx);
       const created = await composeProject(ctx, gateway, engine).run(['up', '--no-start']);
@@ -108,39 +113,46 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
           hint: 'Nothing was restored yet. "ai-gateway status" shows the stack; re-run with --verbose for the Compose commands.',
         });
       }
-      services = byService(await projectContainers(ctx, project));
+      [containers, volume] = await settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const);
+      services = byService(containers);
     }
     // The data's users stop (plain docker: Compose's own containers, without Compose's start-up cost);
     // only PostgreSQL runs while its database is replaced.
     const running = appServices.map((s) => services.get(s)).filter((c) => c?.state === 'running' || c?.state === 'restarting' || c?.state === 'paused');
     const postgres = services.get(SERVICES.postgres);
     if (!postgres) throw new EnvError('GATEWAY_NOT_RUNNING', `No postgres container of ${project} exists after "up --no-start".`, { hint: `Run "ai-gateway start --dir ${ctx.dir}" once, then restore again.` });
-    for (const args of [...(running.length > 0 ? [['stop', '--time', '30', ...running.map((c) => c!.name)]] : []), ...(postgres.state === 'running' ? [] : [['start', postgres.name]])]) {
+    const db = { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
+    const dockerStep = async (args: string[]) => {
       const result = await ctx.docker.docker(args, { timeoutMs: 120_000 });
-      if (result.exitCode !== 0) {
-        step.fail();
-        throw failedDocker(ctx, args, result);
-      }
+      if (result.exitCode !== 0) throw failedDocker(ctx, args, result);
+    };
+    // Stopping the app services and readying PostgreSQL touch different containers: side by side.
+    try {
+      await settleInOrder([
+        running.length > 0 ? dockerStep(['stop', '--time', '30', ...running.map((c) => c!.name)]) : Promise.resolve(),
+        (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(() => waitForDatabase(ctx, db)),
+      ] as const);
+    } catch (error) {
+      step.fail();
+      throw error;
     }
     step.succeed(running.length > 0 ? `Stopped ${running.map((c) => c!.service).join(', ')}; PostgreSQL running` : 'PostgreSQL running; nothing else was');
 
-    const db = { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
-    await waitForDatabase(ctx, db);
-    const volume = has(PARTS.openWebuiData) ? await findProjectVolume(ctx, project, 'open_webui_data') : null;
     if (has(PARTS.openWebuiData) && !volume) throw new EnvError('VOLUME_MISSING', `${project} has no Open WebUI data volume after "up --no-start".`, { hint: 'Run "ai-gateway status" and restore again.' });
-    const progress = await ctx.out.spinner(`Restoring PostgreSQL (pg_restore --clean, one transaction)${volume ? ` and Open WebUI's data (${volume})` : ''}`);
+    const volumeTarget = has(PARTS.openWebuiData) ? volume : null;
+    const progress = await ctx.out.spinner(`Restoring PostgreSQL (pg_restore --clean, one transaction)${volumeTarget ? ` and Open WebUI's data (${volumeTarget})` : ''}`);
     // Different containers, different data: side by side.
-    const outcomes = await Promise.allSettled([
-      restoreDatabase(ctx, db, join(work, PARTS.database)),
-      volume ? restoreVolume(ctx, volume, services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)) : Promise.resolve(),
-    ]);
-    const failure = outcomes.find((o) => o.status === 'rejected');
-    if (failure) {
+    try {
+      await settleInOrder([
+        restoreDatabase(ctx, db, join(work, PARTS.database)),
+        volumeTarget ? restoreVolume(ctx, volumeTarget, services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)) : Promise.resolve(),
+      ] as const);
+    } catch (error) {
       progress.fail();
-      throw failure.reason;
+      throw error;
     }
-    progress.succeed(`Restored PostgreSQL${volume ? " and Open WebUI's data" : ''}`);
-    restored.push('database', ...(volume ? ['open-webui-data'] : []));
+    progress.succeed(`Restored PostgreSQL${volumeTarget ? " and Open WebUI's data" : ''}`);
+    restored.push('database', ...(volumeTarget ? ['open-webui-data'] : []));
 
     const envKeys: string[] = [];
     if (archivedEnv) {
