@@ -156,3 +156,32 @@ describe('projectContainers', () => {
     expect(byService([...old, ...fresh]).get('postgres')?.id).toBe('new');
   });
 });
+
+describe('over the engine socket', () => {
+  /** A FakeDocker whose engine also answers GETs, as the real client does on a local socket. */
+  function withSocket(answers: (path: string) => unknown) {
+    const docker = new FakeDocker({ containers: [fakeContainer('postgres', { health: 'healthy' })] });
+    const asked: string[] = [];
+    const client = Object.assign(docker, { engineGet: async (path: string) => (asked.push(path), answers(path)) });
+    return { ctx: createTestContext({ docker: client }), docker, asked };
+  }
+
+  it('lists and inspects through the socket: no docker CLI run, the same containers', async () => {
+    const { ctx, docker, asked } = withSocket((path) => (path.startsWith('/containers/json') ? [{ Id: v1Container.Id }, { Id: v2Container.Id }] : path.includes(v1Container.Id) ? v1Container : v2Container));
+    const containers = await projectContainers(ctx, 'gw');
+    expect(containers.map((c) => c.name)).toEqual(['gw_postgres_1', 'gw-nginx-1']);
+    expect(containers[0]).toMatchObject({ service: 'postgres', health: 'healthy', ports: [{ containerPort: 5432, hostIp: '127.0.0.1', hostPort: 55432, protocol: 'tcp' }] });
+    expect(docker.calls).toEqual([]);
+    expect(decodeURIComponent(asked[0] as string)).toBe('/containers/json?all=1&filters={"label":["com.docker.compose.project=gw"]}');
+  });
+
+  it('falls back to the CLI when a request fails or a container went away between list and inspect', async () => {
+    const { ctx, docker } = withSocket((path) => (path.startsWith('/containers/json') ? [{ Id: 'gone' }] : null));
+    const containers = await projectContainers(ctx, docker.containers[0]?.project ?? 'gw');
+    expect(docker.calls.map((c) => c.args[0])).toEqual(['inspect']);
+    expect(containers).toHaveLength(0); // the CLI says "no such container" for the id the socket listed
+    const down = withSocket(() => null);
+    await projectContainers(down.ctx, 'gw');
+    expect(down.docker.calls.map((c) => c.args[0])).toEqual(['ps', 'inspect']);
+  });
+});
