@@ -12,7 +12,10 @@
  *      --clean --if-exists --single-transaction < F` alone.
  * Targets: backup / pg_dump <= 1.2x, restore / pg_restore <= 1.2x (medians). Also: the archive size.
  *
- *   node bench/backup.mjs [--runs 5] [--json]
+ *   node bench/backup.mjs [--runs 5] [--json] [--keep]
+ *
+ * --keep leaves the seeded gateway running afterwards (its directory is printed) for a closer look,
+ * e.g. `ai-gateway backup --verbose --dir DIR`; remove it with `ai-gateway stop --volumes --yes --dir DIR`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm, open } from 'node:fs/promises';
@@ -25,6 +28,7 @@ import { dockerUnavailableReason, dockerVersions, ROOT, run, startBenchStack } f
 const args = process.argv.slice(2);
 const runs = Number(argValue(args, '--runs', process.env.BENCH_RUNS ?? '5')) || 5;
 const json = args.includes('--json');
+const keep = args.includes('--keep');
 const BIN = join(ROOT, 'bin', 'ai-gateway.js');
 const KEYS = Number(process.env.BENCH_BACKUP_KEYS ?? 10_000);
 const SPEND_ROWS = Number(process.env.BENCH_BACKUP_SPEND_ROWS ?? 100_000);
@@ -145,6 +149,7 @@ try {
   emit({ bench: 'backup', table, details: { runs, keys: KEYS, spendRows: SPEND_ROWS, databaseSize: size, archiveBytes, dumpBytes, ...(await dockerVersions()) } });
   process.exitCode = median(table[2].samples) <= 1.2 && median(table[5].samples) <= 1.2 ? 0 : 1;
 } finally {
-  await stack.down().catch(() => {});
+  if (keep) log(`backup: --keep: the gateway stays up in ${stack.dir} (remove it: node bin/ai-gateway.js stop --volumes --yes --dir ${stack.dir})`);
+  else await stack.down().catch(() => {});
   await rm(work, { recursive: true, force: true });
 }

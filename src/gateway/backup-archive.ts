@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { create as createTar, extract as extractTar, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { UserError } from '../core/errors.js';
 import { z } from '../core/schema.js';
 
@@ -108,7 +108,8 @@ export async function openPartSink(file: string, options: { gzip?: boolean } = {
 export async function fileDigest(path: string): Promise<PartDigest> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
+  // 1 MiB reads: a dump of hundreds of MiB is hashed in a few hundred steps, not thousands.
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
   }
@@ -130,6 +131,8 @@ export async function packArchive(workDir: string, entries: string[], output: st
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   await handle.chmod(0o600);
   try {
+    // node-tar is loaded when the archive is written or read, not while the data is still being copied.
+    const { create: createTar } = await import('tar');
     await pipeline(createTar({ cwd: workDir, portable: true }, entries), createWriteStream('', { fd: handle, flush: true }));
     await rename(temp, output);
   } catch (error) {
@@ -146,6 +149,7 @@ export async function packArchive(workDir: string, entries: string[], output: st
 export async function unpackArchive(file: string, workDir: string): Promise<Map<string, PartDigest>> {
   const digests = new Map<string, PartDigest>();
   try {
+    const { extract: extractTar } = await import('tar');
     await extractTar({
       file,
       cwd: workDir,

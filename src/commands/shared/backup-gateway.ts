@@ -94,6 +94,10 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     const parts: BackupPart[] = [];
     const addPart = async (name: string, kind: BackupPart['kind']) => parts.push({ name, kind, ...(await fileDigest(join(work, name))) });
 
+    // The dump is the long pole: it leaves first, and everything below happens while it runs.
+    const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database));
+    dump.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+
     // What each service's image reference is now, for the manifest: asked while the data is copied.
     const imageRefs = [...services].map(([service, container]) => ({ service, reference: container.image }));
     const identities = imageIdentities(ctx, imageRefs.map((i) => i.reference));
@@ -106,7 +110,6 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     const tracked = [{ label: 'PostgreSQL', file: join(work, PARTS.database) }, ...(volume ? [{ label: "Open WebUI's data", file: join(work, PARTS.openWebuiData) }] : [])];
     let digests: readonly [PartDigest, PartDigest | null] | undefined;
     await withProgress(ctx, 'Copying the data', tracked, async () => {
-      const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database));
       const file = join(work, PARTS.openWebuiData);
       // Paused for the copy: its SQLite database is then a crash-consistent snapshot. The container
       // that mounts the volume hands it over itself (docker cp, no container made); a volume without
