@@ -180,6 +180,14 @@ export async function imageIdentity(ctx: Context, ref: string): Promise<ImageIde
  */
 export async function imageIdentities(ctx: Context, refs: string[]): Promise<ImageIdentity[]> {
   if (refs.length === 0) return [];
+  // Over the local engine's socket where the CLI would go (GET /images/{name}/json, the name sent as
+  // the CLI sends it, slashes and all; the JSON `docker image inspect` prints), else one CLI run.
+  if (ctx.docker.engineGet) {
+    const get = ctx.docker.engineGet;
+    const answers = await Promise.all(refs.map((ref) => get(`/images/${encodeURI(ref)}/json`, { timeoutMs: 10_000 })));
+    const parsed = z.array(imageSchema).safeParse(answers);
+    if (parsed.success) return parsed.data.map((image) => ({ id: image.Id, digest: image.RepoDigests?.[0] ?? null }));
+  }
   const result = await ctx.docker.docker(['image', 'inspect', '--format', IDENTITY_FORMAT, ...refs], { timeoutMs: 30_000 });
   const lines = result.stdout.trim().split('\n');
   if (result.exitCode === 0 && lines.length === refs.length) return lines.map(parseIdentity);
@@ -187,6 +195,7 @@ export async function imageIdentities(ctx: Context, refs: string[]): Promise<Ima
 }
 
 const IDENTITY_FORMAT = '{{json .Id}} {{json .RepoDigests}}';
+const imageSchema = z.looseObject({ Id: z.string(), RepoDigests: z.nullish(z.array(z.string())) });
 
 function parseIdentity(line: string): ImageIdentity {
   const [idJson, digestsJson] = line.split(' ');

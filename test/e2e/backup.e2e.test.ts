@@ -56,7 +56,9 @@ describeDocker('backup and restore on the real engine', () => {
 
     const backup = await cli(a.dir, ['backup', '--include-secrets', '--json'], env());
     expect(backup.exitCode, describeResult(backup)).toBe(0);
-    const doc = JSON.parse(backup.stdout) as { path: string; manifest: { parts: { name: string }[]; secrets: { included: boolean } } };
+    const doc = JSON.parse(backup.stdout) as { path: string; manifest: { parts: { name: string }[]; secrets: { included: boolean }; images: { service: string; reference: string; id: string | null }[] } };
+    // Each image's id, as the engine has it (asked over its socket here): the same as `docker image inspect` says.
+    for (const image of doc.manifest.images) expect(image.id, image.service).toBe(await docker('image', 'inspect', '--format', '{{.Id}}', image.reference));
     archive = doc.path;
     expect(doc.manifest.secrets.included).toBe(true);
     expect(doc.manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'secrets.env.sealed', 'files/config.yaml']));
