@@ -44,9 +44,12 @@ if (runs < 5) log(`note: ${runs} run(s); the figures in BENCHMARKS.md use at lea
 
 /** Run one bench script; its progress (stderr) goes straight to ours, its JSON document is returned. */
 function runBench(file) {
+  // Start-up figures are single process runs of a few ms, noisy one by one: at least 30 interleaved
+  // rounds for them (seconds in all), whatever --runs says for the long benches.
+  const rounds = file.endsWith('cold-start.mjs') ? Math.max(runs, 30) : runs;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, '--json', '--runs', String(runs), '--rounds', String(runs)], {
-      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_ROUNDS: String(runs), NO_COLOR: '1' },
+    const child = spawn(process.execPath, [file, '--json', '--runs', String(runs), '--rounds', String(rounds)], {
+      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_ROUNDS: String(rounds), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
