@@ -3,18 +3,10 @@
  * in core (the context carries it); the driver is src/docker/client.ts, plugged in by the composition
  * root (src/context.ts). src/docker/ is the only place that spawns `docker` or `docker-compose`.
  */
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  /** The process exit code; -1 when it never ran or was killed by a signal. */
-  exitCode: number;
-  /** The program is not installed (spawn ENOENT). */
-  notFound?: boolean;
-  /** Killed because `timeoutMs` passed. */
-  timedOut?: boolean;
-  /** Killed through `signal` (the caller cancelled it). */
-  cancelled?: boolean;
-}
+import type { ProcessResult } from './process.js';
+
+/** What a docker or docker-compose run gave back: a child process's result (core/process.ts). */
+export type ExecResult = ProcessResult;
 
 /** Binaries this driver runs. `docker compose` (v2) is `docker` with `compose` as first argument. */
 export type DockerProgram = 'docker' | 'docker-compose';
