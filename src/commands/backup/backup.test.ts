@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,6 +132,25 @@ describe('backup of a running gateway (fake engine)', () => {
     expect(gunzipSync(await readFile(join(into, 'open-webui-data.tar.gz'))).toString()).toBe(VOLUME_TAR);
     // Nothing is left beside the archive.
     expect(await readdir(join(dir, 'out'))).toEqual(['b.tar']);
+  });
+
+  it('carries tls/: the certificate as a file; its key only sealed with --include-secrets, else left out with a warning', async () => {
+    const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHsecretkeymaterial\n-----END PRIVATE KEY-----\n';
+    const dir = await gateway();
+    await mkdir(join(dir, 'tls'), { mode: 0o700 });
+    await writeFile(join(dir, 'tls', 'cert.pem'), 'CERT\n', { mode: 0o600 });
+    await writeFile(join(dir, 'tls', 'key.pem'), KEY, { mode: 0o600 });
+
+    const plainCtx = createTestContext({ dir, docker: runningGateway(engineAnswers) });
+    const plain = await run(plainCtx, optionsSchema.parse({ output: join(dir, 'out', 'plain.tar') }));
+    expect(plain.manifest.parts.map((p) => p.name)).toContain('files/tls/cert.pem');
+    expect(plain.manifest.parts.some((p) => p.name.includes('key.pem'))).toBe(false);
+    expect(plainCtx.captured.all()).toContain('tls/key.pem (the HTTPS private key) is not in the archive');
+
+    const sealed = await run(createTestContext({ dir, docker: runningGateway(engineAnswers), env: { AI_GATEWAY_BACKUP_PASSPHRASE: 'correct horse battery staple 42' } }), optionsSchema.parse({ output: join(dir, 'out', 'sealed.tar'), includeSecrets: true }));
+    expect(sealed.manifest.parts).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'files/tls/key.pem.sealed', kind: 'secrets' })]));
+    const { into } = await unpacked(join(dir, 'out', 'sealed.tar'));
+    expect((await readFile(join(into, 'files', 'tls', 'key.pem.sealed'))).includes(Buffer.from('secretkeymaterial'))).toBe(false);
   });
 
   it('reads the volume through a throwaway container when no container mounts it, or when docker cp fails', async () => {

@@ -1,10 +1,11 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKUP_FORMAT, MANIFEST_FILE, fileDigest, packArchive, saltKeyFingerprint, type BackupManifest } from '../../gateway/backup-archive.js';
 import { createTestContext, rejection, tempDir } from '../../testing/context.js';
 import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
 import { FIXTURE_SECRETS, writeGatewayFixture } from '../../testing/gateway-fixture.js';
+import { seal } from '../../core/secret-box.js';
 import { optionsSchema, run } from './restore.handler.js';
 
 const dirs: string[] = [];
@@ -128,5 +129,79 @@ describe('restore on a running gateway (fake engine)', () => {
     expect(error).toMatchObject({ code: 'DOCKER_FAILED' });
     expect(error.hint).toContain('Nothing was restored');
     expect(docker.calls.some((c) => c.args.includes('pg_restore') || c.args[0] === 'run')).toBe(false);
+  });
+});
+
+describe('restore: the HTTPS certificate', () => {
+  const PASSPHRASE = 'correct horse battery staple 42';
+  const CERT = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+  const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHfakeprivatekeymaterial\n-----END PRIVATE KEY-----\n';
+
+  /** An archive with secrets (.env sealed) and tls/: the certificate as a file, the key sealed (or left out). */
+  async function tlsArchive(withKey: boolean): Promise<string> {
+    const work = await tempDir('aigw-arch-tls-');
+    dirs.push(work);
+    const names: [string, 'database' | 'file' | 'secrets'][] = [['database.pgdump', 'database'], ['secrets.env.sealed', 'secrets'], ['files/tls/cert.pem', 'file']];
+    await writeFile(join(work, 'database.pgdump'), 'PGDMP fake dump');
+    await writeFile(join(work, 'secrets.env.sealed'), await seal(Buffer.from(`LITELLM_SALT_KEY=${FIXTURE_SECRETS.LITELLM_SALT_KEY}\n`), PASSPHRASE));
+    await mkdir(join(work, 'files', 'tls'), { recursive: true });
+    await writeFile(join(work, 'files', 'tls', 'cert.pem'), CERT);
+    if (withKey) {
+      await writeFile(join(work, 'files', 'tls', 'key.pem.sealed'), await seal(Buffer.from(KEY), PASSPHRASE));
+      names.push(['files/tls/key.pem.sealed', 'secrets']);
+    }
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      formatVersion: 1,
+      createdAt: '2026-12-01T00:00:00.000Z',
+      cliVersion: '0.1.0',
+      project: 'old',
+      images: [],
+      parts: await Promise.all(names.map(async ([name, kind]) => ({ name, kind, ...(await fileDigest(join(work, name))) }))),
+      secrets: { included: true, saltKeyFingerprint: saltKeyFingerprint(FIXTURE_SECRETS.LITELLM_SALT_KEY) },
+    };
+    await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest));
+    const file = join(work, 'b.tar');
+    await packArchive(work, [MANIFEST_FILE, ...names.map(([name]) => name)], file);
+    return file;
+  }
+
+  const engine = () => {
+    const docker = new FakeDocker({ containers: ['postgres', 'litellm', 'open-webui', 'nginx'].map((s) => fakeContainer(s)) });
+    docker.onDocker = (args) => (['stop', 'exec', 'run'].includes(args[0] ?? '') ? { stdout: '', stderr: '', exitCode: 0 } : undefined);
+    return docker;
+  };
+  const restore = async (dir: string, file: string) =>
+    run(createTestContext({ dir, docker: engine(), yes: true, env: { AI_GATEWAY_BACKUP_PASSPHRASE: PASSPHRASE } }), optionsSchema.parse({ args: [file] }));
+
+  it('into a gateway without tls/: the certificate and the opened key land at 600, and the next step is named', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const result = await restore(dir, await tlsArchive(true));
+    expect(result.restored).toContain('tls');
+    expect(await readFile(join(dir, 'tls', 'cert.pem'), 'utf8')).toBe(CERT);
+    expect(await readFile(join(dir, 'tls', 'key.pem'), 'utf8')).toBe(KEY);
+    for (const file of ['cert.pem', 'key.pem']) expect(((await stat(join(dir, 'tls', file))).mode & 0o777).toString(8)).toBe('600');
+    expect(result.notes.join('\n')).toContain(`ai-gateway setup --yes --tls files --dir ${dir}`);
+    expect(JSON.stringify(result)).not.toContain('fakeprivatekeymaterial');
+  });
+
+  it("a gateway's own tls/ is never replaced; an archive without the key says what to do", async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    await mkdir(join(dir, 'tls'), { mode: 0o700 });
+    await writeFile(join(dir, 'tls', 'cert.pem'), 'MINE', { mode: 0o600 });
+    await writeFile(join(dir, 'tls', 'key.pem'), 'MY KEY', { mode: 0o600 });
+    const kept = await restore(dir, await tlsArchive(true));
+    expect(kept.restored).not.toContain('tls');
+    expect(await readFile(join(dir, 'tls', 'cert.pem'), 'utf8')).toBe('MINE');
+    expect(kept.notes.join('\n')).toContain('was kept');
+
+    const { dir: bare } = await writeGatewayFixture();
+    dirs.push(bare);
+    const noKey = await restore(bare, await tlsArchive(false));
+    expect(noKey.restored).not.toContain('tls');
+    expect(await stat(join(bare, 'tls')).then(() => true, () => false)).toBe(false);
+    expect(noKey.notes.join('\n')).toContain('not its private key');
   });
 });

@@ -134,11 +134,16 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     if (volumeData) parts.push({ name: PARTS.openWebuiData, kind: 'volume', ...volumeData });
     else ctx.out.warn(`${project} has no Open WebUI data volume yet; the archive holds the database and files only.`);
 
-    const fileNames = [FILES.config, FILES.compose, FILES.override, ...(gateway.settings.nginx ? [FILES.nginx] : [])];
+    // HTTPS: the certificate goes in as it is, its private key only sealed (like .env, with --include-secrets).
+    const fileNames = [FILES.config, FILES.compose, FILES.override, ...(gateway.settings.nginx ? [FILES.nginx] : []), FILES.tlsCert, FILES.tlsKey];
     for (const file of fileNames) {
       const text = await ctx.fs.readText(gateway.path(file));
       if (text === null) continue;
-      const sealIt = file === FILES.config && literalSecrets.length > 0;
+      if (file === FILES.tlsKey && !passphrase) {
+        ctx.out.warn(`${FILES.tlsKey} (the HTTPS private key) is not in the archive: without --include-secrets a backup stores no secret. Keep a copy of it apart, or back up with --include-secrets.`);
+        continue;
+      }
+      const sealIt = (file === FILES.config && literalSecrets.length > 0) || file === FILES.tlsKey;
       const name = join(FILES_PREFIX, sealIt ? `${file}.sealed` : file);
       await mkdir(dirname(join(work, name)), { recursive: true, mode: 0o700 });
       await writeFile(join(work, name), sealIt && passphrase ? await seal(Buffer.from(text), passphrase) : text, { mode: 0o600 });

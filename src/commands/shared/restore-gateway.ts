@@ -45,6 +45,8 @@ export interface RestoreResult {
   restored: string[];
   /** .env keys replaced by the archive's (names only). */
   envKeys: string[];
+  /** What the user should know or do next (the HTTPS certificate). */
+  notes: string[];
 }
 
 export async function run(ctx: Context, options: RestoreOptions): Promise<RestoreResult> {
@@ -79,12 +81,18 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     // Secrets first: a wrong passphrase or a salt key that cannot read the data stops here.
     let archivedEnv: EnvFile | null = null;
     let restoredConfig: string | null = null;
+    let tlsKey: string | null = null;
     if (manifest.secrets.included) {
       const passphrase = await readPassphrase(ctx, 'open');
       archivedEnv = EnvFile.parse((await openSealed(await readFile(join(work, PARTS.secrets)), passphrase, 'the archived secrets')).toString('utf8'), `${file}:.env`);
       for (const key of RESTORED_KEYS) ctx.out.addSecret(archivedEnv.get(key));
       const sealedConfig = join(FILES_PREFIX, `${FILES.config}.sealed`);
       if (has(sealedConfig)) restoredConfig = (await openSealed(await readFile(join(work, sealedConfig)), passphrase, 'the archived config.yaml')).toString('utf8');
+      const sealedKey = join(FILES_PREFIX, `${FILES.tlsKey}.sealed`);
+      if (has(sealedKey)) {
+        tlsKey = (await openSealed(await readFile(join(work, sealedKey)), passphrase, `the archived ${FILES.tlsKey}`)).toString('utf8');
+        ctx.out.addSecret(tlsKey.trim());
+      }
     } else {
       const here = saltKeyFingerprint(gateway.env.get(ENV.saltKey));
       if (manifest.secrets.saltKeyFingerprint && here !== manifest.secrets.saltKeyFingerprint && !options.force) {
@@ -170,6 +178,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
       await ctx.fs.writeAtomic(gateway.path(FILES.config), restoredConfig);
       restored.push('config.yaml');
     }
+    const notes = await restoreTls(ctx, gateway, has(join(FILES_PREFIX, FILES.tlsCert)) ? await readFile(join(work, FILES_PREFIX, FILES.tlsCert), 'utf8') : null, tlsKey, restored);
     // The next start must apply the restored .env and config, whatever it recorded before.
     await removeStartRecord(ctx, ctx.dir);
     return {
@@ -179,11 +188,35 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
       from: { project: manifest.project, createdAt: manifest.createdAt, cliVersion: manifest.cliVersion },
       restored,
       envKeys,
+      notes,
     };
   } finally {
     await lock.release();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The archive's HTTPS certificate and key go into tls/ (600) when this gateway has none of its own;
+ * its own are never replaced. Serving them is setup's job (it renders Nginx for them): a note says so.
+ */
+async function restoreTls(ctx: Context, gateway: { path(file: string): string; settings: { tls?: unknown } }, cert: string | null, key: string | null, restored: string[]): Promise<string[]> {
+  if (cert === null) return [];
+  const here = ctx.dir;
+  if (key === null) {
+    return [`The archive holds the HTTPS certificate but not its private key (it was made without --include-secrets): copy ${FILES.tlsKey} from the original gateway into ${here}, or run setup with --tls-cert/--tls-key or --tls self-signed.`];
+  }
+  const [ownCert, ownKey] = await Promise.all([ctx.fs.readText(gateway.path(FILES.tlsCert)), ctx.fs.readText(gateway.path(FILES.tlsKey))]);
+  if (ownCert !== null || ownKey !== null) {
+    return ownCert === cert && ownKey === key ? [] : [`${here}/tls/ was kept (this gateway's own certificate); the archive's differs and was not restored.`];
+  }
+  await ctx.fs.mkdirp(join(here, 'tls'));
+  await ctx.fs.writeAllAtomic([
+    { path: gateway.path(FILES.tlsCert), content: cert, mode: 0o600 },
+    { path: gateway.path(FILES.tlsKey), content: key, mode: 0o600 },
+  ]);
+  restored.push('tls');
+  return gateway.settings.tls ? [] : [`tls/ now holds the archive's HTTPS certificate; this gateway serves plain HTTP. To serve it: ai-gateway setup --yes --tls files --dir ${here}`];
 }
 
 function failedDocker(ctx: Context, args: string[], result: { stderr: string; stdout: string; exitCode: number }): EnvError {
@@ -207,6 +240,7 @@ export function render(result: RestoreResult, style: Style): string {
     `${style.green('✔')} Restored ${style.bold(result.project)} from ${result.file} (${result.from.project}, ${result.from.createdAt}): ${result.restored.join(', ')}.`,
   ];
   if (result.envKeys.length > 0) lines.push(`.env: ${result.envKeys.join(', ')} replaced by the archive's (POSTGRES_PASSWORD kept).`);
+  lines.push(...result.notes);
   lines.push(`Next: ai-gateway start --dir ${result.dir}`);
   return lines.join('\n');
 }
