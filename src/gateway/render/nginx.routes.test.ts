@@ -149,8 +149,11 @@ describe('nginx.conf routes (real nginx)', () => {
     // Query strings pass untouched.
     expect(r['RAW /api/v1/chats/?q=a%2Fb']).toMatchObject({ status: 200, reached: [expect.objectContaining({ service: 'open-webui', url: '/api/v1/chats/?q=a%2Fb' })] });
 
-    // The upstream keep-alive pool survives `resolve`: five requests, one connection to LiteLLM.
-    expect(r.keepalive).toEqual({ peers: 1, requests: 5 });
+    // The upstream keep-alive pool survives `resolve`: five requests, one connection to LiteLLM per
+    // Nginx worker that served them (each worker keeps its own pool; on a busy machine the second
+    // worker may take one). Without the pool every request would open its own: five.
+    expect(r.keepalive.requests).toBe(5);
+    expect(r.keepalive.peers).toBeLessThanOrEqual(2);
 
     // LiteLLM came back on another address: Nginx followed within its resolver validity (5 s) plus a poll.
     expect(r.moved.ms, JSON.stringify(r.moved)).not.toBeNull();
