@@ -4,12 +4,14 @@
 //   K1 works through B's Nginx, K2 does not, the Open WebUI file is back, the archive has no
 //   secret in clear text and is mode 600. Also: a damaged archive and a wrong passphrase are
 //   refused before anything changes.
-import { readFile, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, stat, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, describeResult, destroyStack, docker, engineOrSkipReason, http, imageEnv, readEnv, setupGateway, testImages } from './helpers.js';
+import { selfSigned, type TestPair } from '../../src/testing/certificates.js';
 
 const skip = await engineOrSkipReason('backup.e2e');
 const describeDocker = skip ? describe.skip : describe;
@@ -21,6 +23,7 @@ describeDocker('backup and restore on the real engine', () => {
   let images: Awaited<ReturnType<typeof testImages>>;
   let archive = '';
   let k1 = '';
+  let tls: TestPair;
   let k2 = '';
   const scratch: string[] = [];
 
@@ -53,6 +56,11 @@ describeDocker('backup and restore on the real engine', () => {
     expect((await http(`${await api(a.dir)}/models`, { key: k1 })).status).toBe(200);
     // Something of Open WebUI's own in its volume, to find again after the restore.
     await docker('exec', `${a.project}_open-webui_1`, 'sh', '-c', 'echo chats-of-alice > /app/backend/data/e2e-marker.txt');
+    // A certificate and key in tls/ (this gateway does not serve them; the archive must carry them).
+    tls = await selfSigned(['127.0.0.1', 'localhost']);
+    await mkdir(join(a.dir, 'tls'), { mode: 0o700 });
+    await writeFile(join(a.dir, 'tls', 'cert.pem'), tls.certPem, { mode: 0o600 });
+    await writeFile(join(a.dir, 'tls', 'key.pem'), tls.keyPem, { mode: 0o600 });
 
     const backup = await cli(a.dir, ['backup', '--include-secrets', '--json'], env());
     expect(backup.exitCode, describeResult(backup)).toBe(0);
@@ -61,7 +69,7 @@ describeDocker('backup and restore on the real engine', () => {
     for (const image of doc.manifest.images) expect(image.id, image.service).toBe(await docker('image', 'inspect', '--format', '{{.Id}}', image.reference));
     archive = doc.path;
     expect(doc.manifest.secrets.included).toBe(true);
-    expect(doc.manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'secrets.env.sealed', 'files/config.yaml']));
+    expect(doc.manifest.parts.map((p) => p.name)).toEqual(expect.arrayContaining(['database.pgdump', 'open-webui-data.tar.gz', 'secrets.env.sealed', 'files/config.yaml', 'files/tls/cert.pem', 'files/tls/key.pem.sealed']));
     expect((await stat(archive)).mode & 0o777).toBe(0o600);
     // Open WebUI was paused only for the copy of its volume (read through docker cp): it runs again.
     expect(await docker('inspect', '--format', '{{.State.Status}}', `${a.project}_open-webui_1`)).toBe('running');
@@ -70,6 +78,7 @@ describeDocker('backup and restore on the real engine', () => {
     expect(listing.split('\n')).toContain('./e2e-marker.txt');
     // Not one secret of .env appears anywhere in the archive's bytes, nor in what the command printed.
     const bytes = await readFile(archive);
+    expect(bytes.includes(Buffer.from(tls.keyPem.split('\n')[1] as string))).toBe(false);
     const envA = await readEnv(a.dir);
     for (const key of ['LITELLM_MASTER_KEY', 'LITELLM_SALT_KEY', 'POSTGRES_PASSWORD', 'UI_PASSWORD', 'WEBUI_SECRET_KEY', 'VIRTUAL_KEY']) {
       const value = envA.get(key);
@@ -86,6 +95,7 @@ describeDocker('backup and restore on the real engine', () => {
     scratch.push(tmp);
     const damaged = join(tmp, 'damaged.tar');
     const bytes = await readFile(archive);
+    expect(bytes.includes(Buffer.from(tls.keyPem.split('\n')[1] as string))).toBe(false);
     // Flip a byte well inside the database dump's data (past the tar headers of the first entries).
     const copy = Buffer.from(bytes);
     const at = copy.indexOf(Buffer.from('PGDMP')) + 600;
@@ -119,5 +129,22 @@ describeDocker('backup and restore on the real engine', () => {
     expect((await http(`${await api(b.dir)}/models`, { key: k2 })).status).toBe(401);
     const marker = execFileSync('docker', ['exec', `${b.project}_open-webui_1`, 'cat', '/app/backend/data/e2e-marker.txt'], { encoding: 'utf8' });
     expect(marker.trim()).toBe('chats-of-alice');
+
+    // tls/ came along (600), and the command restore named serves it over HTTPS.
+    expect(restore.stdout + restore.stderr).toContain(`ai-gateway setup --yes --tls files --dir ${b.dir}`);
+    expect(await readFile(join(b.dir, 'tls', 'cert.pem'), 'utf8')).toBe(tls.certPem);
+    expect(await readFile(join(b.dir, 'tls', 'key.pem'), 'utf8')).toBe(tls.keyPem);
+    expect((await stat(join(b.dir, 'tls', 'key.pem'))).mode & 0o777).toBe(0o600);
+    const https = await cli(b.dir, ['setup', '--yes', '--tls', 'files'], env());
+    expect(https.exitCode, describeResult(https)).toBe(0);
+    const again = await cli(b.dir, ['start', '--timeout', '180'], env());
+    expect(again.exitCode, describeResult(again)).toBe(0);
+    const port = (await readEnv(b.dir)).get('NGINX_PORT');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(`https://127.0.0.1:${port}/api/litellm/v1/models`, { ca: tls.certPem, headers: { authorization: `Bearer ${k1}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
   }, 600_000);
 });
