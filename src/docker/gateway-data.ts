@@ -13,6 +13,7 @@ import { z } from '../core/schema.js';
 import { EnvError } from '../core/errors.js';
 import { fileDigest, openPartSink, type PartDigest } from '../gateway/backup-archive.js';
 import { daemonError } from './engine.js';
+import { volumesLabelled } from './project-volumes.js';
 import type { ExecResult } from '../core/docker-client.js';
 
 export interface Database {
@@ -89,20 +90,11 @@ export async function waitForDatabase(ctx: Context, db: Database, timeoutMs = 12
   }
 }
 
-const volumeListSchema = z.object({ Volumes: z.nullable(z.array(z.object({ Name: z.string() }))) });
-
 /** The named volume Compose made for `volume` in `project` (v1 and v2 label it), or null. */
 export async function findProjectVolume(ctx: Context, project: string, volume: string): Promise<string | null> {
-  // Over the local engine's socket where the CLI would go (src/docker/engine-socket.ts), else the CLI.
-  const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`, `com.docker.compose.volume=${volume}`] }));
-  const listed = volumeListSchema.safeParse(await ctx.docker.engineGet?.(`/volumes?filters=${filters}`, { timeoutMs: 10_000 }));
-  if (listed.success) return listed.data.Volumes?.[0]?.Name ?? null;
-  const result = await ctx.docker.docker(
-    ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.volume=${volume}`],
-    { timeoutMs: 30_000 },
-  );
-  if (result.exitCode !== 0) throw daemonError(ctx, result);
-  return result.stdout.split('\n').map((s) => s.trim()).find(Boolean) ?? null;
+  const listed = await volumesLabelled(ctx, [`com.docker.compose.project=${project}`, `com.docker.compose.volume=${volume}`], 30_000);
+  if ('failed' in listed) throw daemonError(ctx, listed.failed);
+  return listed.names[0] ?? null;
 }
 
 /**

@@ -13,14 +13,16 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** An archive without secrets whose data was written under `saltKey` (with Open WebUI's volume when `volume`). */
-async function archive(saltKey: string, volume = false): Promise<string> {
+type Part = { name: string; kind: BackupManifest['parts'][number]['kind']; content: string | Buffer };
+
+/** An archive of `parts` with its manifest, as backup packs one. */
+async function packed(parts: Part[], secrets: BackupManifest['secrets']): Promise<string> {
   const work = await tempDir('aigw-arch-');
   dirs.push(work);
-  await writeFile(join(work, 'database.pgdump'), 'PGDMP fake dump');
-  if (volume) await writeFile(join(work, 'open-webui-data.tar.gz'), 'gzipped tar of the volume');
-  await mkdir(join(work, 'files'));
-  await writeFile(join(work, 'files', 'config.yaml'), 'model_list: []\n');
+  for (const part of parts) {
+    await mkdir(join(work, part.name, '..'), { recursive: true });
+    await writeFile(join(work, part.name), part.content);
+  }
   const manifest: BackupManifest = {
     format: BACKUP_FORMAT,
     formatVersion: 1,
@@ -28,17 +30,25 @@ async function archive(saltKey: string, volume = false): Promise<string> {
     cliVersion: '0.1.0',
     project: 'old',
     images: [],
-    parts: [
-      { name: 'database.pgdump', kind: 'database', ...(await fileDigest(join(work, 'database.pgdump'))) },
-      { name: 'files/config.yaml', kind: 'file', ...(await fileDigest(join(work, 'files', 'config.yaml'))) },
-      ...(volume ? [{ name: 'open-webui-data.tar.gz', kind: 'volume' as const, ...(await fileDigest(join(work, 'open-webui-data.tar.gz'))) }] : []),
-    ],
-    secrets: { included: false, saltKeyFingerprint: saltKeyFingerprint(saltKey) },
+    parts: await Promise.all(parts.map(async ({ name, kind }) => ({ name, kind, ...(await fileDigest(join(work, name))) }))),
+    secrets,
   };
   await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest));
   const file = join(work, 'b.tar');
-  await packArchive(work, [MANIFEST_FILE, 'database.pgdump', 'files/config.yaml', ...(volume ? ['open-webui-data.tar.gz'] : [])], file);
+  await packArchive(work, [MANIFEST_FILE, ...parts.map((p) => p.name)], file);
   return file;
+}
+
+/** An archive without secrets whose data was written under `saltKey` (with Open WebUI's volume when `volume`). */
+async function archive(saltKey: string, volume = false): Promise<string> {
+  return packed(
+    [
+      { name: 'database.pgdump', kind: 'database', content: 'PGDMP fake dump' },
+      { name: 'files/config.yaml', kind: 'file', content: 'model_list: []\n' },
+      ...(volume ? [{ name: 'open-webui-data.tar.gz', kind: 'volume' as const, content: 'gzipped tar of the volume' }] : []),
+    ],
+    { included: false, saltKeyFingerprint: saltKeyFingerprint(saltKey) },
+  );
 }
 
 describe('restore checks everything before it changes anything', () => {
@@ -139,31 +149,15 @@ describe('restore: the HTTPS certificate', () => {
 
   /** An archive with secrets (.env sealed) and tls/: the certificate as a file, the key sealed (or left out). */
   async function tlsArchive(withKey: boolean): Promise<string> {
-    const work = await tempDir('aigw-arch-tls-');
-    dirs.push(work);
-    const names: [string, 'database' | 'file' | 'secrets'][] = [['database.pgdump', 'database'], ['secrets.env.sealed', 'secrets'], ['files/tls/cert.pem', 'file']];
-    await writeFile(join(work, 'database.pgdump'), 'PGDMP fake dump');
-    await writeFile(join(work, 'secrets.env.sealed'), await seal(Buffer.from(`LITELLM_SALT_KEY=${FIXTURE_SECRETS.LITELLM_SALT_KEY}\n`), PASSPHRASE));
-    await mkdir(join(work, 'files', 'tls'), { recursive: true });
-    await writeFile(join(work, 'files', 'tls', 'cert.pem'), CERT);
-    if (withKey) {
-      await writeFile(join(work, 'files', 'tls', 'key.pem.sealed'), await seal(Buffer.from(KEY), PASSPHRASE));
-      names.push(['files/tls/key.pem.sealed', 'secrets']);
-    }
-    const manifest: BackupManifest = {
-      format: BACKUP_FORMAT,
-      formatVersion: 1,
-      createdAt: '2026-12-01T00:00:00.000Z',
-      cliVersion: '0.1.0',
-      project: 'old',
-      images: [],
-      parts: await Promise.all(names.map(async ([name, kind]) => ({ name, kind, ...(await fileDigest(join(work, name))) }))),
-      secrets: { included: true, saltKeyFingerprint: saltKeyFingerprint(FIXTURE_SECRETS.LITELLM_SALT_KEY) },
-    };
-    await writeFile(join(work, MANIFEST_FILE), JSON.stringify(manifest));
-    const file = join(work, 'b.tar');
-    await packArchive(work, [MANIFEST_FILE, ...names.map(([name]) => name)], file);
-    return file;
+    return packed(
+      [
+        { name: 'database.pgdump', kind: 'database', content: 'PGDMP fake dump' },
+        { name: 'secrets.env.sealed', kind: 'secrets', content: await seal(Buffer.from(`LITELLM_SALT_KEY=${FIXTURE_SECRETS.LITELLM_SALT_KEY}\n`), PASSPHRASE) },
+        { name: 'files/tls/cert.pem', kind: 'file', content: CERT },
+        ...(withKey ? [{ name: 'files/tls/key.pem.sealed', kind: 'secrets' as const, content: await seal(Buffer.from(KEY), PASSPHRASE) }] : []),
+      ],
+      { included: true, saltKeyFingerprint: saltKeyFingerprint(FIXTURE_SECRETS.LITELLM_SALT_KEY) },
+    );
   }
 
   const engine = () => {

@@ -18,9 +18,6 @@ import { normaliseBind } from './answers/general.js';
 import { checkPortText, PORT_ROLES, type PortRole } from './answers/ports.js';
 import type { SetupOptions } from './answers/resolver.js';
 
-/** The options that answer each question; a value here (flag or variable) skips the question. */
-type Options = SetupOptions & { exposeAdmin?: boolean | undefined };
-
 const IMAGE_QUESTIONS = [
   { key: 'litellm', envKey: ENV.litellmImage, option: 'litellmImage', sourceVar: 'AI_GATEWAY_LITELLM_IMAGE', label: 'LiteLLM' },
   { key: 'postgres', envKey: ENV.postgresImage, option: 'postgresImage', sourceVar: 'AI_GATEWAY_POSTGRES_IMAGE', label: 'PostgreSQL' },
@@ -32,16 +29,16 @@ const IMAGE_QUESTIONS = [
  * Asks what to change and returns the options setup then runs with. `current` is the gateway's
  * `.env` (null when it cannot be read: the questions then default to setup's own defaults).
  */
-export async function askChangedSettings(ctx: Context, options: Options, current: EnvFile | null): Promise<Options> {
+export async function askChangedSettings(ctx: Context, options: SetupOptions, current: EnvFile | null): Promise<SetupOptions> {
   const now = (key: string) => {
     const value = current?.get(key)?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const given = (option: keyof Options, sourceVar: string) => {
+  const given = (option: keyof SetupOptions, sourceVar: string) => {
     const value = options[option];
     return (typeof value === 'string' && value.trim() !== '') || typeof value === 'boolean' || (ctx.env[sourceVar] ?? '').trim() !== '';
   };
-  const next: Options = { ...options };
+  const next: SetupOptions = { ...options };
   ctx.out.info('Change settings: every question shows the current answer as its default (Enter keeps it). Secrets are kept.');
 
   if (!given('profile', 'AI_GATEWAY_PROFILE')) {
@@ -149,12 +146,12 @@ type TlsChoice = 'off' | 'self-signed' | 'keep-files' | 'new-files';
  */
 async function askTls(
   ctx: Context,
-  options: Options,
+  options: SetupOptions,
   now: (key: string) => string | undefined,
-  given: (option: keyof Options, sourceVar: string) => boolean,
+  given: (option: keyof SetupOptions, sourceVar: string) => boolean,
   takenPorts: readonly number[],
-): Promise<Partial<Options>> {
-  const answer: Partial<Options> = {};
+): Promise<Partial<SetupOptions>> {
+  const answer: Partial<SetupOptions> = {};
   const current = (now(ENV.tls) ?? 'off').toLowerCase();
   let mode: 'off' | 'self-signed' | 'files';
   if (given('tls', 'AI_GATEWAY_TLS') || given('tlsCert', 'AI_GATEWAY_TLS_CERT') || given('tlsKey', 'AI_GATEWAY_TLS_KEY')) {

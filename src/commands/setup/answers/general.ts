@@ -14,7 +14,7 @@ import {
   type GatewaySettings,
   type ResourceProfile,
 } from '../../../gateway/settings.js';
-import { interactive, oneOf, priorValue, suppliedWithSource, yesNo, type Resolver, type SetupOptions } from './resolver.js';
+import { interactive, oneOf, priorValue, suppliedWithSource, yesNoAnswer, type Resolver, type SetupOptions } from './resolver.js';
 
 /** `change`: reuse with the questions asked again (interactive only; change-settings.ts). */
 export type SetupMode = 'create' | 'reuse' | 'recreate' | 'change';
@@ -132,11 +132,8 @@ export async function resolveBudgetProfile(r: Resolver): Promise<BudgetProfile> 
 }
 
 export async function resolveNginx(r: Resolver): Promise<boolean> {
-  if (typeof r.options.nginx === 'boolean') return r.options.nginx;
-  const fromEnv = r.ctx.env.AI_GATEWAY_NGINX;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, 'AI_GATEWAY_NGINX');
-  const prior = priorValue(r, ENV.useNginx);
-  if (prior) return yesNo(prior, `${ENV.useNginx} in .env`);
+  const answered = yesNoAnswer(r, 'nginx', 'AI_GATEWAY_NGINX', ENV.useNginx);
+  if (answered !== undefined) return answered;
   if (!interactive(r)) return true;
   return r.ctx.prompts.confirm({
     id: 'nginx',
@@ -179,11 +176,7 @@ export async function resolveBind(r: Resolver): Promise<string> {
 }
 
 export function resolveExposePostgres(r: Resolver): boolean {
-  if (typeof r.options.exposePostgres === 'boolean') return r.options.exposePostgres;
-  const fromEnv = r.ctx.env.AI_GATEWAY_EXPOSE_POSTGRES;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, 'AI_GATEWAY_EXPOSE_POSTGRES');
-  const prior = priorValue(r, ENV.exposePostgres);
-  return prior ? yesNo(prior, `${ENV.exposePostgres} in .env`) : false;
+  return yesNoAnswer(r, 'exposePostgres', 'AI_GATEWAY_EXPOSE_POSTGRES', ENV.exposePostgres) ?? false;
 }
 
 /** More LiteLLM workers than CPUs only adds memory and contention. Names the largest profile that fits. */

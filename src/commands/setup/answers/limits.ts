@@ -1,15 +1,11 @@
 /** Setup answers about what the containers may use: memory/CPU limits and Docker log rotation. */
 import { UserError } from '../../../core/errors.js';
 import { effectiveWorkers, ENV, LOG_MAX_SIZE_PATTERN, LOG_ROTATION, RESOURCE_PROFILE_NAMES, RESOURCE_PROFILES, type ResourceProfile } from '../../../gateway/settings.js';
-import { priorValue, suppliedWithSource, yesNo, type Resolver } from './resolver.js';
+import { priorValue, suppliedWithSource, yesNoAnswer, type Resolver } from './resolver.js';
 
 /** --limits / --no-limits → AI_GATEWAY_LIMITS → RESOURCE_LIMITS in .env → on. */
 export function resolveLimits(r: Resolver): boolean {
-  if (typeof r.options.limits === 'boolean') return r.options.limits;
-  const fromEnv = r.ctx.env.AI_GATEWAY_LIMITS;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, 'AI_GATEWAY_LIMITS');
-  const prior = priorValue(r, ENV.resourceLimits);
-  return prior ? yesNo(prior, `${ENV.resourceLimits} in .env`) : true;
+  return yesNoAnswer(r, 'limits', 'AI_GATEWAY_LIMITS', ENV.resourceLimits) ?? true;
 }
 
 /** Checks --log-max-size / --log-max-files before the first port probe (bad input is exit 2). */

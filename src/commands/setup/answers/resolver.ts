@@ -41,6 +41,7 @@ export interface SetupOptions {
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   hsts?: boolean | undefined;
+  exposeAdmin?: boolean | undefined;
   httpRedirectPort?: string | undefined;
   dryRun?: boolean | undefined;
   engine?: string | undefined;
@@ -101,6 +102,19 @@ export function yesNo(value: string, source: string): boolean {
   if (['yes', 'true', '1', 'on', 'y'].includes(v)) return true;
   if (['no', 'false', '0', 'off', 'n'].includes(v)) return false;
   throw new UserError('INVALID_OPTION', `${source} must be yes or no, got "${value}".`, { hint: `Set ${source}=yes or ${source}=no.` });
+}
+
+/**
+ * A yes/no setting: its flag (--x / --no-x), else its AI_GATEWAY_* variable, else its line in `.env`;
+ * undefined when none says. A value that is not yes or no is bad input naming where it came from.
+ */
+export function yesNoAnswer(r: Resolver, option: keyof SetupOptions, sourceVar: string, envKey: string): boolean | undefined {
+  const flag = r.options[option];
+  if (typeof flag === 'boolean') return flag;
+  const fromEnv = r.ctx.env[sourceVar];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, sourceVar);
+  const prior = priorValue(r, envKey);
+  return prior === undefined ? undefined : yesNo(prior, `${envKey} in .env`);
 }
 
 /** Flag or variable, naming where a bad value came from. */

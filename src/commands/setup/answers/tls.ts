@@ -11,7 +11,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { ENV, TLS_MODES, type TlsMode, type TlsSettings } from '../../../gateway/settings.js';
 import { coversHost, readPair, validity, type CertificateSummary } from '../../../gateway/tls.js';
 import { checkPortText } from './ports.js';
-import { oneOf, priorValue, suppliedWithSource, yesNo, type Resolver } from './resolver.js';
+import { oneOf, priorValue, suppliedWithSource, yesNoAnswer, type Resolver } from './resolver.js';
 
 export interface TlsAnswer {
   settings: TlsSettings | null;
@@ -152,11 +152,7 @@ export async function resolveTls(
 }
 
 function resolveHsts(r: Resolver): boolean | undefined {
-  if (typeof r.options.hsts === 'boolean') return r.options.hsts;
-  const fromEnv = r.ctx.env.AI_GATEWAY_HSTS;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return yesNo(fromEnv, 'AI_GATEWAY_HSTS');
-  const prior = priorValue(r, ENV.hsts);
-  return prior === undefined ? undefined : yesNo(prior, `${ENV.hsts} in .env`);
+  return yesNoAnswer(r, 'hsts', 'AI_GATEWAY_HSTS', ENV.hsts);
 }
 
 interface RedirectAsk {
