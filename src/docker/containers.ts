@@ -8,14 +8,7 @@
 import { z } from '../core/schema.js';
 import type { Context } from '../core/context.js';
 import { daemonError } from './engine.js';
-
-export const LABELS = {
-  project: 'com.docker.compose.project',
-  service: 'com.docker.compose.service',
-  oneOff: 'com.docker.compose.oneoff',
-  workingDir: 'com.docker.compose.project.working_dir',
-  configHash: 'com.docker.compose.config-hash',
-} as const;
+import { LABELS } from './compose-labels.js';
 
 export interface PublishedPort {
   containerPort: number;

@@ -47,7 +47,10 @@ export function localEngineSocket(env: NodeJS.ProcessEnv): string | null {
 export function engineGet(socket: string, path: string, timeoutMs: number): Promise<unknown> {
   return new Promise((resolve) => {
     // agent: false: one request, its connection closed after it (nothing keeps the process waiting).
-    const req = request({ socketPath: socket, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs, agent: false }, (res) => {
+    // servername: '': no TLS on a Unix socket, so Node need not work out a TLS server name from the
+    // Host header (that test compiles Node's IPv6 address pattern: ~3.5 ms of setup's start-up).
+    const options = { socketPath: socket, path, method: 'GET', headers: { host: 'docker' }, timeout: timeoutMs, agent: false, servername: '' };
+    const req = request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => resolve(null));

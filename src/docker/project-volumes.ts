@@ -6,7 +6,7 @@
 import type { Context } from '../core/context.js';
 import type { ExecResult } from '../core/docker-client.js';
 import { z } from '../core/schema.js';
-import { LABELS } from './containers.js';
+import { LABELS } from './compose-labels.js';
 
 /** `GET /volumes` as the Engine API answers it (Volumes is null on some engines when there are none). */
 const volumeListSchema = z.object({ Volumes: z.nullable(z.array(z.object({ Name: z.string() }))) });

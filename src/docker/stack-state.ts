@@ -12,7 +12,8 @@
 import type { Context, StackStateProbe, StackTarget } from '../core/context.js';
 import { EnvError } from '../core/errors.js';
 import { gatewayCommand } from '../core/shell.js';
-import { inspectContainers, LABELS } from './containers.js';
+import { LABELS } from './compose-labels.js';
+import { inspectContainers } from './containers.js';
 import { daemonError } from './engine.js';
 
 /** Container states from which a service comes up without anyone running `start`. */

@@ -12,7 +12,8 @@
  */
 import type { Context } from '../core/context.js';
 import { HealthError } from '../core/errors.js';
-import { byService, inspectContainers, LABELS, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
+import { LABELS } from './compose-labels.js';
+import { byService, inspectContainers, projectContainers, type ContainerInfo, type HealthStatus } from './containers.js';
 import { tailContainerLogs } from './logs.js';
 import { oomDescription } from '../gateway/limits.js';
 
