@@ -41,7 +41,7 @@ const lazyChildProcessInCommander = {
   },
 };
 
-export default defineConfig({
+export default defineConfig([{
   input: { cli: 'src/cli.ts' },
   platform: 'node',
   plugins: [commonjsMarker, lazyChildProcessInCommander],
@@ -66,4 +66,14 @@ export default defineConfig({
       ],
     },
   },
-});
+},
+/**
+ * dist/load-dist.js: the loader bin/ai-gateway.js requires first, which then loads cli.js and the
+ * chunks with code caches (src/core/load-dist.ts). A build of its own, so it shares no chunk with
+ * the bundle it loads. Built after the bundle (whose cleanDir would otherwise remove it).
+ */
+{
+  input: { 'load-dist': 'src/core/load-dist.ts' },
+  platform: 'node',
+  output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].js', sourcemap: true },
+}]);

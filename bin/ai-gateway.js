@@ -18,17 +18,20 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(require('../package.json').version + '\n');
 } else {
   // (A reader that has gone ends the run quietly: src/cli.ts, where the streams are made.)
-  // Node caches compiled code between runs (in the OS temp directory).
+  // Node caches compiled code between runs (in the OS temp directory): here, the loader's.
   require('node:module').enableCompileCache?.();
   const path = require('node:path');
   const dist = path.join(__dirname, '..', 'dist');
   let cli;
   try {
-    cli = require(path.join(dist, 'cli.js'));
+    // The bundle is loaded with code caches made after each command ran (src/core/load-dist.ts).
+    const { loadDist, codeCacheDir, cacheVariant } = require(path.join(dist, 'load-dist.js'));
+    cli = loadDist(path.join(dist, 'cli.js'), { cacheDir: codeCacheDir(process.env), variant: cacheVariant(args) });
   } catch (error) {
     // A clone before `npm install` (whose prepare script builds dist/), or a build cut short:
     // one line naming the fix, not a stack trace.
-    if (error?.code !== 'MODULE_NOT_FOUND' || !String(error.message).includes(dist + path.sep)) throw error;
+    const missing = error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ENOENT';
+    if (!missing || !String(error.message).includes(dist + path.sep)) throw error;
     process.stderr.write(`ai-gateway: dist/ is missing; run \`npm install\` (or \`npm run build\`) in ${path.dirname(__dirname)}\n`);
     process.exitCode = 1;
   }

@@ -11,11 +11,14 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'ai-gateway.js');
 
-/** Runs the CLI under the import tracer: the dist modules it loaded (from the chunks' source maps). */
+/**
+ * Runs the CLI under the import tracer: the dist modules it loaded (from the chunks' source maps).
+ * With the code cache off, Node's own loader loads the bundle (the same files), which the tracer sees.
+ */
 async function traceRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; sources: string[] }> {
   const out = join(await mkdtemp(join(tmpdir(), 'aigw-trace-')), 'trace.json');
   const { code } = await new Promise<{ code: number }>((done) => {
-    execFile(process.execPath, ['--import', join(root, 'test/helpers/trace-imports.mjs'), bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...env, TRACE_IMPORTS_OUT: out } }, (error) =>
+    execFile(process.execPath, ['--import', join(root, 'test/helpers/trace-imports.mjs'), bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...env, TRACE_IMPORTS_OUT: out, AI_GATEWAY_CODE_CACHE: '0' } }, (error) =>
       done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0 }),
     );
   });
