@@ -71,6 +71,21 @@ describe('loadDist (the bundle loaded with code caches made after the run)', () 
     expect(statSync(cache).mtimeMs).toBe(past.getTime());
   });
 
+  it('never runs a cache made for another version of the file, even of the same length and modification time', async () => {
+    // V8 itself compares only the length: a rebuild that renames a chunk (same length) would run the old code.
+    const { dist, cacheDir } = await fixtureBundle();
+    expect((await runLoader(dist, cacheDir)).stdout).toBe(`${EXPECTED}\n`);
+    const chunk = join(dist, 'chunks', 'double-abc123.js');
+    const { mtime } = statSync(chunk);
+    const edited = readFileSync(chunk, 'utf8').replace('n * 2', 'n * 3');
+    expect(edited.length).toBe(readFileSync(chunk, 'utf8').length);
+    writeFileSync(chunk, edited);
+    utimesSync(chunk, mtime, mtime); // as npm leaves every packed file: the same time for all
+    expect((await runLoader(dist, cacheDir)).stdout).toBe(`${EXPECTED.replace('42', '63')}\n`);
+    // ... and the cache now belongs to the new version
+    expect((await runLoader(dist, cacheDir)).stdout).toBe(`${EXPECTED.replace('42', '63')}\n`);
+  });
+
   it('replaces a cache V8 rejects (garbage, or made for other code) and still runs', async () => {
     const { dist, cacheDir } = await fixtureBundle();
     await runLoader(dist, cacheDir);

@@ -13,10 +13,18 @@
  *
  * What it does not change: the files are the same CommonJS, run with the same five wrapper
  * arguments Node gives them; built-in modules and anything outside the bundle come from Node's own
- * require; with source maps on, Node's own loader runs the bundle (below). A missing, foreign, stale or rejected cache only means compiling as Node would; a cache
- * that cannot be written is skipped. Caches are trusted code, so they are read only from a
- * directory of the user's own (mode 700) and only when the file is the user's and not writable by
- * others; they are written at mode 600 by rename, so a reader never sees half a file.
+ * require; with source maps on, Node's own loader runs the bundle (below). A missing, foreign,
+ * stale or rejected cache only means compiling as Node would; a cache that cannot be written is
+ * skipped. Caches are trusted code, so they are read only from a directory of the user's own (mode
+ * 700) and only when the file is the user's and not writable by others; they are written at mode
+ * 600 by rename, so a reader never sees half a file.
+ *
+ * Which source a cache belongs to is ours to check: V8 compares only the source's length (a
+ * rebuild that changes a chunk name keeps it), and would then run the code the cache was made
+ * from. Each cache starts with its file's stamp (size, inode, modification and change times in
+ * nanoseconds: what git's index compares), taken before the file is read; a cache whose stamp
+ * differs is not used. A hash of the content would cost loading node:crypto or node:zlib on every
+ * run (2-4 ms, more than --help's whole budget).
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,11 +49,19 @@ interface LoadedModule {
   loaded: boolean;
 }
 
+interface PendingCache {
+  file: string;
+  script: Script;
+  stamp: string;
+}
+
 type ModuleWrapper = (exports: unknown, require: (id: string) => unknown, module: LoadedModule, filename: string, dirname: string) => void;
 
 /** Cache files kept per bundle file: one per command (variant); the oldest go beyond this. */
 const MAX_VARIANTS = 32;
 const CACHE_SUFFIX = '.v8cache';
+/** What a cache file starts with, before its source's stamp (a new format gets a new prefix). */
+const STAMP_PREFIX = 'ai-gateway code cache 1 ';
 
 /**
  * Requires `entry` (a file of the bundle) and, through it, the bundle files it requires. Code
@@ -58,16 +74,18 @@ export function loadDist(entry: string, options: LoadDistOptions): unknown {
   const cacheDir = options.cacheDir !== null && !process.sourceMapsEnabled && ownPrivateDirectory(options.cacheDir) ? options.cacheDir : null;
   if (cacheDir === null) return createRequire(resolve(entry))(resolve(entry));
   const modules = new Map<string, LoadedModule>();
-  const toWrite: { file: string; script: Script }[] = [];
+  const toWrite: PendingCache[] = [];
 
   const load = (filename: string): unknown => {
     const known = modules.get(filename);
     if (known) return known.exports; // also a cycle's half-built exports, as Node does
     const module: LoadedModule = { exports: {}, id: filename, filename, loaded: false };
     modules.set(filename, module);
+    // Stamped before it is read: a file changed in between gets a stamp its next run will not match.
+    const stamp = sourceStamp(filename);
     const source = readFileSync(filename, 'utf8');
     const cacheFile = join(cacheDir, `${basename(filename)}.${options.variant}${CACHE_SUFFIX}`);
-    const cachedData = readOwnFile(cacheFile);
+    const cachedData = cacheFor(readOwnFile(cacheFile), stamp);
     // The wrapper keeps line numbers (and so stack traces) as they are in the file.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
       filename,
@@ -75,7 +93,7 @@ export function loadDist(entry: string, options: LoadDistOptions): unknown {
       // `import()` inside the bundle (node:stream/consumers) goes to Node's own loader.
       importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (cachedData === undefined || script.cachedDataRejected === true) toWrite.push({ file: cacheFile, script });
+    if (cachedData === undefined || script.cachedDataRejected === true) toWrite.push({ file: cacheFile, script, stamp });
     let nodeRequire: NodeJS.Require | undefined;
     const require = (id: string): unknown => {
       // Bundle files name each other by relative path with their extension; everything else is Node's.
@@ -160,12 +178,24 @@ function readOwnFile(file: string): Buffer | undefined {
   }
 }
 
+/** The file's identity for its cache: size, inode, modification and change times (ns). */
+function sourceStamp(file: string): string {
+  const stat = statSync(file, { bigint: true });
+  return `${STAMP_PREFIX}${stat.size}:${stat.ino}:${stat.mtimeNs}:${stat.ctimeNs}\n`;
+}
+
+/** The V8 data of a cache file made for the file with this stamp; undefined for any other. */
+function cacheFor(cache: Buffer | undefined, stamp: string): Buffer | undefined {
+  if (cache === undefined || cache.length <= stamp.length || cache.toString('latin1', 0, stamp.length) !== stamp) return undefined;
+  return cache.subarray(stamp.length);
+}
+
 /** Writes each cache whole (temporary file, then rename) and prunes caches of files no longer in the bundle. */
-function writeCaches(dir: string, caches: readonly { file: string; script: Script }[], distDir: string): void {
-  for (const { file, script } of caches) {
+function writeCaches(dir: string, caches: readonly PendingCache[], distDir: string): void {
+  for (const { file, script, stamp } of caches) {
     const temporary = `${file}.${process.pid}.tmp`;
     try {
-      writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+      writeFileSync(temporary, Buffer.concat([Buffer.from(stamp, 'latin1'), script.createCachedData()]), { mode: 0o600, flag: 'wx' });
       renameSync(temporary, file);
     } catch {
       rmSync(temporary, { force: true }); // a full disk or a lost race costs only the speed-up
