@@ -114,6 +114,36 @@ describe('restore on a running gateway (fake engine)', () => {
     expect(volumeRun?.options.stdinFile).toMatch(/open-webui-data\.tar\.gz$/);
   });
 
+  it("with --yes PostgreSQL's readiness is asked once, beside the checks, before anything is stopped", async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    const docker = engine(answers);
+    await run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] }));
+    const args = docker.calls.map((c) => c.args);
+    const isReady = args.flatMap((a, i) => (a.includes('pg_isready') ? [i] : []));
+    expect(isReady).toHaveLength(1);
+    expect(isReady[0]).toBeLessThan(args.findIndex((a) => a[0] === 'stop'));
+  });
+
+  it('a PostgreSQL not ready when first asked is waited for before pg_restore', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    let asked = 0;
+    const docker = engine((args, ...rest) => {
+      if (!args.includes('pg_isready')) return answers(args, ...rest);
+      asked += 1;
+      return asked === 1 ? { stdout: '127.0.0.1:5432 - rejecting connections\n', stderr: '', exitCode: 1 } : { stdout: '127.0.0.1:5432 - accepting connections\n', stderr: '', exitCode: 0 };
+    });
+    const ctx = createTestContext({ dir, docker, yes: true });
+    await run(ctx, optionsSchema.parse({ args: [file] }));
+    const args = docker.calls.map((c) => c.args);
+    const isReady = args.flatMap((a, i) => (a.includes('pg_isready') ? [i] : []));
+    expect(isReady).toHaveLength(2);
+    expect(args.findIndex((a) => a.includes('pg_restore'))).toBeGreaterThan(isReady[1] as number);
+  });
+
   it('with --yes the engine is read while the archive is checked, but a damaged archive is reported as such', async () => {
     const { dir } = await writeGatewayFixture();
     dirs.push(dir);

@@ -16,7 +16,7 @@ import { open as openSealed } from '../../core/secret-box.js';
 import { composeProject } from '../../docker/stack.js';
 import { byService, projectContainers } from '../../docker/containers.js';
 import { daemonError, ensureDocker, explainingDaemonFailure } from '../../docker/engine.js';
-import { findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
+import { databaseReady, findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 import { FILES_PREFIX, PARTS, saltKeyFingerprint, unpackArchive, verifyArchive, type BackupManifest } from '../../gateway/backup-archive.js';
 import { readPassphrase } from '../../gateway/backup-passphrase.js';
@@ -65,6 +65,15 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
   const lookUp = () => explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
   const early = ctx.yes ? lookUp() : null;
   early?.catch(() => {});
+  const db = { user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
+  // Read-only as well: whether a running PostgreSQL already accepts connections (its name when it
+  // does), asked beside the checks instead of after them; the restore waits for it otherwise.
+  const earlyReady: Promise<string | null> = (early ?? Promise.resolve(null))
+    .then(async (found) => {
+      const postgres = found ? byService(found[0]).get(SERVICES.postgres) : undefined;
+      return postgres?.state === 'running' && (await databaseReady(ctx, { ...db, container: postgres.name })) ? postgres.name : null;
+    })
+    .catch(() => null);
   try {
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
@@ -129,7 +138,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const running = appServices.map((s) => services.get(s)).filter((c) => c?.state === 'running' || c?.state === 'restarting' || c?.state === 'paused');
     const postgres = services.get(SERVICES.postgres);
     if (!postgres) throw new EnvError('GATEWAY_NOT_RUNNING', `No postgres container of ${project} exists after "up --no-start".`, { hint: `Run "ai-gateway start --dir ${ctx.dir}" once, then restore again.` });
-    const db = { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
+    const database = { ...db, container: postgres.name };
     const dockerStep = async (args: string[]) => {
       const result = await ctx.docker.docker(args, { timeoutMs: 120_000 });
       if (result.exitCode !== 0) throw failedDocker(ctx, args, result);
@@ -138,7 +147,9 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     try {
       await settleInOrder([
         running.length > 0 ? dockerStep(['stop', '--time', '30', ...running.map((c) => c!.name)]) : Promise.resolve(),
-        (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(() => waitForDatabase(ctx, db)),
+        (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(async () => {
+          if ((await earlyReady) !== postgres.name) await waitForDatabase(ctx, database);
+        }),
       ] as const);
     } catch (error) {
       step.fail();
@@ -152,7 +163,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     // Different containers, different data: side by side.
     try {
       await settleInOrder([
-        restoreDatabase(ctx, db, join(work, PARTS.database)),
+        restoreDatabase(ctx, database, join(work, PARTS.database)),
         volumeTarget ? restoreVolume(ctx, volumeTarget, services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)) : Promise.resolve(),
       ] as const);
     } catch (error) {
