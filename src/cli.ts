@@ -1,13 +1,14 @@
 /**
  * Entry point: parse, run, map errors to exit codes. The only place that decides the exit code;
  * bin/ai-gateway.js is the only place that touches process.exitCode (and a closed pipe, below,
- * the only place that exits early).
+ * the only place that exits early, when no work needs to clean up first).
  */
 import { CommanderError } from 'commander';
 import { ExitSignal, fallbackOutput } from './core/command.js';
 import type { ProcessIo } from './core/context.js';
 import { UserError } from './core/errors.js';
 import { renderError } from './core/handle-error.js';
+import { interruptRunningWork } from './core/interrupt.js';
 import { createRequire } from 'node:module';
 import { createProgram } from './program.js';
 
@@ -17,10 +18,13 @@ const requireBuiltin = createRequire(import.meta.url);
 
 /**
  * A reader that has gone (`ai-gateway setup --help | head -1`) ends the run quietly, as a closed
- * pipe ends any Unix tool; every other stream error is still thrown.
+ * pipe ends any Unix tool; every other stream error is still thrown. Work that must not die midway
+ * (a backup with Open WebUI paused, a pull) is stopped as Ctrl-C stops it, and ends by itself once
+ * it has cleaned up (the closed stream drops what is still written).
  */
 function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EPIPE') throw error;
+  if (interruptRunningWork()) return;
   process.exit(process.exitCode ?? 0);
 }
 

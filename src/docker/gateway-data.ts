@@ -6,8 +6,7 @@
  * container of an image the stack already has. Binary-safe, never whole in memory: the docker CLI
  * writes a dump straight into its file; a volume's tar is gzipped and hashed on its way to the file.
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, openSync } from 'node:fs';
 import type { Context } from '../core/context.js';
 import { z } from '../core/schema.js';
 import { EnvError } from '../core/errors.js';
@@ -40,7 +39,7 @@ function failed(ctx: Context, code: string, what: string, result: ExecResult, hi
  * hash it on the way ~0.1 s: BENCHMARKS.md, backup).
  */
 export async function dumpDatabase(ctx: Context, db: Database, file: string, signal?: AbortSignal): Promise<PartDigest> {
-  await createPrivateFile(file);
+  createPrivateFile(file);
   const result = await ctx.docker.docker(['exec', db.container, 'pg_dump', '--format=custom', '--no-password', '-U', db.user, '-d', db.name], {
     stdoutFile: file,
     ...(signal ? { signal } : {}),
@@ -51,11 +50,17 @@ export async function dumpDatabase(ctx: Context, db: Database, file: string, sig
   return fileDigest(file);
 }
 
-/** Creates `file` empty at mode 600 (O_EXCL), so the child's output is never readable by others. */
-async function createPrivateFile(file: string): Promise<void> {
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-  await handle.chmod(0o600);
-  await handle.close();
+/**
+ * Creates `file` empty at mode 600 (O_EXCL), so the child's output is never readable by others.
+ * Synchronous (microseconds): the child it is for then starts in the same turn of the event loop.
+ */
+function createPrivateFile(file: string): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -111,7 +116,7 @@ export async function findProjectVolume(ctx: Context, project: string, volume: s
  * volume no container of the stack mounts (copyFromContainer is the fast way).
  */
 export async function archiveVolume(ctx: Context, volume: string, image: string, file: string, signal?: AbortSignal): Promise<PartDigest> {
-  await createPrivateFile(file);
+  createPrivateFile(file);
   const result = await ctx.docker.docker(
     ['run', '--rm', '--network', 'none', '--log-driver', 'none', '-v', `${volume}:/data:ro`, '--entrypoint', 'tar', image, '-C', '/data', '-czf', '-', '.'],
     { stdoutFile: file, ...(signal ? { signal } : {}) },

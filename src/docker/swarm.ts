@@ -231,7 +231,8 @@ export async function stackServices(ctx: Context, project: string): Promise<Swar
           .map((t) => ({ task: t.Name.replace(/^\\_ /, '').trim(), state: t.CurrentState, error: t.Error, image: t.Image.replace(/@sha256:[0-9a-f]+$/, '') })),
       };
     })
-    .sort((a, b) => a.service.localeCompare(b.service));
+    // Code-point order: the same on every machine, and no ICU collator to build (a first localeCompare costs ~7 ms).
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 }
 
 /** `docker stack rm`, then wait until its containers and network are gone (a deploy right after would collide). */

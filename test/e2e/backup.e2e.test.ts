@@ -4,13 +4,13 @@
 //   K1 works through B's Nginx, K2 does not, the Open WebUI file is back, the archive has no
 //   secret in clear text and is mode 600. Also: a damaged archive and a wrong passphrase are
 //   refused before anything changes.
-import { readFile, stat, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, describeResult, destroyStack, docker, engineOrSkipReason, http, imageEnv, readEnv, setupGateway, testImages } from './helpers.js';
+import { BIN, cli, describeResult, destroyStack, docker, engineOrSkipReason, http, imageEnv, readEnv, setupGateway, testImages } from './helpers.js';
 import { selfSigned, type TestPair } from '../../src/testing/certificates.js';
 
 const skip = await engineOrSkipReason('backup.e2e');
@@ -89,6 +89,41 @@ describeDocker('backup and restore on the real engine', () => {
     expect(backup.stdout + backup.stderr).not.toContain(PASSPHRASE);
     k2 = await createKey(a.dir, 'after-backup');
   }, 600_000);
+
+  it('Ctrl-C, or a reader that goes away, while Open WebUI is paused: it runs again, no archive is left, exit 130', async () => {
+    // A database large enough that its dump is still running when the signal comes (~0.5 s).
+    const psql = (sql: string) => docker('exec', `${a.project}_postgres_1`, 'psql', '-q', '-U', 'litellm', '-d', 'litellm', '-c', sql);
+    await psql(`CREATE TABLE e2e_bulk AS SELECT g, repeat(md5(g::text), 20) AS filler FROM generate_series(1, 60000) AS g`);
+    const outDir = await mkdtemp(join(tmpdir(), 'aigw-cancelled-'));
+    scratch.push(outDir);
+    try {
+      for (const how of ['SIGINT', 'closed pipe'] as const) {
+        const child = spawn(process.execPath, [BIN, 'backup', '--verbose', '--output', join(outDir, 'b.tar'), '--dir', a.dir], {
+          env: { ...process.env, CI: '1', NO_COLOR: '1', ...env() },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+        let sent = false;
+        await new Promise<void>((paused) => {
+          child.stderr.on('data', (chunk: Buffer) => {
+            stderr += chunk.toString();
+            if (sent || !stderr.includes('docker pause')) return;
+            sent = true; // once: a second Ctrl-C after the clean-up is Node's again (exit at once)
+            paused();
+            if (how === 'SIGINT') child.kill('SIGINT');
+            else child.stderr.destroy(); // its next line meets a closed pipe (EPIPE)
+          });
+        });
+        expect(await exited, `${how}: ${stderr}`).toBe(130);
+        expect(await docker('inspect', '--format', '{{.State.Status}}', `${a.project}_open-webui_1`), how).toBe('running');
+        expect(await readdir(outDir), how).toEqual([]);
+        if (how === 'SIGINT') expect(stderr).toContain('Backup cancelled: no archive was written, and Open WebUI runs again.');
+      }
+    } finally {
+      await psql('DROP TABLE e2e_bulk');
+    }
+  }, 300_000);
 
   it('refuses a damaged archive and a wrong passphrase before changing anything', async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'aigw-bad-archive-'));

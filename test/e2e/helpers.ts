@@ -12,7 +12,7 @@ import { ensureDockerEngine, run } from '../testbed/engine.mjs';
 import { ensureTestImages, type TestImages } from '../testbed/images.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'ai-gateway.js');
+export const BIN = join(ROOT, 'bin', 'ai-gateway.js');
 
 /** Is there an engine (started if we may)? Prints why not, so a skipped suite says so. */
 export async function engineOrSkipReason(suite: string): Promise<string | null> {

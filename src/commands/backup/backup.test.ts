@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readTextIfExists } from '../../core/files.js';
+import { interruptRunningWork } from '../../core/interrupt.js';
 import { unpackArchive, verifyArchive } from '../../gateway/backup-archive.js';
 import { createTestContext, rejection, tempDir } from '../../testing/context.js';
 import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
@@ -186,6 +187,33 @@ describe('backup of a running gateway (fake engine)', () => {
     expect(error.message).toContain('connection to server failed');
     expect(commands(docker)).toContain('unpause gw_open-webui_1');
     expect(await readdir(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('Ctrl-C (or a closed output pipe) while Open WebUI is paused: the children are stopped, Open WebUI resumed, nothing written, exit 130', async () => {
+    const dir = await gateway();
+    const listenersBefore = process.listenerCount('SIGINT');
+    const docker = runningGateway((args, engine, options) => {
+      const stopped = { stdout: '', stderr: '', exitCode: -1, cancelled: true };
+      if (args[0] === 'exec' && args.includes('pg_dump')) {
+        // A dump that runs until it is stopped.
+        return new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve(stopped), { once: true }));
+      }
+      if (args[0] === 'cp') {
+        interruptRunningWork(); // what src/cli.ts does when our reader goes away, and Ctrl-C does
+        return options.signal?.aborted ? stopped : engineAnswers(args, engine, options);
+      }
+      return engineAnswers(args, engine, options);
+    });
+    const output = join(dir, 'out', 'b.tar');
+    const error = await rejection(run(createTestContext({ dir, docker }), optionsSchema.parse({ output })));
+    expect(error).toMatchObject({ code: 'CANCELLED', exitCode: 130 });
+    expect(error.message).toBe('Backup cancelled: no archive was written, and Open WebUI runs again.');
+    const order = commands(docker);
+    expect(order.indexOf('unpause gw_open-webui_1')).toBeGreaterThan(order.indexOf('pause gw_open-webui_1'));
+    expect(await readdir(join(dir, 'out'))).toEqual([]);
+    // Node's own Ctrl-C handling is back once the backup has ended.
+    expect(process.listenerCount('SIGINT')).toBe(listenersBefore);
+    expect(interruptRunningWork()).toBe(false);
   });
 
   it('a failed look-up is explained by the daemon check: Docker not installed, not running', async () => {

@@ -9,7 +9,8 @@ import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile, chmod } from 'n
 import { basename, dirname, join, resolve } from 'node:path';
 import { cliVersion } from '../../core/package-root.js';
 import type { Context } from '../../core/context.js';
-import { EnvError, UserError } from '../../core/errors.js';
+import { CancelledError, EnvError, UserError } from '../../core/errors.js';
+import { listenForInterrupts } from '../../core/interrupt.js';
 import type { Style } from '../../core/output.js';
 import { z } from '../../core/schema.js';
 import { seal } from '../../core/secret-box.js';
@@ -90,12 +91,19 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
   const outDir = dirname(output);
   await makePrivateDir(outDir);
   const work = await mkdtemp(join(outDir, '.backup-'));
+  // Ctrl-C (or a closed output pipe) stops the copy cleanly instead of killing the process with
+  // Open WebUI paused: the children are stopped, Open WebUI resumed, nothing is written.
+  const interrupts = listenForInterrupts();
+  const cancelled = () =>
+    new CancelledError(`Backup cancelled: no archive was written${services.get(SERVICES.openWebui)?.state === 'running' ? ', and Open WebUI runs again' : ''}.`, {
+      hint: `Run "ai-gateway backup --dir ${ctx.dir}" again when you are ready.`,
+    });
   try {
     const parts: BackupPart[] = [];
     const addPart = async (name: string, kind: BackupPart['kind']) => parts.push({ name, kind, ...(await fileDigest(join(work, name))) });
 
     // The dump is the long pole: it leaves first, and everything below happens while it runs.
-    const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database));
+    const dump = dumpDatabase(ctx, { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' }, join(work, PARTS.database), interrupts.signal);
     dump.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
 
     // What each service's image reference is now, for the manifest: asked while the data is copied.
@@ -117,18 +125,23 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
       const copyVolume = async (name: string): Promise<PartDigest> => {
         if (webui && mount) {
           try {
-            return await copyFromContainer(ctx, webui.name, mount.destination, file);
+            return await copyFromContainer(ctx, webui.name, mount.destination, file, interrupts.signal);
           } catch (error) {
-            if (!(error instanceof EnvError) || error.code !== 'VOLUME_ARCHIVE_FAILED') throw error;
+            if (!(error instanceof EnvError) || error.code !== 'VOLUME_ARCHIVE_FAILED' || interrupts.signal.aborted) throw error;
             ctx.out.debug(`docker cp failed (${error.message}); copying ${name} through a throwaway container`);
             await rm(file, { force: true });
           }
         }
-        return archiveVolume(ctx, name, webui?.image ?? gateway.settings.images.openWebui, file);
+        return archiveVolume(ctx, name, webui?.image ?? gateway.settings.images.openWebui, file, interrupts.signal);
       };
       const copy = volume ? withPaused(ctx, webui?.state === 'running' ? webui.name : null, () => copyVolume(volume)) : Promise.resolve(null);
-      digests = await settleInOrder([dump, copy] as const);
+      try {
+        digests = await settleInOrder([dump, copy] as const);
+      } catch (error) {
+        throw interrupts.signal.aborted ? cancelled() : error; // a child stopped by Ctrl-C fails; that is not the news
+      }
     });
+    if (interrupts.signal.aborted) throw cancelled();
     const [database, volumeData] = digests!;
     parts.push({ name: PARTS.database, kind: 'database', ...database });
     if (volumeData) parts.push({ name: PARTS.openWebuiData, kind: 'volume', ...volumeData });
@@ -162,11 +175,14 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
       createdAt: new Date(ctx.clock.now()).toISOString(),
       cliVersion: cliVersion(),
       project,
-      images: images.sort((a, b) => a.service.localeCompare(b.service)),
+      // Code-point order: the same on every machine, and no ICU collator to build (a first localeCompare costs ~7 ms).
+      images: images.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
       parts,
       secrets: { included: passphrase !== null, saltKeyFingerprint: saltKeyFingerprint(gateway.env.get(ENV.saltKey)) },
     };
     await writeFile(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    // The last point to stop: once packing starts, it finishes (a second or so) and the archive stands.
+    if (interrupts.signal.aborted) throw cancelled();
     const spinner = await ctx.out.spinner(`Writing ${output}`);
     await packArchive(work, [MANIFEST_FILE, ...parts.map((p) => p.name)], output);
     spinner.succeed(`Wrote ${output}`);
@@ -174,7 +190,8 @@ export async function run(ctx: Context, options: BackupOptions): Promise<BackupR
     const pruned = options.keep ? await prune(outDir, project, options.keep, basename(output)) : [];
     return { path: output, bytes: (await stat(output)).size, seconds: (ctx.clock.now() - started) / 1000, manifest, pruned };
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // Still listening while the temporary directory goes: a second Ctrl-C does not leave it behind.
+    await rm(work, { recursive: true, force: true }).finally(() => interrupts.dispose());
   }
 }
 
