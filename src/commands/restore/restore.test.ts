@@ -1,7 +1,8 @@
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKUP_FORMAT, MANIFEST_FILE, fileDigest, packArchive, saltKeyFingerprint, type BackupManifest } from '../../gateway/backup-archive.js';
+import { interruptRunningWork } from '../../core/interrupt.js';
 import { createTestContext, rejection, tempDir } from '../../testing/context.js';
 import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
 import { FIXTURE_SECRETS, writeGatewayFixture } from '../../testing/gateway-fixture.js';
@@ -142,6 +143,38 @@ describe('restore on a running gateway (fake engine)', () => {
     const isReady = args.flatMap((a, i) => (a.includes('pg_isready') ? [i] : []));
     expect(isReady).toHaveLength(2);
     expect(args.findIndex((a) => a.includes('pg_restore'))).toBeGreaterThan(isReady[1] as number);
+  });
+
+  it('Ctrl-C (or a closed output pipe) before the data is replaced cancels: nothing stopped or changed, exit 130', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    const docker = engine((args, ...rest) => {
+      if (args.includes('pg_isready')) interruptRunningWork(); // while the archive is checked
+      return answers(args, ...rest);
+    });
+    const error = await rejection(run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] })));
+    expect(error).toMatchObject({ code: 'CANCELLED', exitCode: 130, message: 'Restore cancelled: nothing was changed.' });
+    expect(docker.calls.some((c) => ['stop', 'run'].includes(c.args[0] ?? '') || c.args.includes('pg_restore'))).toBe(false);
+    expect((await readdir(dir)).filter((name) => name.startsWith('.restore-') || name.endsWith('.lock'))).toEqual([]);
+    expect(interruptRunningWork()).toBe(false); // Node's own Ctrl-C handling is back
+  });
+
+  it('Ctrl-C while the data is being replaced is deferred: the restore completes and says so', async () => {
+    const { dir } = await writeGatewayFixture();
+    dirs.push(dir);
+    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+    const docker = engine((args, ...rest) => {
+      if (args.includes('pg_restore')) {
+        interruptRunningWork();
+        expect(rest[1].signal).toBeUndefined(); // the children of this step are not stopped
+      }
+      return answers(args, ...rest);
+    });
+    const ctx = createTestContext({ dir, docker, yes: true });
+    const result = await run(ctx, optionsSchema.parse({ args: [file] }));
+    expect(result.restored).toEqual(['database', 'open-webui-data']);
+    expect(ctx.captured.all()).toContain('Finishing the restore first: it cannot stop halfway');
   });
 
   it('with --yes the engine is read while the archive is checked, but a damaged archive is reported as such', async () => {

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../../core/context.js';
 import { CancelledError, EnvError, UserError } from '../../core/errors.js';
+import { listenForInterrupts } from '../../core/interrupt.js';
 import { acquireLock } from '../../core/lock.js';
 import type { Style } from '../../core/output.js';
 import { z } from '../../core/schema.js';
@@ -59,6 +60,10 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
 
   const work = await mkdtemp(join(ctx.dir, '.restore-'));
   const lock = await acquireLock(ctx.dir, { clock: ctx.clock, purpose: 'restore' });
+  // Ctrl-C (or a closed output pipe) cancels cleanly up to the moment the data is replaced; from
+  // then on it is deferred: pg_restore and the volume's unpacking end within seconds, and stopping
+  // them halfway would leave Open WebUI's volume emptied and half filled.
+  const interrupts = listenForInterrupts();
   // The engine's state: two independent, read-only look-ups side by side. With --yes no question
   // waits between the checks and their use, so they are read while the archive is checked; they
   // change nothing, and an archive that fails its checks is reported as such whatever they found.
@@ -113,6 +118,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     if (restoredConfig === null && has(join(FILES_PREFIX, FILES.config))) restoredConfig = await readFile(join(work, FILES_PREFIX, FILES.config), 'utf8');
 
     await confirm(ctx, project, manifest);
+    if (interrupts.signal.aborted) throw new CancelledError('Restore cancelled: nothing was changed.', { hint: 'Run the restore again when you are ready.' });
 
     const restored: string[] = [];
     const step = await ctx.out.spinner('Stopping LiteLLM, Open WebUI and Nginx');
@@ -156,11 +162,18 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
       throw error;
     }
     step.succeed(running.length > 0 ? `Stopped ${running.map((c) => c!.service).join(', ')}; PostgreSQL running` : 'PostgreSQL running; nothing else was');
+    if (interrupts.signal.aborted) {
+      throw new CancelledError(`Restore cancelled: no data was replaced${running.length > 0 ? `; ${running.map((c) => c!.service).join(', ')} stopped` : ''}.`, {
+        hint: `Start the gateway again with "ai-gateway start --dir ${ctx.dir}", or run the restore again.`,
+      });
+    }
 
     if (has(PARTS.openWebuiData) && !volume) throw new EnvError('VOLUME_MISSING', `${project} has no Open WebUI data volume after "up --no-start".`, { hint: 'Run "ai-gateway status" and restore again.' });
     const volumeTarget = has(PARTS.openWebuiData) ? volume : null;
     const progress = await ctx.out.spinner(`Restoring PostgreSQL (pg_restore --clean, one transaction)${volumeTarget ? ` and Open WebUI's data (${volumeTarget})` : ''}`);
-    // Different containers, different data: side by side.
+    // Different containers, different data: side by side. Not stopped by Ctrl-C (see above).
+    const deferred = () => ctx.out.warn('Finishing the restore first: it cannot stop halfway (a few seconds).');
+    interrupts.signal.addEventListener('abort', deferred, { once: true });
     try {
       await settleInOrder([
         restoreDatabase(ctx, database, join(work, PARTS.database)),
@@ -170,6 +183,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
       progress.fail();
       throw error;
     }
+    interrupts.signal.removeEventListener('abort', deferred);
     progress.succeed(`Restored PostgreSQL${volumeTarget ? " and Open WebUI's data" : ''}`);
     restored.push('database', ...(volumeTarget ? ['open-webui-data'] : []));
 
@@ -202,8 +216,9 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
       notes,
     };
   } finally {
+    // Still listening meanwhile: a second Ctrl-C does not leave the lock or the unpacked archive behind.
     await lock.release();
-    await rm(work, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true }).finally(() => interrupts.dispose());
   }
 }
 
