@@ -85,6 +85,7 @@ describe('parseInspect', () => {
       state: 'running',
       health: 'healthy',
       lastHealthOutput: '127.0.0.1:5432 - accepting connections',
+      lastHealthPassedAt: '2026-03-01T10:00:03Z',
       exitCode: 0,
       restartCount: 0,
       image: 'postgres:16',
@@ -103,7 +104,7 @@ describe('parseInspect', () => {
   it('tolerates null labels, a null health log and missing network settings', () => {
     const bare = { Id: 'c3', State: { Status: 'exited', ExitCode: 137, Health: { Status: 'unhealthy', Log: null } }, Config: { Image: 'x', Labels: null } };
     const [c] = parseInspect(JSON.stringify([bare]));
-    expect(c).toMatchObject({ project: null, service: null, state: 'exited', exitCode: 137, health: 'unhealthy', lastHealthOutput: null, ports: [] });
+    expect(c).toMatchObject({ project: null, service: null, state: 'exited', exitCode: 137, health: 'unhealthy', lastHealthOutput: null, lastHealthPassedAt: null, ports: [] });
   });
 
   it('reads OOMKilled, the memory limit, the log configuration and the log path', () => {

@@ -30,6 +30,8 @@ export interface ContainerInfo {
   health: HealthStatus | null;
   /** Output of the last healthcheck run (why it is unhealthy). */
   lastHealthOutput: string | null;
+  /** When its last healthcheck ended, if that check passed (Docker's clock); null otherwise. */
+  lastHealthPassedAt: string | null;
   exitCode: number;
   restartCount: number;
   image: string;
@@ -82,7 +84,7 @@ const inspectSchema = z.array(
       Health: z.nullish(
         z.looseObject({
           Status: z.string(),
-          Log: z.nullish(z.array(z.looseObject({ Output: z.nullish(z.string()), ExitCode: z.nullish(z.number()) }))),
+          Log: z.nullish(z.array(z.looseObject({ Output: z.nullish(z.string()), ExitCode: z.nullish(z.number()), End: z.nullish(z.string()) }))),
         }),
       ),
     }),
@@ -132,6 +134,7 @@ function toContainers(raw: z.output<typeof inspectSchema>): ContainerInfo[] {
       state: c.State.Status,
       health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
       lastHealthOutput: log.length > 0 ? (log[log.length - 1]?.Output ?? '').trim() || null : null,
+      lastHealthPassedAt: log.length > 0 && log[log.length - 1]?.ExitCode === 0 ? timestamp(log[log.length - 1]?.End) : null,
       exitCode: c.State.ExitCode,
       restartCount: c.RestartCount,
       image: c.Config.Image,

@@ -95,11 +95,6 @@ export async function waitForDatabase(ctx: Context, db: Database, timeoutMs = 12
   }
 }
 
-/** Whether PostgreSQL in `db.container` accepts connections now (one `pg_isready`; false on any failure). */
-export async function databaseReady(ctx: Context, db: Database): Promise<boolean> {
-  return (await pgIsReady(ctx, db)).exitCode === 0;
-}
-
 function pgIsReady(ctx: Context, db: Database): Promise<ExecResult> {
   return ctx.docker.docker(['exec', db.container, 'pg_isready', '-h', '127.0.0.1', '-U', db.user, '-d', db.name], { timeoutMs: 10_000 });
 }

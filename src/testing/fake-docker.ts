@@ -15,6 +15,8 @@ export interface FakeContainer {
   /** undefined: no healthcheck. */
   health?: 'starting' | 'healthy' | 'unhealthy';
   healthOutput?: string;
+  /** When its last healthcheck passed (ISO time; the check's End in `docker inspect`). */
+  healthPassedAt?: string;
   exitCode?: number;
   restartCount?: number;
   image?: string;
@@ -350,7 +352,15 @@ export function inspectJson(c: FakeContainer): Record<string, unknown> {
       OOMKilled: c.oomKilled ?? false,
       StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
       FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
-      ...(c.health ? { Health: { Status: c.health, FailingStreak: 0, Log: c.healthOutput ? [{ ExitCode: 1, Output: c.healthOutput }] : [] } } : {}),
+      ...(c.health
+        ? {
+            Health: {
+              Status: c.health,
+              FailingStreak: 0,
+              Log: c.healthOutput ? [{ ExitCode: 1, Output: c.healthOutput }] : c.healthPassedAt ? [{ ExitCode: 0, Output: 'ok', End: c.healthPassedAt }] : [],
+            },
+          }
+        : {}),
     },
     Config: {
       Image: c.image ?? 'image',

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BACKUP_FORMAT, MANIFEST_FILE, fileDigest, packArchive, saltKeyFingerprint, type BackupManifest } from '../../gateway/backup-archive.js';
 import { interruptRunningWork } from '../../core/interrupt.js';
 import { createTestContext, rejection, tempDir } from '../../testing/context.js';
+import { scriptedPrompts } from '../../testing/prompts.js';
 import { FakeDocker, fakeContainer, type DockerHandler } from '../../testing/fake-docker.js';
 import { FIXTURE_SECRETS, writeGatewayFixture } from '../../testing/gateway-fixture.js';
 import { seal } from '../../core/secret-box.js';
@@ -115,16 +116,21 @@ describe('restore on a running gateway (fake engine)', () => {
     expect(volumeRun?.options.stdinFile).toMatch(/open-webui-data\.tar\.gz$/);
   });
 
-  it("with --yes PostgreSQL's readiness is asked once, beside the checks, before anything is stopped", async () => {
-    const { dir } = await writeGatewayFixture();
-    dirs.push(dir);
-    const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
-    const docker = engine(answers);
-    await run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] }));
-    const args = docker.calls.map((c) => c.args);
-    const isReady = args.flatMap((a, i) => (a.includes('pg_isready') ? [i] : []));
-    expect(isReady).toHaveLength(1);
-    expect(isReady[0]).toBeLessThan(args.findIndex((a) => a[0] === 'stop'));
+  it("a PostgreSQL whose own healthcheck (the same pg_isready) passed in the last seconds is not asked again; an older pass is", async () => {
+    for (const [ageMs, asked] of [[1_000, 0], [60_000, 1]] as const) {
+      const { dir } = await writeGatewayFixture();
+      dirs.push(dir);
+      const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
+      const ctx = createTestContext({ dir, yes: true });
+      const docker = new FakeDocker({
+        volumes: [VOLUME],
+        containers: [fakeContainer('postgres', { healthPassedAt: new Date(ctx.clock.now() - ageMs).toISOString() }), ...['litellm', 'open-webui', 'nginx'].map((s) => fakeContainer(s))],
+      });
+      docker.onDocker = answers;
+      await run({ ...ctx, docker }, optionsSchema.parse({ args: [file] }));
+      expect(docker.calls.filter((c) => c.args.includes('pg_isready')), `last pass ${ageMs} ms ago`).toHaveLength(asked);
+      expect(docker.calls.some((c) => c.args.includes('pg_restore'))).toBe(true);
+    }
   });
 
   it('a PostgreSQL not ready when first asked is waited for before pg_restore', async () => {
@@ -149,11 +155,11 @@ describe('restore on a running gateway (fake engine)', () => {
     const { dir } = await writeGatewayFixture();
     dirs.push(dir);
     const file = await archive(FIXTURE_SECRETS.LITELLM_SALT_KEY, true);
-    const docker = engine((args, ...rest) => {
-      if (args.includes('pg_isready')) interruptRunningWork(); // while the archive is checked
-      return answers(args, ...rest);
-    });
-    const error = await rejection(run(createTestContext({ dir, docker, yes: true }), optionsSchema.parse({ args: [file] })));
+    const docker = engine(answers);
+    // Ctrl-C comes while the project name is being typed.
+    const scripted = scriptedPrompts([{ id: 'restore.confirm', answer: 'gw' }]);
+    const prompts = { ...scripted, input: async (question: Parameters<typeof scripted.input>[0]) => (interruptRunningWork(), scripted.input(question)) };
+    const error = await rejection(run(createTestContext({ dir, docker, prompts }), optionsSchema.parse({ args: [file] })));
     expect(error).toMatchObject({ code: 'CANCELLED', exitCode: 130, message: 'Restore cancelled: nothing was changed.' });
     expect(docker.calls.some((c) => ['stop', 'run'].includes(c.args[0] ?? '') || c.args.includes('pg_restore'))).toBe(false);
     expect((await readdir(dir)).filter((name) => name.startsWith('.restore-') || name.endsWith('.lock'))).toEqual([]);

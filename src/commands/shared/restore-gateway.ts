@@ -15,9 +15,9 @@ import { z } from '../../core/schema.js';
 import { settleInOrder } from '../../core/settle.js';
 import { open as openSealed } from '../../core/secret-box.js';
 import { composeProject } from '../../docker/stack.js';
-import { byService, projectContainers } from '../../docker/containers.js';
+import { byService, projectContainers, type ContainerInfo } from '../../docker/containers.js';
 import { daemonError, ensureDocker, explainingDaemonFailure } from '../../docker/engine.js';
-import { databaseReady, findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
+import { findProjectVolume, restoreDatabase, restoreVolume, waitForDatabase } from '../../docker/gateway-data.js';
 import { removeStartRecord } from '../../docker/start-record.js';
 import { FILES_PREFIX, PARTS, saltKeyFingerprint, unpackArchive, verifyArchive, type BackupManifest } from '../../gateway/backup-archive.js';
 import { readPassphrase } from '../../gateway/backup-passphrase.js';
@@ -71,14 +71,6 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
   const early = ctx.yes ? lookUp() : null;
   early?.catch(() => {});
   const db = { user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
-  // Read-only as well: whether a running PostgreSQL already accepts connections (its name when it
-  // does), asked beside the checks instead of after them; the restore waits for it otherwise.
-  const earlyReady: Promise<string | null> = (early ?? Promise.resolve(null))
-    .then(async (found) => {
-      const postgres = found ? byService(found[0]).get(SERVICES.postgres) : undefined;
-      return postgres?.state === 'running' && (await databaseReady(ctx, { ...db, container: postgres.name })) ? postgres.name : null;
-    })
-    .catch(() => null);
   try {
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
@@ -153,9 +145,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     try {
       await settleInOrder([
         running.length > 0 ? dockerStep(['stop', '--time', '30', ...running.map((c) => c!.name)]) : Promise.resolve(),
-        (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(async () => {
-          if ((await earlyReady) !== postgres.name) await waitForDatabase(ctx, database);
-        }),
+        acceptsConnections(ctx, postgres) ? Promise.resolve() : (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(() => waitForDatabase(ctx, database)),
       ] as const);
     } catch (error) {
       step.fail();
@@ -243,6 +233,19 @@ async function restoreTls(ctx: Context, gateway: { path(file: string): string; s
   ]);
   restored.push('tls');
   return gateway.settings.tls ? [] : [`tls/ now holds the archive's HTTPS certificate; this gateway serves plain HTTP. To serve it: ai-gateway setup --yes --tls files --dir ${here}`];
+}
+
+/**
+ * PostgreSQL answered its own healthcheck (the same `pg_isready` over TCP, every 2 s: the compose
+ * template) within the last seconds: asking again would cost a `docker exec` (~0.08 s) for what
+ * the engine just found. An older, failing or missing check is asked (waitForDatabase).
+ */
+const HEALTHCHECK_FRESH_MS = 3_000;
+
+function acceptsConnections(ctx: Context, postgres: ContainerInfo): boolean {
+  if (postgres.state !== 'running' || postgres.health !== 'healthy' || postgres.lastHealthPassedAt === null) return false;
+  const age = ctx.clock.now() - Date.parse(postgres.lastHealthPassedAt);
+  return age >= -HEALTHCHECK_FRESH_MS && age <= HEALTHCHECK_FRESH_MS; // the engine's clock is this host's; a skewed one is asked
 }
 
 function failedDocker(ctx: Context, args: string[], result: { stderr: string; stdout: string; exitCode: number }): EnvError {
