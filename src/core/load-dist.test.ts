@@ -64,7 +64,7 @@ describe('loadDist (the bundle loaded with code caches made after the run)', () 
     const { dist, cacheDir } = await fixtureBundle();
     await runLoader(dist, cacheDir);
     const cache = join(cacheDir, 'cli.js.setup.v8cache');
-    const past = new Date(Date.now() - 60_000);
+    const past = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000); // whole seconds: mtimeMs compares exactly
     utimesSync(cache, past, past);
     const again = await runLoader(dist, cacheDir);
     expect(again).toMatchObject({ code: 0, stdout: `${EXPECTED}\n` });
