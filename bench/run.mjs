@@ -47,9 +47,13 @@ function runBench(file) {
   // Start-up figures are single process runs of a few ms, noisy one by one: at least 30 interleaved
   // rounds for them (seconds in all), whatever --runs says for the long benches.
   const rounds = file.endsWith('cold-start.mjs') ? Math.max(runs, 30) : runs;
+  // backup/restore: one pair's ratio swings by ±0.2 on a 2-core VM (the disk, and the previous
+  // command's aftermath: PostgreSQL writing out and analysing 113 MB), so at least 15 pairs (~10 s
+  // each); BENCHMARKS.md, backup section, has the passes that showed it.
+  const benchRuns = file.endsWith('backup.mjs') ? Math.max(runs, 15) : runs;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, '--json', '--runs', String(runs), '--rounds', String(rounds)], {
-      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_ROUNDS: String(rounds), NO_COLOR: '1' },
+    const child = spawn(process.execPath, [file, '--json', '--runs', String(benchRuns), '--rounds', String(rounds)], {
+      env: { ...process.env, BENCH_RUNS: String(benchRuns), BENCH_ROUNDS: String(rounds), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
