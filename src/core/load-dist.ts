@@ -46,7 +46,6 @@ interface LoadedModule {
   exports: unknown;
   id: string;
   filename: string;
-  loaded: boolean;
 }
 
 interface PendingCache {
@@ -79,7 +78,7 @@ export function loadDist(entry: string, options: LoadDistOptions): unknown {
   const load = (filename: string): unknown => {
     const known = modules.get(filename);
     if (known) return known.exports; // also a cycle's half-built exports, as Node does
-    const module: LoadedModule = { exports: {}, id: filename, filename, loaded: false };
+    const module: LoadedModule = { exports: {}, id: filename, filename };
     modules.set(filename, module);
     // Stamped before it is read: a file changed in between gets a stamp its next run will not match.
     const stamp = sourceStamp(filename);
@@ -107,7 +106,6 @@ export function loadDist(entry: string, options: LoadDistOptions): unknown {
       modules.delete(filename); // as Node does: a file that failed is loaded afresh when required again
       throw error;
     }
-    module.loaded = true;
     return module.exports;
   };
 

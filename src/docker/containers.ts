@@ -116,7 +116,7 @@ function toContainers(raw: z.output<typeof inspectSchema>): ContainerInfo[] {
   return raw.map((c) => {
     const labels = c.Config.Labels;
     const health = c.State.Health?.Status;
-    const log = c.State.Health?.Log ?? [];
+    const lastCheck = c.State.Health?.Log?.at(-1);
     const ports: PublishedPort[] = [];
     for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
       const [port, protocol = 'tcp'] = key.split('/');
@@ -133,8 +133,8 @@ function toContainers(raw: z.output<typeof inspectSchema>): ContainerInfo[] {
       service: labels[LABELS.service] ?? null,
       state: c.State.Status,
       health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : null,
-      lastHealthOutput: log.length > 0 ? (log[log.length - 1]?.Output ?? '').trim() || null : null,
-      lastHealthPassedAt: log.length > 0 && log[log.length - 1]?.ExitCode === 0 ? timestamp(log[log.length - 1]?.End) : null,
+      lastHealthOutput: lastCheck ? (lastCheck.Output ?? '').trim() || null : null,
+      lastHealthPassedAt: lastCheck?.ExitCode === 0 ? timestamp(lastCheck.End) : null,
       exitCode: c.State.ExitCode,
       restartCount: c.RestartCount,
       image: c.Config.Image,

@@ -84,7 +84,7 @@ export async function restoreDatabase(ctx: Context, db: Database, file: string):
 export async function waitForDatabase(ctx: Context, db: Database, timeoutMs = 120_000): Promise<void> {
   const started = ctx.clock.now();
   for (;;) {
-    const result = await pgIsReady(ctx, db);
+    const result = await ctx.docker.docker(['exec', db.container, 'pg_isready', '-h', '127.0.0.1', '-U', db.user, '-d', db.name], { timeoutMs: 10_000 });
     if (result.exitCode === 0) return;
     if (ctx.clock.now() - started > timeoutMs) {
       throw new EnvError('DATABASE_NOT_READY', `PostgreSQL in ${db.container} did not accept connections within ${Math.round(timeoutMs / 1000)} s: ${lastLines(result.stdout + result.stderr, 3)}`, {
@@ -93,10 +93,6 @@ export async function waitForDatabase(ctx: Context, db: Database, timeoutMs = 12
     }
     await ctx.clock.sleep(500);
   }
-}
-
-function pgIsReady(ctx: Context, db: Database): Promise<ExecResult> {
-  return ctx.docker.docker(['exec', db.container, 'pg_isready', '-h', '127.0.0.1', '-U', db.user, '-d', db.name], { timeoutMs: 10_000 });
 }
 
 /** The named volume Compose made for `volume` in `project` (v1 and v2 label it), or null. */

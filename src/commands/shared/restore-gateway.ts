@@ -70,7 +70,6 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
   const lookUp = () => explainingDaemonFailure(ctx, settleInOrder([projectContainers(ctx, project), findProjectVolume(ctx, project, 'open_webui_data')] as const));
   const early = ctx.yes ? lookUp() : null;
   early?.catch(() => {});
-  const db = { user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
   try {
     const spinner = await ctx.out.spinner(`Checking ${file}`);
     let manifest: BackupManifest;
@@ -136,7 +135,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     const running = appServices.map((s) => services.get(s)).filter((c) => c?.state === 'running' || c?.state === 'restarting' || c?.state === 'paused');
     const postgres = services.get(SERVICES.postgres);
     if (!postgres) throw new EnvError('GATEWAY_NOT_RUNNING', `No postgres container of ${project} exists after "up --no-start".`, { hint: `Run "ai-gateway start --dir ${ctx.dir}" once, then restore again.` });
-    const database = { ...db, container: postgres.name };
+    const db = { container: postgres.name, user: gateway.env.get(ENV.postgresUser) ?? 'litellm', name: gateway.env.get(ENV.postgresDb) ?? 'litellm' };
     const dockerStep = async (args: string[]) => {
       const result = await ctx.docker.docker(args, { timeoutMs: 120_000 });
       if (result.exitCode !== 0) throw failedDocker(ctx, args, result);
@@ -145,7 +144,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     try {
       await settleInOrder([
         running.length > 0 ? dockerStep(['stop', '--time', '30', ...running.map((c) => c!.name)]) : Promise.resolve(),
-        acceptsConnections(ctx, postgres) ? Promise.resolve() : (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(() => waitForDatabase(ctx, database)),
+        acceptsConnections(ctx, postgres) ? Promise.resolve() : (postgres.state === 'running' ? Promise.resolve() : dockerStep(['start', postgres.name])).then(() => waitForDatabase(ctx, db)),
       ] as const);
     } catch (error) {
       step.fail();
@@ -166,7 +165,7 @@ export async function run(ctx: Context, options: RestoreOptions): Promise<Restor
     interrupts.signal.addEventListener('abort', deferred, { once: true });
     try {
       await settleInOrder([
-        restoreDatabase(ctx, database, join(work, PARTS.database)),
+        restoreDatabase(ctx, db, join(work, PARTS.database)),
         volumeTarget ? restoreVolume(ctx, volumeTarget, services.get(SERVICES.openWebui)?.image ?? gateway.settings.images.openWebui, join(work, PARTS.openWebuiData)) : Promise.resolve(),
       ] as const);
     } catch (error) {
